@@ -1,0 +1,48 @@
+# Set-up and everyday commands. Only Python 3.11+ and make are needed.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+WORKERS ?= 2
+FLASK  := $(BIN)/flask --app quiz
+
+.PHONY: run install install-dev test lint migrate decks serve clean
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed pyproject.toml
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(FLASK) db upgrade
+
+decks: migrate
+	$(FLASK) decks load questions/
+
+## make run: install, migrate the SQLite database under instance/, load the decks,
+## create demo accounts on first run, and serve on http://127.0.0.1:$(PORT)
+run: decks
+	$(FLASK) users demo
+	@echo "Serving on http://127.0.0.1:$(PORT) (Ctrl+C to stop)"
+	$(BIN)/gunicorn --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --access-logfile - wsgi:app
+
+## make test: the whole suite (set QUIZ_TEST_DATABASE_URL to run it on PostgreSQL)
+test: install-dev
+	$(BIN)/python -m pytest -q
+
+lint: install-dev
+	$(BIN)/ruff check quiz tests wsgi.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,123 @@
+"""The quiz and flashcard service: create_app builds the Flask application."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import Flask, render_template
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
+
+from quiz.config import load_config
+from quiz.extensions import csrf, db, login_manager, migrate
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.update(load_config(Path(app.instance_path), config))
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(Path(__file__).resolve().parent.parent / "migrations"),
+        render_as_batch=True,
+        compare_type=True,
+    )
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to see that page."
+    login_manager.login_message_category = "info"
+
+    from quiz import models  # noqa: F401  (registers the tables)
+    from quiz.auth.views import bp as auth_bp
+    from quiz.learn.views import bp as learn_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(learn_bp)
+
+    @app.teardown_request
+    def _end_session(exc: BaseException | None) -> None:
+        # Each request starts from a clean session, also where an app context outlives
+        # the request (tests, CLI): nothing stale is carried from one request to the next.
+        db.session.remove()
+
+    from quiz.cli import register_cli
+
+    register_cli(app)
+    _register_template_helpers(app)
+    _register_error_pages(app)
+    return app
+
+
+@login_manager.user_loader
+def _load_user(user_id: str):
+    from quiz.models import User
+
+    if not user_id.isdigit():
+        return None
+    return db.session.get(User, int(user_id))
+
+
+def _register_template_helpers(app: Flask) -> None:
+    @app.template_filter("localtime")
+    def localtime(value: datetime | None, fmt: str = "%d %b %Y, %H:%M") -> str:
+        if value is None:
+            return ""
+        zone_name = getattr(current_user, "timezone", None) or "UTC"
+        try:
+            zone = ZoneInfo(zone_name)
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = ZoneInfo("UTC")
+        return value.astimezone(zone).strftime(fmt)
+
+    @app.template_filter("percent")
+    def percent_filter(value: float | None) -> str:
+        from quiz.domain.grading import percent
+
+        return "–" if value is None else f"{percent(value)}%"
+
+
+def _register_error_pages(app: Flask) -> None:
+    def page(code: int, title: str, message: str):
+        return render_template("error.html", code=code, title=title, message=message), code
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error: CSRFError):
+        return page(
+            400,
+            "This form has expired",
+            "The page was open too long or came from another site. Go back, reload the page "
+            "and try again.",
+        )
+
+    @app.errorhandler(400)
+    def bad_request(error):
+        return page(400, "Bad request", "The request could not be understood.")
+
+    @app.errorhandler(403)
+    def forbidden(error):
+        return page(403, "Not allowed", "You do not have access to this page.")
+
+    @app.errorhandler(404)
+    def not_found(error):
+        return page(404, "Page not found", "There is nothing at this address.")
+
+    @app.errorhandler(405)
+    def method_not_allowed(error):
+        return page(405, "Not allowed", "That action is not available here.")
+
+    @app.errorhandler(413)
+    def too_large(error):
+        limit = app.config["MAX_CONTENT_LENGTH"] // 1024
+        return page(413, "Too large", f"Uploads are limited to {limit} KB.")
+
+    @app.errorhandler(500)
+    def server_error(error):
+        db.session.rollback()
+        return page(500, "Something went wrong", "Please try again in a moment.")

@@ -1,0 +1,42 @@
+"""Forms for signing up and logging in."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
+
+from quiz.services.accounts import MAX_PASSWORD, MIN_PASSWORD
+
+
+class SignupForm(FlaskForm):
+    display_name = StringField("Your name", validators=[Length(max=80)])
+    email = EmailField("Email", validators=[DataRequired("Enter your email address.")])
+    password = PasswordField(
+        "Password",
+        validators=[
+            DataRequired("Choose a password."),
+            Length(
+                min=MIN_PASSWORD,
+                max=MAX_PASSWORD,
+                message=f"Use {MIN_PASSWORD} to {MAX_PASSWORD} characters.",
+            ),
+        ],
+        description=f"At least {MIN_PASSWORD} characters. A short sentence is easy to remember.",
+    )
+    confirm = PasswordField(
+        "Repeat the password",
+        validators=[
+            DataRequired("Type the password again."),
+            EqualTo("password", "The two passwords differ."),
+        ],
+    )
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired("Enter your email address.")])
+    password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
+
+
+class PostForm(FlaskForm):
+    """A form with nothing but its CSRF token, for buttons that change state."""

@@ -1,0 +1,123 @@
+"""The `flask --app quiz ...` commands for operators; each one calls services only."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from quiz.models import Role
+from quiz.services import NotFound, ServiceError
+from quiz.services import accounts as account_service
+from quiz.services import decks as deck_service
+
+users_cli = AppGroup("users", help="Manage accounts.")
+decks_cli = AppGroup("decks", help="Validate, load and export decks.")
+
+DEMO_ACCOUNTS = (
+    ("teacher@example.com", Role.TEACHER, "Demo Teacher"),
+    ("student@example.com", Role.STUDENT, "Demo Student"),
+)
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option(
+    "--role", type=click.Choice([r.value for r in Role]), default=Role.STUDENT.value,
+    show_default=True,
+)
+@click.option("--password", help="The password; asked for (hidden) when not given.")
+@click.option("--name", "display_name", default="", help="The name shown in the app.")
+def create_user_command(email: str, role: str, password: str | None, display_name: str) -> None:
+    """Create an account, with the same rules as signing up."""
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = account_service.create_user(email, password, role, display_name)
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"Created {user.role} {user.email}.")
+
+
+@users_cli.command("demo")
+def demo_users_command() -> None:
+    """Create a demo teacher and a demo student when there are no users yet."""
+    if account_service.count_users():
+        click.echo("Accounts exist already: no demo accounts created.")
+        return
+    lines = []
+    for email, role, name in DEMO_ACCOUNTS:
+        password = secrets.token_urlsafe(12)
+        account_service.create_user(email, password, role, name)
+        lines.append(f"{role.value:8} {email}  password: {password}")
+    saved = Path(current_app.instance_path) / "demo-accounts.txt"
+    saved.write_text("\n".join(lines) + "\n")
+    saved.chmod(0o600)
+    click.echo("Demo accounts created (also saved in instance/demo-accounts.txt):")
+    for line in lines:
+        click.echo("  " + line)
+
+
+def _read_bank_or_fail(directory: str):
+    from quiz.bank.deck_yaml import read_bank
+
+    path = Path(directory)
+    if not path.is_dir():
+        raise click.ClickException(f"{directory} is not a folder.")
+    decks, errors = read_bank(path)
+    if errors:
+        for error in errors:
+            click.echo(str(error), err=True)
+        raise click.ClickException(
+            f"{len(errors)} problem{'s' if len(errors) != 1 else ''} found: nothing was loaded."
+        )
+    return decks
+
+
+@decks_cli.command("validate")
+@click.argument("directory", default="questions")
+def validate_command(directory: str) -> None:
+    """Check the deck files in DIRECTORY without writing anything."""
+    decks = _read_bank_or_fail(directory)
+    for deck in decks:
+        click.echo(f"{deck.slug}: {len(deck.items)} items")
+    click.echo(f"All {len(decks)} decks are valid.")
+
+
+@decks_cli.command("load")
+@click.argument("directory", default="questions")
+def load_command(directory: str) -> None:
+    """Build and load the deck files in DIRECTORY (all or nothing, idempotent)."""
+    decks = _read_bank_or_fail(directory)
+    report = deck_service.load_builtin_decks(decks)
+    if not report.changed:
+        click.echo(f"{len(decks)} decks are up to date: nothing changed.")
+        return
+    click.echo(
+        f"Loaded {len(decks)} decks: {len(report.decks_created)} new, "
+        f"{len(report.decks_updated)} updated; items: {report.items_created} new, "
+        f"{report.items_updated} updated, {report.items_retired} retired."
+    )
+
+
+@decks_cli.command("export")
+@click.argument("slugs", nargs=-1)
+@click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True)
+def export_command(slugs: tuple[str, ...], fmt: str) -> None:
+    """Write the named decks (all when none is named) to standard output."""
+    try:
+        data = deck_service.export_decks_json(slugs)
+    except NotFound as exc:
+        raise click.ClickException(exc.message) from exc
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    app.cli.add_command(decks_cli)

@@ -1,0 +1,1 @@
+"""The student's side: decks, quizzes, results and scores."""

@@ -1,0 +1,50 @@
+"""Forms for starting a quiz and answering its questions."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from wtforms import SelectField
+
+from quiz.domain.grading import InvalidAnswer, order_from_places
+from quiz.domain.items import ItemKind
+from quiz.services.quizzes import QUIZ_LENGTHS
+
+
+class StartQuizForm(FlaskForm):
+    length = SelectField("Questions", choices=[], validate_choice=True)
+
+    def set_lengths(self, available: int) -> None:
+        options = [(str(n), f"{n} questions") for n in QUIZ_LENGTHS if n < available]
+        options.append(("all", f"All {available} questions"))
+        self.length.choices = options
+        if self.length.data is None:
+            self.length.data = options[0][0]
+
+    @property
+    def chosen_length(self) -> int | None:
+        return None if self.length.data == "all" else int(self.length.data)
+
+
+class AnswerForm(FlaskForm):
+    """CSRF only: the answer fields depend on the question and are read by parse_answer."""
+
+
+def parse_answer(kind: str, form: MultiDict, choice_ids: Sequence[int]) -> list[int]:
+    """The choice ids a learner sent for a question, in order for ordering items."""
+    if kind == ItemKind.ORDERING:
+        places: dict[int, int] = {}
+        for cid in choice_ids:
+            raw = form.get(f"place-{cid}", "")
+            if not raw.isdigit():
+                raise InvalidAnswer("Give every entry a place in the order.")
+            places[cid] = int(raw)
+        return order_from_places(places)
+    chosen = []
+    for raw in form.getlist("choice"):
+        if not raw.isdigit():
+            raise InvalidAnswer("That answer is not one of this question's choices.")
+        chosen.append(int(raw))
+    return chosen

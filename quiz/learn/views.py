@@ -1,0 +1,144 @@
+"""Deck list, deck page, the quiz itself, its result and the learner's scores."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from quiz.domain.grading import InvalidAnswer
+from quiz.learn.forms import AnswerForm, StartQuizForm, parse_answer
+from quiz.services import NotFound, ServiceError
+from quiz.services import decks as deck_service
+from quiz.services import quizzes
+from quiz.services.scores import learner_history
+
+bp = Blueprint("learn", __name__)
+
+
+@bp.get("/")
+def home():
+    if current_user.is_authenticated:
+        return redirect(url_for("learn.decks"))
+    return render_template("learn/home.html", decks=deck_service.list_published_decks())
+
+
+@bp.get("/decks")
+@login_required
+def decks():
+    histories = {h.deck.id: h.summary for h in learner_history(current_user)}
+    return render_template(
+        "learn/decks.html", decks=deck_service.list_published_decks(), scores=histories
+    )
+
+
+def _published_deck_or_404(slug: str):
+    try:
+        return deck_service.get_published_deck(slug)
+    except NotFound:
+        abort(404)
+
+
+@bp.route("/decks/<slug>", methods=["GET", "POST"])
+@login_required
+def deck(slug: str):
+    deck = _published_deck_or_404(slug)
+    available = deck_service.count_quiz_items(deck)
+    form = StartQuizForm()
+    form.set_lengths(available)
+    if form.validate_on_submit():
+        try:
+            attempt = quizzes.start_attempt(current_user, deck, form.chosen_length)
+        except ServiceError as exc:
+            flash(exc.message, "error")
+        else:
+            return redirect(url_for("learn.question", attempt_id=attempt.id, number=1))
+    history = learner_history(current_user, deck_id=deck.id)
+    return render_template(
+        "learn/deck.html",
+        deck=deck,
+        available=available,
+        form=form,
+        history=history[0] if history else None,
+        unfinished=quizzes.unfinished_attempt(current_user, deck),
+    ), (422 if form.errors else 200)
+
+
+def _own_attempt_or_404(attempt_id: int):
+    try:
+        return quizzes.get_attempt(current_user, attempt_id)
+    except NotFound:
+        abort(404)
+
+
+@bp.route("/attempts/<int:attempt_id>/<int:number>", methods=["GET", "POST"])
+@login_required
+def question(attempt_id: int, number: int):
+    attempt = _own_attempt_or_404(attempt_id)
+    if attempt.is_submitted:
+        return redirect(url_for("learn.result", attempt_id=attempt.id))
+    try:
+        page = quizzes.question_page(attempt, number)
+    except NotFound:
+        abort(404)
+    form = AnswerForm()
+    error = None
+    if form.validate_on_submit():
+        try:
+            chosen = parse_answer(page.kind, request.form, [c.id for c in page.choices])
+            quizzes.record_response(attempt, number, chosen)
+        except InvalidAnswer as exc:
+            error = str(exc)
+        except ServiceError as exc:
+            error = exc.message
+        else:
+            if request.form.get("go") == "back" and number > 1:
+                return redirect(url_for("learn.question", attempt_id=attempt.id, number=number - 1))
+            if page.is_last:
+                return redirect(url_for("learn.review", attempt_id=attempt.id))
+            return redirect(url_for("learn.question", attempt_id=attempt.id, number=number + 1))
+    elif request.method == "POST":
+        error = "This form has expired. Reload the page and answer again."
+    return render_template("learn/question.html", page=page, form=form, error=error), (
+        422 if error else 200
+    )
+
+
+@bp.get("/attempts/<int:attempt_id>/review")
+@login_required
+def review(attempt_id: int):
+    attempt = _own_attempt_or_404(attempt_id)
+    if attempt.is_submitted:
+        return redirect(url_for("learn.result", attempt_id=attempt.id))
+    answered = quizzes.answered_numbers(attempt)
+    return render_template(
+        "learn/review.html", attempt=attempt, answered=answered, form=AnswerForm()
+    )
+
+
+@bp.post("/attempts/<int:attempt_id>/submit")
+@login_required
+def submit(attempt_id: int):
+    attempt = _own_attempt_or_404(attempt_id)
+    form = AnswerForm()
+    if not form.validate_on_submit():
+        flash("This form has expired. Please submit again.", "error")
+        return redirect(url_for("learn.review", attempt_id=attempt.id))
+    quizzes.submit_attempt(attempt)
+    return redirect(url_for("learn.result", attempt_id=attempt.id))
+
+
+@bp.get("/attempts/<int:attempt_id>/result")
+@login_required
+def result(attempt_id: int):
+    attempt = _own_attempt_or_404(attempt_id)
+    if not attempt.is_submitted:
+        return redirect(url_for("learn.review", attempt_id=attempt.id))
+    return render_template(
+        "learn/result.html", attempt=attempt, rows=quizzes.attempt_result(attempt)
+    )
+
+
+@bp.get("/scores")
+@login_required
+def scores():
+    return render_template("learn/scores.html", histories=learner_history(current_user))

@@ -1,0 +1,56 @@
+"""Quiz attempts and the response to each question in them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from quiz.models.base import Base, UTCDateTime, utcnow
+from quiz.models.content import Deck
+
+
+class Attempt(Base):
+    __tablename__ = "attempts"
+    __table_args__ = (Index("ix_attempts_user_id_deck_id", "user_id", "deck_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    deck_id: Mapped[int] = mapped_column(ForeignKey("decks.id"), index=True)
+    # The order of the questions, and of each question's choices, fixed for this attempt.
+    item_ids: Mapped[list] = mapped_column(JSON)
+    choice_order: Mapped[dict] = mapped_column(JSON)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    correct_count: Mapped[int] = mapped_column(default=0)
+    total: Mapped[int] = mapped_column(default=0)
+
+    deck: Mapped[Deck] = relationship()
+    responses: Mapped[list[Response]] = relationship(
+        back_populates="attempt", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_submitted(self) -> bool:
+        return self.submitted_at is not None
+
+    @property
+    def score(self) -> float:
+        """The share of questions answered right, 0.0 to 1.0."""
+        return self.correct_count / self.total if self.total else 0.0
+
+
+class Response(Base):
+    __tablename__ = "responses"
+    __table_args__ = (UniqueConstraint("attempt_id", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("attempts.id", ondelete="CASCADE"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id"), index=True)
+    # Choice ids picked; for ordering items, every choice id in the order the learner gave.
+    chosen: Mapped[list] = mapped_column(JSON)
+    correct: Mapped[bool] = mapped_column(default=False)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    attempt: Mapped[Attempt] = relationship(back_populates="responses")

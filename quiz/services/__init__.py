@@ -1,0 +1,38 @@
+"""Use cases: each one owns its transaction and either commits whole or changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy.orm import Session
+
+from quiz.extensions import db
+
+
+class ServiceError(Exception):
+    """A use case refused its input; the message is meant for the user."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotFound(ServiceError):
+    """The thing does not exist, or the user may not see it (the two look the same)."""
+
+    def __init__(self, message: str = "Not found.") -> None:
+        super().__init__(message)
+
+
+@contextmanager
+def unit_of_work() -> Iterator[Session]:
+    """Commit everything done inside, or roll all of it back on any error."""
+    session = db.session
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise

@@ -1,0 +1,204 @@
+"""Decks: loading the built-in bank, listing what a learner may take, exporting."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import func
+from sqlalchemy.orm import selectinload
+
+from quiz.domain.items import QUIZ_KINDS, DeckSpec, ItemKind, ItemSpec
+from quiz.extensions import db
+from quiz.models import Choice, Deck, DeckStatus, Item
+from quiz.services import NotFound, unit_of_work
+
+
+@dataclass
+class LoadReport:
+    decks_created: list[str] = field(default_factory=list)
+    decks_updated: list[str] = field(default_factory=list)
+    items_created: int = 0
+    items_updated: int = 0
+    items_retired: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(
+            self.decks_created
+            or self.decks_updated
+            or self.items_created
+            or self.items_updated
+            or self.items_retired
+        )
+
+
+def _sync_choices(item: Item, spec: ItemSpec) -> bool:
+    """Make the item's choices match the spec, keeping the ids of unchanged texts."""
+    existing = {c.text: c for c in item.choices}
+    wanted = []
+    changed = False
+    for position, choice_spec in enumerate(spec.choices):
+        choice = existing.pop(choice_spec.text, None)
+        if choice is None:
+            choice = Choice(text=choice_spec.text, correct=choice_spec.correct, position=position)
+            changed = True
+        elif (choice.correct, choice.position) != (choice_spec.correct, position):
+            choice.correct, choice.position = choice_spec.correct, position
+            changed = True
+        wanted.append(choice)
+    if existing:
+        changed = True
+    if changed:
+        item.choices = wanted
+    return changed
+
+
+def _sync_item(item: Item, spec: ItemSpec, position: int) -> bool:
+    fields = {
+        "kind": spec.kind.value,
+        "prompt": spec.prompt,
+        "back": spec.back,
+        "explanation": spec.explanation,
+        "source_ref": spec.source,
+        "position": position,
+        "retired": False,
+    }
+    changed = False
+    for name, value in fields.items():
+        if getattr(item, name) != value:
+            setattr(item, name, value)
+            changed = True
+    return _sync_choices(item, spec) or changed
+
+
+def sync_deck_items(deck: Deck, specs: Sequence[ItemSpec], report: LoadReport) -> None:
+    """Update a deck's items in place by key: history stays attached to each key."""
+    by_key = {item.key: item for item in deck.items}
+    for position, spec in enumerate(specs):
+        item = by_key.pop(spec.key, None)
+        if item is None:
+            item = Item(key=spec.key, kind=spec.kind.value, prompt=spec.prompt)
+            deck.items.append(item)
+            _sync_item(item, spec, position)
+            report.items_created += 1
+        elif _sync_item(item, spec, position):
+            report.items_updated += 1
+    for item in by_key.values():
+        if not item.retired:
+            item.retired = True
+            report.items_retired += 1
+
+
+def load_builtin_decks(specs: Sequence[DeckSpec]) -> LoadReport:
+    """Create or update the built-in decks; all of them load, or none does."""
+    report = LoadReport()
+    with unit_of_work() as session:
+        slugs = [spec.slug for spec in specs]
+        existing = {
+            deck.slug: deck
+            for deck in session.execute(
+                db.select(Deck)
+                .where(Deck.slug.in_(slugs))
+                .options(selectinload(Deck.items).selectinload(Item.choices))
+            ).scalars()
+        }
+        for spec in specs:
+            deck = existing.get(spec.slug)
+            if deck is None:
+                deck = Deck(
+                    slug=spec.slug,
+                    title=spec.title,
+                    description=spec.description,
+                    status=DeckStatus.PUBLISHED.value,
+                    items=[],
+                )
+                session.add(deck)
+                report.decks_created.append(spec.slug)
+            elif (deck.title, deck.description) != (spec.title, spec.description):
+                deck.title, deck.description = spec.title, spec.description
+                report.decks_updated.append(spec.slug)
+            sync_deck_items(deck, spec.items, report)
+    return report
+
+
+@dataclass(frozen=True)
+class DeckSummary:
+    deck: Deck
+    question_count: int
+    card_count: int
+
+
+def list_published_decks() -> list[DeckSummary]:
+    """Every published deck with its number of quiz questions and flashcards (one query)."""
+    quiz_kinds = [k.value for k in QUIZ_KINDS]
+    live = db.and_(Item.deck_id == Deck.id, Item.retired.is_(False))
+    rows = db.session.execute(
+        db.select(
+            Deck,
+            func.count(Item.id).filter(Item.kind.in_(quiz_kinds)),
+            func.count(Item.id),
+        )
+        .outerjoin(Item, live)
+        .where(Deck.status == DeckStatus.PUBLISHED.value)
+        .group_by(Deck.id)
+        .order_by(Deck.title)
+    ).all()
+    return [DeckSummary(deck, questions, cards) for deck, questions, cards in rows]
+
+
+def get_published_deck(slug: str) -> Deck:
+    deck = db.session.execute(
+        db.select(Deck).where(Deck.slug == slug, Deck.status == DeckStatus.PUBLISHED.value)
+    ).scalar_one_or_none()
+    if deck is None:
+        raise NotFound("There is no deck at that address.")
+    return deck
+
+
+def count_quiz_items(deck: Deck) -> int:
+    return db.session.execute(
+        db.select(func.count(Item.id)).where(
+            Item.deck_id == deck.id,
+            Item.retired.is_(False),
+            Item.kind.in_([k.value for k in QUIZ_KINDS]),
+        )
+    ).scalar_one()
+
+
+def export_decks_json(slugs: Sequence[str] = ()) -> list[dict]:
+    """The decks (all when no slug is named) in the JSON interchange shape."""
+    query = db.select(Deck).order_by(Deck.slug).options(
+        selectinload(Deck.items).selectinload(Item.choices)
+    )
+    if slugs:
+        query = query.where(Deck.slug.in_(slugs))
+    decks = db.session.execute(query).scalars().all()
+    missing = set(slugs) - {d.slug for d in decks}
+    if missing:
+        raise NotFound("No deck with slug: " + ", ".join(sorted(missing)))
+    return [
+        {
+            "slug": deck.slug,
+            "title": deck.title,
+            "items": [_item_json(item) for item in deck.items if not item.retired],
+        }
+        for deck in decks
+    ]
+
+
+def _item_json(item: Item) -> dict:
+    data: dict = {
+        "key": item.key,
+        "kind": item.kind,
+        "prompt": item.prompt,
+        "choices": [{"text": c.text, "correct": c.correct} for c in item.choices],
+        "explanation": item.explanation,
+        "source": item.source_ref,
+    }
+    if item.kind == ItemKind.ORDERING:
+        data["answer_order"] = [c.text for c in sorted(item.choices, key=lambda c: c.position)]
+    if item.kind == ItemKind.FLASHCARD:
+        data["front"] = item.prompt
+        data["back"] = item.back
+    return data

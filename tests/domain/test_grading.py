@@ -1,0 +1,76 @@
+"""Grading one answer and planning an attempt."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from quiz.domain.grading import (
+    ChoiceKey,
+    InvalidAnswer,
+    grade,
+    order_from_places,
+    percent,
+    plan_attempt,
+)
+
+SINGLE = [ChoiceKey(1, True, 0), ChoiceKey(2, False, 1), ChoiceKey(3, False, 2)]
+MULTI = [ChoiceKey(1, True, 0), ChoiceKey(2, True, 1), ChoiceKey(3, False, 2)]
+ORDER = [ChoiceKey(7, True, 2), ChoiceKey(5, True, 0), ChoiceKey(6, True, 1)]
+
+
+def test_single_choice_is_right_only_with_the_right_choice():
+    assert grade("single", SINGLE, [1]) is True
+    assert grade("single", SINGLE, [2]) is False
+
+
+def test_single_choice_refuses_two_answers():
+    with pytest.raises(InvalidAnswer):
+        grade("single", SINGLE, [1, 2])
+
+
+def test_multiple_answers_need_exactly_the_right_set():
+    assert grade("multiple", MULTI, [2, 1]) is True
+    assert grade("multiple", MULTI, [1]) is False
+    assert grade("multiple", MULTI, [1, 2, 3]) is False
+
+
+def test_ordering_is_right_only_in_the_exact_order():
+    assert grade("ordering", ORDER, [5, 6, 7]) is True
+    assert grade("ordering", ORDER, [6, 5, 7]) is False
+
+
+def test_ordering_needs_every_entry_once():
+    with pytest.raises(InvalidAnswer):
+        grade("ordering", ORDER, [5, 6])
+    with pytest.raises(InvalidAnswer):
+        grade("ordering", ORDER, [5, 5, 7])
+
+
+@pytest.mark.parametrize("chosen", [[], [99]])
+def test_empty_or_foreign_answers_are_invalid(chosen):
+    with pytest.raises(InvalidAnswer):
+        grade("single", SINGLE, chosen)
+
+
+def test_order_from_places_sorts_by_place_and_refuses_a_repeated_place():
+    assert order_from_places({5: 2, 6: 1, 7: 3}) == [6, 5, 7]
+    with pytest.raises(InvalidAnswer):
+        order_from_places({5: 1, 6: 1, 7: 3})
+
+
+def test_percent_rounds_half_up():
+    assert percent(1 / 3) == 33
+    assert percent(0.125) == 13
+    assert percent(1.0) == 100
+
+
+def test_plan_attempt_is_a_permutation_and_repeatable_with_a_seed():
+    items = [(i, [i * 10 + k for k in range(4)]) for i in range(1, 8)]
+    order, choices = plan_attempt(items, None, random.Random(5))
+    assert sorted(order) == list(range(1, 8))
+    assert all(sorted(choices[str(i)]) == [i * 10 + k for k in range(4)] for i in order)
+    assert plan_attempt(items, None, random.Random(5)) == (order, choices)
+    short, _ = plan_attempt(items, 3, random.Random(5))
+    assert len(short) == 3

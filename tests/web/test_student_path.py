@@ -1,0 +1,227 @@
+"""The student's whole path through the browser, via the test client."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from quiz.extensions import db
+from quiz.models import Attempt, Choice, Response, User
+from tests.conftest import csrf_from
+from tests.factories import PASSWORD, load_sample_deck, make_user
+
+
+def signup(client, email="new@example.com", password=PASSWORD, confirm=None):
+    token = csrf_from(client.get("/signup").get_data(as_text=True))
+    return client.post(
+        "/signup",
+        data={
+            "csrf_token": token,
+            "display_name": "Nina",
+            "email": email,
+            "password": password,
+            "confirm": confirm or password,
+        },
+    )
+
+
+def login(client, email, password=PASSWORD):
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    return client.post("/login", data={"csrf_token": token, "email": email, "password": password})
+
+
+def start_quiz(client, slug="capitals", length="all"):
+    page = client.get(f"/decks/{slug}").get_data(as_text=True)
+    return client.post(f"/decks/{slug}", data={"csrf_token": csrf_from(page), "length": length})
+
+
+def answer(client, location: str, pick) -> object:
+    """Answer the question at ``location`` with pick(choice ids in the page) → chosen ids."""
+    html = client.get(location).get_data(as_text=True)
+    ids = [int(x) for x in re.findall(r'name="choice" id="choice-(\d+)"', html)]
+    return client.post(
+        location, data={"csrf_token": csrf_from(html), "choice": [str(c) for c in pick(ids)]}
+    )
+
+
+def right_choice_ids(ids):
+    rights = set(db.session.execute(db.select(Choice.id).where(Choice.correct.is_(True))).scalars())
+    return [i for i in ids if i in rights]
+
+
+def test_sign_up_logs_the_student_in_and_shows_the_decks(client, app):
+    load_sample_deck()
+    response = signup(client)
+    assert response.status_code == 302 and response.location.endswith("/decks")
+    page = client.get("/decks").get_data(as_text=True)
+    assert "Capitals" in page and "Log out" in page
+    user = db.session.execute(db.select(User)).scalar_one()
+    assert user.role == "student" and user.display_name == "Nina"
+
+
+def test_sign_up_errors_are_shown_next_to_the_field_and_create_nothing(client, app):
+    response = signup(client, email="nope", password="short")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Use 12 to 128 characters." in html
+    assert db.session.execute(db.select(db.func.count(User.id))).scalar_one() == 0
+
+
+def test_sign_up_with_a_taken_email_says_so(client, app):
+    make_user(email="taken@example.com")
+    html = signup(client, email="taken@example.com").get_data(as_text=True)
+    assert "already exists" in html
+
+
+def test_a_form_without_its_csrf_token_is_refused_and_changes_nothing(client, app):
+    response = client.post(
+        "/signup",
+        data={"email": "x@example.com", "password": PASSWORD, "confirm": PASSWORD},
+    )
+    assert response.status_code == 400
+    assert db.session.execute(db.select(db.func.count(User.id))).scalar_one() == 0
+
+
+def test_log_in_with_a_wrong_password_shows_one_message_for_both_mistakes(client, app):
+    make_user(email="s@example.com")
+    wrong = login(client, "s@example.com", "not the password").get_data(as_text=True)
+    unknown = login(client, "who@example.com").get_data(as_text=True)
+    message = "That email and password do not match an account."
+    assert message in wrong and message in unknown
+
+
+def test_log_in_then_log_out(client, app):
+    make_user(email="s@example.com")
+    assert login(client, "s@example.com").status_code == 302
+    page = client.get("/decks").get_data(as_text=True)
+    assert client.post("/logout", data={"csrf_token": csrf_from(page)}).status_code == 302
+    assert client.get("/decks").status_code == 302  # back to the log-in page
+
+
+def test_log_in_ignores_a_next_address_on_another_site(client, app):
+    make_user(email="s@example.com")
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    response = client.post(
+        "/login?next=https://evil.example/",
+        data={"csrf_token": token, "email": "s@example.com", "password": PASSWORD},
+    )
+    assert response.location.endswith("/decks")
+
+
+def test_pages_need_a_log_in(client, app):
+    load_sample_deck()
+    for path in ("/decks", "/decks/capitals", "/scores"):
+        response = client.get(path)
+        assert response.status_code == 302 and "/login" in response.location
+
+
+def test_a_whole_quiz_from_start_to_scores(client, app):
+    load_sample_deck(n=3)
+    signup(client)
+    start = start_quiz(client)
+    assert start.status_code == 302
+    location = start.location
+    first = client.get(location).get_data(as_text=True)
+    assert "Question 1 of 3" in first
+
+    answer(client, location, right_choice_ids)
+    second = location[:-1] + "2"
+    answer(client, second, lambda ids: [i for i in ids if i not in right_choice_ids(ids)][:1])
+    last = answer(client, location[:-1] + "3", right_choice_ids)
+    assert last.location and last.location.endswith("/review"), last.get_data(as_text=True)
+
+    review = client.get(last.location).get_data(as_text=True)
+    assert "answered <strong>3</strong> of 3" in review
+    submit_url = re.search(r'action="([^"]+/submit)"', review).group(1)
+    result = client.post(submit_url, data={"csrf_token": csrf_from(review)})
+    html = client.get(result.location).get_data(as_text=True)
+    assert "Your score: 67%" in html
+    assert "2 of 3 right" in html
+    assert html.count("right answer</strong>") == 3
+    assert "Source: Test section, paragraph 1" in html
+    assert "Because Paris." in html or "Because Rome." in html
+
+    scores = client.get("/scores").get_data(as_text=True)
+    assert "Capitals" in scores and "2/3 (67%)" in scores and "<svg" in scores
+
+
+def test_the_question_page_does_not_reveal_the_right_answer(client, app):
+    load_sample_deck(n=1)
+    signup(client)
+    html = client.get(start_quiz(client).location).get_data(as_text=True)
+    assert "correct" not in html.lower()
+    assert "right answer" not in html.lower()
+
+
+def test_an_answer_that_is_missing_is_asked_for_again(client, app):
+    load_sample_deck(n=1)
+    signup(client)
+    location = start_quiz(client).location
+    response = answer(client, location, lambda ids: [])
+    assert response.status_code == 422
+    assert "Choose an answer" in response.get_data(as_text=True)
+
+
+def test_submitting_twice_records_one_result(client, app):
+    load_sample_deck(n=1)
+    signup(client)
+    location = start_quiz(client).location
+    answer(client, location, right_choice_ids)
+    review = client.get(location.rsplit("/", 1)[0] + "/review").get_data(as_text=True)
+    submit_url = re.search(r'action="([^"]+/submit)"', review).group(1)
+    token = csrf_from(review)
+    first = client.post(submit_url, data={"csrf_token": token})
+    again = client.post(submit_url, data={"csrf_token": token})
+    assert first.location == again.location
+    attempt = db.session.execute(db.select(Attempt)).scalar_one()
+    assert attempt.correct_count == 1
+    # Replaying an answer after submission changes nothing either.
+    html_token = token
+    replay = client.post(location, data={"csrf_token": html_token, "choice": ["1"]})
+    assert replay.status_code == 302 and replay.location.endswith("/result")
+    assert db.session.execute(db.select(db.func.count(Response.id))).scalar_one() == 1
+
+
+@pytest.mark.parametrize("suffix", ["/1", "/review", "/result"])
+def test_another_learner_cannot_see_an_attempt(client, app, suffix):
+    load_sample_deck(n=1)
+    make_user(email="owner@example.com")
+    login(client, "owner@example.com")
+    location = start_quiz(client).location
+    attempt_url = location.rsplit("/", 1)[0]
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/decks").get_data(as_text=True))})
+    make_user(email="other@example.com")
+    login(client, "other@example.com")
+    assert client.get(attempt_url + suffix).status_code == 404
+
+
+def test_another_learner_cannot_answer_or_submit_an_attempt(client, app):
+    load_sample_deck(n=1)
+    make_user(email="owner@example.com")
+    login(client, "owner@example.com")
+    attempt_url = start_quiz(client).location.rsplit("/", 1)[0]
+    client.post("/logout", data={"csrf_token": csrf_from(client.get("/decks").get_data(as_text=True))})
+    make_user(email="other@example.com")
+    login(client, "other@example.com")
+    token = csrf_from(client.get("/decks").get_data(as_text=True))
+    assert client.post(attempt_url + "/1", data={"csrf_token": token, "choice": ["1"]}).status_code == 404
+    assert client.post(attempt_url + "/submit", data={"csrf_token": token}).status_code == 404
+    attempt = db.session.execute(db.select(Attempt)).scalar_one()
+    assert attempt.submitted_at is None
+
+
+def test_an_unknown_deck_or_question_number_is_a_404(client, app):
+    load_sample_deck(n=1)
+    signup(client)
+    assert client.get("/decks/no-such-deck").status_code == 404
+    location = start_quiz(client).location
+    assert client.get(location[:-1] + "9").status_code == 404
+
+
+def test_deck_page_shows_the_number_of_questions_and_scores(client, app):
+    load_sample_deck(n=3)
+    signup(client)
+    html = client.get("/decks/capitals").get_data(as_text=True)
+    assert "<strong>3</strong> questions" in html
+    assert "You have not taken this quiz yet." in html
