@@ -28,7 +28,9 @@ DEMO_ACCOUNTS = (
 @users_cli.command("create")
 @click.argument("email")
 @click.option(
-    "--role", type=click.Choice([r.value for r in Role]), default=Role.STUDENT.value,
+    "--role",
+    type=click.Choice([r.value for r in Role]),
+    default=Role.STUDENT.value,
     show_default=True,
 )
 @click.option("--password", help="The password; asked for (hidden) when not given.")

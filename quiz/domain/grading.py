@@ -55,23 +55,27 @@ def percent(fraction: float) -> int:
 
 
 def plan_attempt(
-    item_choices: Sequence[tuple[int, Sequence[int]]], length: int | None, rng: random.Random
+    item_choices: Sequence[tuple[int, str, Sequence[int]]],
+    length: int | None,
+    rng: random.Random,
 ) -> tuple[list[int], dict[str, list[int]]]:
     """Pick and shuffle the questions and each question's choices for a new attempt.
 
-    ``item_choices`` lists (item id, choice ids). Returns the item order and, per item
-    id (as a string: JSON keys), its choice order. ``length`` None means every item.
+    ``item_choices`` lists (item id, kind, choice ids in stored order). Returns the item
+    order and, per item id (a string: JSON keys), its choice order. True/false keeps
+    "True" before "False"; every other kind is shuffled. ``length`` None means all.
     """
     pool = list(item_choices)
     rng.shuffle(pool)
     if length is not None:
         pool = pool[:length]
     order: dict[str, list[int]] = {}
-    for item_id, choice_ids in pool:
+    for item_id, kind, choice_ids in pool:
         shuffled = list(choice_ids)
-        rng.shuffle(shuffled)
+        if kind != ItemKind.TRUE_FALSE:
+            rng.shuffle(shuffled)
         order[str(item_id)] = shuffled
-    return [item_id for item_id, _ in pool], order
+    return [item_id for item_id, _, _ in pool], order
 
 
 def order_from_places(places: dict[int, int]) -> list[int]:

@@ -7,9 +7,8 @@ from flask_login import current_user, login_required
 
 from quiz.domain.grading import InvalidAnswer
 from quiz.learn.forms import AnswerForm, StartQuizForm, parse_answer
-from quiz.services import NotFound, ServiceError
+from quiz.services import NotFound, ServiceError, quizzes
 from quiz.services import decks as deck_service
-from quiz.services import quizzes
 from quiz.services.scores import learner_history
 
 bp = Blueprint("learn", __name__)

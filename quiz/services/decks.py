@@ -168,8 +168,10 @@ def count_quiz_items(deck: Deck) -> int:
 
 def export_decks_json(slugs: Sequence[str] = ()) -> list[dict]:
     """The decks (all when no slug is named) in the JSON interchange shape."""
-    query = db.select(Deck).order_by(Deck.slug).options(
-        selectinload(Deck.items).selectinload(Item.choices)
+    query = (
+        db.select(Deck)
+        .order_by(Deck.slug)
+        .options(selectinload(Deck.items).selectinload(Item.choices))
     )
     if slugs:
         query = query.where(Deck.slug.in_(slugs))

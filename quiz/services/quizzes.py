@@ -22,23 +22,27 @@ def start_attempt(
     user: User, deck: Deck, length: int | None = None, rng: random.Random | None = None
 ) -> Attempt:
     """A new attempt with its questions and choices shuffled once, for good."""
-    items = db.session.execute(
-        db.select(Item)
-        .where(
-            Item.deck_id == deck.id,
-            Item.retired.is_(False),
-            Item.kind.in_([k.value for k in QUIZ_KINDS]),
+    items = (
+        db.session.execute(
+            db.select(Item)
+            .where(
+                Item.deck_id == deck.id,
+                Item.retired.is_(False),
+                Item.kind.in_([k.value for k in QUIZ_KINDS]),
+            )
+            .options(selectinload(Item.choices))
+            .order_by(Item.position)
         )
-        .options(selectinload(Item.choices))
-        .order_by(Item.position)
-    ).scalars().all()
+        .scalars()
+        .all()
+    )
     if not items:
         raise ServiceError("This deck has no quiz questions yet.")
     if length is not None and length < 1:
         raise ServiceError("A quiz needs at least one question.")
     rng = rng or random.SystemRandom()
     item_ids, choice_order = plan_attempt(
-        [(item.id, [c.id for c in item.choices]) for item in items], length, rng
+        [(item.id, item.kind, [c.id for c in item.choices]) for item in items], length, rng
     )
     with unit_of_work() as session:
         attempt = Attempt(
@@ -157,9 +161,7 @@ def record_response(attempt: Attempt, number: int, chosen: list[int]) -> None:
             ).scalar_one_or_none()
             if response is None:
                 session.add(
-                    Response(
-                        attempt_id=attempt.id, item_id=item.id, chosen=chosen, correct=correct
-                    )
+                    Response(attempt_id=attempt.id, item_id=item.id, chosen=chosen, correct=correct)
                 )
             else:
                 response.chosen, response.correct, response.answered_at = (
@@ -218,9 +220,7 @@ def attempt_result(attempt: Attempt) -> list[ResultRow]:
     items = {
         item.id: item
         for item in db.session.execute(
-            db.select(Item)
-            .where(Item.id.in_(attempt.item_ids))
-            .options(selectinload(Item.choices))
+            db.select(Item).where(Item.id.in_(attempt.item_ids)).options(selectinload(Item.choices))
         ).scalars()
     }
     answered = _answered_items(attempt)

@@ -33,8 +33,7 @@ def learner_history(user: User, deck_id: int | None = None) -> list[DeckHistory]
     if not by_deck:
         return []
     decks = {
-        d.id: d
-        for d in db.session.execute(db.select(Deck).where(Deck.id.in_(by_deck))).scalars()
+        d.id: d for d in db.session.execute(db.select(Deck).where(Deck.id.in_(by_deck))).scalars()
     }
     histories = []
     for did, rows in by_deck.items():

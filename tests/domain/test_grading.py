@@ -67,10 +67,16 @@ def test_percent_rounds_half_up():
 
 
 def test_plan_attempt_is_a_permutation_and_repeatable_with_a_seed():
-    items = [(i, [i * 10 + k for k in range(4)]) for i in range(1, 8)]
+    items = [(i, "single", [i * 10 + k for k in range(4)]) for i in range(1, 8)]
     order, choices = plan_attempt(items, None, random.Random(5))
     assert sorted(order) == list(range(1, 8))
     assert all(sorted(choices[str(i)]) == [i * 10 + k for k in range(4)] for i in order)
     assert plan_attempt(items, None, random.Random(5)) == (order, choices)
     short, _ = plan_attempt(items, 3, random.Random(5))
     assert len(short) == 3
+
+
+def test_plan_attempt_keeps_true_before_false():
+    items = [(i, "true_false", [i * 10, i * 10 + 1]) for i in range(1, 20)]
+    _, choices = plan_attempt(items, None, random.Random(2))
+    assert all(choices[str(i)] == [i * 10, i * 10 + 1] for i in range(1, 20))

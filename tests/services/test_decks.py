@@ -57,7 +57,9 @@ def test_a_changed_choice_keeps_the_ids_of_the_unchanged_ones(app):
     spec = sample_deck(n=1)
     item = spec.items[0]
     choices = (*item.choices[:3], ChoiceSpec("Marseille"))
-    load_builtin_decks([dataclasses.replace(spec, items=(dataclasses.replace(item, choices=choices),))])
+    load_builtin_decks(
+        [dataclasses.replace(spec, items=(dataclasses.replace(item, choices=choices),))]
+    )
     after = {c.text: c.id for c in db.session.execute(db.select(Choice)).scalars()}
     assert "Lille" not in after and "Marseille" in after
     for text in ("Paris", "Lyon", "Nice"):

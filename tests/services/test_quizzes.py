@@ -8,8 +8,7 @@ import pytest
 
 from quiz.extensions import db
 from quiz.models import Attempt, Item, Response
-from quiz.services import NotFound, ServiceError
-from quiz.services import quizzes
+from quiz.services import NotFound, ServiceError, quizzes
 from tests.factories import load_sample_deck, make_user, ordering
 
 
@@ -103,9 +102,13 @@ def test_ordering_questions_are_graded_on_the_order_given(app):
     attempt = quizzes.start_attempt(make_user(), deck)
     page = quizzes.question_page(attempt, 1)
     by_text = {c.text: c.id for c in page.choices}
-    quizzes.record_response(attempt, 1, [by_text[t] for t in ("first", "third", "second", "fourth")])
+    quizzes.record_response(
+        attempt, 1, [by_text[t] for t in ("first", "third", "second", "fourth")]
+    )
     assert db.session.execute(db.select(Response.correct)).scalar_one() is False
-    quizzes.record_response(attempt, 1, [by_text[t] for t in ("first", "second", "third", "fourth")])
+    quizzes.record_response(
+        attempt, 1, [by_text[t] for t in ("first", "second", "third", "fourth")]
+    )
     assert db.session.execute(db.select(Response.correct)).scalar_one() is True
     quizzes.submit_attempt(attempt)
     row = quizzes.attempt_result(attempt)[0]

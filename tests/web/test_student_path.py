@@ -190,7 +190,9 @@ def test_another_learner_cannot_see_an_attempt(client, app, suffix):
     login(client, "owner@example.com")
     location = start_quiz(client).location
     attempt_url = location.rsplit("/", 1)[0]
-    client.post("/logout", data={"csrf_token": csrf_from(client.get("/decks").get_data(as_text=True))})
+    client.post(
+        "/logout", data={"csrf_token": csrf_from(client.get("/decks").get_data(as_text=True))}
+    )
     make_user(email="other@example.com")
     login(client, "other@example.com")
     assert client.get(attempt_url + suffix).status_code == 404
@@ -201,11 +203,16 @@ def test_another_learner_cannot_answer_or_submit_an_attempt(client, app):
     make_user(email="owner@example.com")
     login(client, "owner@example.com")
     attempt_url = start_quiz(client).location.rsplit("/", 1)[0]
-    client.post("/logout", data={"csrf_token": csrf_from(client.get("/decks").get_data(as_text=True))})
+    client.post(
+        "/logout", data={"csrf_token": csrf_from(client.get("/decks").get_data(as_text=True))}
+    )
     make_user(email="other@example.com")
     login(client, "other@example.com")
     token = csrf_from(client.get("/decks").get_data(as_text=True))
-    assert client.post(attempt_url + "/1", data={"csrf_token": token, "choice": ["1"]}).status_code == 404
+    assert (
+        client.post(attempt_url + "/1", data={"csrf_token": token, "choice": ["1"]}).status_code
+        == 404
+    )
     assert client.post(attempt_url + "/submit", data={"csrf_token": token}).status_code == 404
     attempt = db.session.execute(db.select(Attempt)).scalar_one()
     assert attempt.submitted_at is None

@@ -1,0 +1,1 @@
+"""Reading and writing the interchange formats of the question bank (YAML decks and more)."""
