@@ -6,7 +6,7 @@ PORT   ?= 8000
 WORKERS ?= 2
 FLASK  := $(BIN)/flask --app quiz
 
-.PHONY: run install install-dev test lint migrate decks serve clean
+.PHONY: run install install-dev test lint migrate decks serve clean bench
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -46,3 +46,7 @@ lint: install-dev
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+## make bench: timings and query counts at scale (set QUIZ_BENCH_DATABASE_URL for PostgreSQL)
+bench: install-dev
+	$(BIN)/python -m tests.bench.bench_study

@@ -16,7 +16,11 @@ from quiz.extensions import csrf, db, login_manager, migrate
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+    config = dict(config or {})
+    # Tests (and operators) may put instance/ elsewhere: it holds the SQLite file, the
+    # development secret and the demo log-ins.
+    instance_path = config.pop("INSTANCE_PATH", None)
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     app.config.update(load_config(Path(app.instance_path), config))
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
@@ -37,15 +41,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from quiz import models  # noqa: F401  (registers the tables)
     from quiz.auth.views import bp as auth_bp
     from quiz.learn.views import bp as learn_bp
+    from quiz.study.views import bp as study_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(learn_bp)
-
-    @app.teardown_request
-    def _end_session(exc: BaseException | None) -> None:
-        # Each request starts from a clean session, also where an app context outlives
-        # the request (tests, CLI): nothing stale is carried from one request to the next.
-        db.session.remove()
+    app.register_blueprint(study_bp)
 
     from quiz.cli import register_cli
 

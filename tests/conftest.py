@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from flask import g
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine
 
 from quiz import create_app
@@ -28,6 +30,20 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     yield url
 
 
+class FreshContextClient(FlaskClient):
+    """Requests share the test's app context (pytest-flask keeps one pushed), so start
+    each one as a real server would: an empty ``g`` (Flask-Login caches the user there)
+    and a session that re-reads the database."""
+
+    def open(self, *args, **kwargs):
+        g.__dict__.clear()
+        db.session.expire_all()
+        response = super().open(*args, **kwargs)
+        g.__dict__.clear()
+        db.session.expire_all()
+        return response
+
+
 @pytest.fixture
 def app(database_url: str, tmp_path: Path):
     app = create_app(
@@ -36,8 +52,10 @@ def app(database_url: str, tmp_path: Path):
             "SECRET_KEY": "test-secret-key",
             "SQLALCHEMY_DATABASE_URI": database_url,
             "SERVER_NAME": "localhost",
+            "INSTANCE_PATH": str(tmp_path / "instance"),
         }
     )
+    app.test_client_class = FreshContextClient
     with app.app_context():
         yield app
         db.session.remove()
@@ -56,3 +74,34 @@ def csrf_from(html: str) -> str:
     match = CSRF_RE.search(html)
     assert match, "no CSRF token in the page"
     return match.group(1) or match.group(2)
+
+
+class QueryCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app):
+    """Count the SQL statements run inside ``with count_queries() as counter:``."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+
+    @contextmanager
+    def counting():
+        counter = QueryCounter()
+        event.listen(db.engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            event.remove(db.engine, "before_cursor_execute", counter)
+
+    return counting

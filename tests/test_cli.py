@@ -44,6 +44,8 @@ def test_users_demo_creates_two_accounts_once(app):
     runner = app.test_cli_runner()
     first = runner.invoke(args=["users", "demo"])
     assert "teacher@example.com" in first.output and "student@example.com" in first.output
+    saved = Path(app.instance_path) / "demo-accounts.txt"
+    assert "student@example.com" in saved.read_text()
     second = runner.invoke(args=["users", "demo"])
     assert "Accounts exist already" in second.output
     assert db.session.execute(db.select(db.func.count(User.id))).scalar_one() == 2

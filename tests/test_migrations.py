@@ -34,8 +34,14 @@ def empty_database_url(tmp_path: Path) -> Iterator[str]:
     admin.dispose()
 
 
-def test_upgrade_from_empty_gives_exactly_the_models_schema(empty_database_url):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "SECRET_KEY": "x"})
+def test_upgrade_from_empty_gives_exactly_the_models_schema(empty_database_url, tmp_path):
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": empty_database_url,
+            "SECRET_KEY": "x",
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+        }
+    )
     with app.app_context():
         upgrade()
         with db.engine.connect() as conn:
@@ -44,8 +50,14 @@ def test_upgrade_from_empty_gives_exactly_the_models_schema(empty_database_url):
         db.engine.dispose()
 
 
-def test_downgrade_to_base_removes_every_table(empty_database_url):
-    app = create_app({"SQLALCHEMY_DATABASE_URI": empty_database_url, "SECRET_KEY": "x"})
+def test_downgrade_to_base_removes_every_table(empty_database_url, tmp_path):
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": empty_database_url,
+            "SECRET_KEY": "x",
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+        }
+    )
     with app.app_context():
         upgrade()
         downgrade(revision="base")

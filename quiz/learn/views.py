@@ -7,9 +7,12 @@ from flask_login import current_user, login_required
 
 from quiz.domain.grading import InvalidAnswer
 from quiz.learn.forms import AnswerForm, StartQuizForm, parse_answer
-from quiz.services import NotFound, ServiceError, quizzes
+from quiz.models import utcnow
+from quiz.services import NotFound, ServiceError, quizzes, study
 from quiz.services import decks as deck_service
+from quiz.services.dashboard import build_dashboard
 from quiz.services.scores import learner_history
+from quiz.study.forms import SettingsForm
 
 bp = Blueprint("learn", __name__)
 
@@ -59,6 +62,7 @@ def deck(slug: str):
         form=form,
         history=history[0] if history else None,
         unfinished=quizzes.unfinished_attempt(current_user, deck),
+        queue=study.queue_counts(current_user, deck, utcnow()),
     ), (422 if form.errors else 200)
 
 
@@ -141,3 +145,24 @@ def result(attempt_id: int):
 @login_required
 def scores():
     return render_template("learn/scores.html", histories=learner_history(current_user))
+
+
+@bp.get("/dashboard")
+@login_required
+def dashboard():
+    return render_template("learn/dashboard.html", board=build_dashboard(current_user, utcnow()))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@login_required
+def settings():
+    form = SettingsForm(obj=current_user)
+    if form.validate_on_submit():
+        try:
+            study.update_settings(current_user, form.timezone.data, form.daily_new_limit.data)
+        except ServiceError as exc:
+            getattr(form, exc.field or "timezone").errors.append(exc.message)
+        else:
+            flash("Your settings are saved.", "success")
+            return redirect(url_for("learn.settings"))
+    return render_template("learn/settings.html", form=form), 422 if form.errors else 200

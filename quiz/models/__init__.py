@@ -4,15 +4,18 @@ from quiz.models.accounts import Role, User
 from quiz.models.attempts import Attempt, Response
 from quiz.models.base import Base, utcnow
 from quiz.models.content import Choice, Deck, DeckStatus, Item
+from quiz.models.study import Card, ReviewLog
 
 __all__ = [
     "Attempt",
+    "Card",
     "Base",
     "Choice",
     "Deck",
     "DeckStatus",
     "Item",
     "Response",
+    "ReviewLog",
     "Role",
     "User",
     "utcnow",

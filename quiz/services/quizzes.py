@@ -14,6 +14,7 @@ from quiz.domain.items import QUIZ_KINDS, ItemKind
 from quiz.extensions import db
 from quiz.models import Attempt, Deck, Item, Response, User, utcnow
 from quiz.services import NotFound, ServiceError, unit_of_work
+from quiz.services.study import queue_mistakes
 
 QUIZ_LENGTHS = (10, 20)
 
@@ -178,6 +179,7 @@ def submit_attempt(attempt: Attempt) -> bool:
     """Score and close the attempt. True if this call submitted it, False if done before."""
     if attempt.is_submitted:
         return False
+    now = utcnow()
     with unit_of_work() as session:
         answered = _answered_items(attempt)
         correct = sum(1 for r in answered.values() if r.correct)
@@ -185,11 +187,15 @@ def submit_attempt(attempt: Attempt) -> bool:
         result = session.execute(
             update(Attempt)
             .where(Attempt.id == attempt.id, Attempt.submitted_at.is_(None))
-            .values(submitted_at=utcnow(), correct_count=correct, total=len(attempt.item_ids))
+            .values(submitted_at=now, correct_count=correct, total=len(attempt.item_ids))
             .execution_options(synchronize_session=False)
         )
+        submitted = result.rowcount == 1
+        if submitted:
+            missed = [i for i in attempt.item_ids if not (i in answered and answered[i].correct)]
+            queue_mistakes(session, attempt.user_id, missed, now)
     db.session.refresh(attempt)
-    return result.rowcount == 1
+    return submitted
 
 
 @dataclass(frozen=True)

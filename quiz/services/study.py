@@ -1,0 +1,332 @@
+"""Studying cards with spaced repetition: the queue, rating a card, quiz mistakes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import and_, exists, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from quiz.domain.items import ItemKind
+from quiz.domain.scheduling import (
+    LEARN_AHEAD,
+    CardState,
+    Rating,
+    format_interval,
+    preview_intervals,
+    review,
+)
+from quiz.domain.study_stats import local_day_start
+from quiz.extensions import db
+from quiz.models import Card, Deck, DeckStatus, Item, ReviewLog, User
+from quiz.services import NotFound, ServiceError, unit_of_work
+
+LEARNING_STATES = (1, 3)  # fsrs State.Learning, State.Relearning
+MAX_DURATION_MS = 10 * 60 * 1000  # a card left open longer says nothing about recall
+
+
+def user_zone(user: User) -> ZoneInfo:
+    try:
+        return ZoneInfo(user.timezone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _studiable(deck: Deck | None):
+    """Conditions on Item (joined with Deck) for what a learner may study."""
+    conditions = [Item.retired.is_(False), Deck.status == DeckStatus.PUBLISHED.value]
+    if deck is not None:
+        conditions.append(Item.deck_id == deck.id)
+    return and_(*conditions)
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    due: int  # cards due now
+    new: int  # new cards still allowed today
+    learning_soon: int  # learning cards due within the learn-ahead window
+
+
+@dataclass(frozen=True)
+class NextCard:
+    item: Item
+    card: Card | None  # None: a new card, never studied
+
+
+def _introduced_today(user: User, now: datetime) -> int:
+    start = local_day_start(now, user_zone(user))
+    return db.session.execute(
+        select(func.count(Card.id)).where(Card.user_id == user.id, Card.introduced_at >= start)
+    ).scalar_one()
+
+
+def _new_items_query(user: User, deck: Deck | None):
+    has_card = exists().where(Card.user_id == user.id, Card.item_id == Item.id)
+    return select(Item).join(Deck, Item.deck_id == Deck.id).where(_studiable(deck), ~has_card)
+
+
+def _cards_query(user: User, deck: Deck | None):
+    return (
+        select(Card)
+        .join(Item, Card.item_id == Item.id)
+        .join(Deck, Item.deck_id == Deck.id)
+        .where(Card.user_id == user.id, _studiable(deck))
+    )
+
+
+def queue_counts(user: User, deck: Deck | None, now: datetime) -> QueueCounts:
+    cards = _cards_query(user, deck).subquery()
+    due, learning_soon = db.session.execute(
+        select(
+            func.coalesce(func.sum(db.case((cards.c.due <= now, 1), else_=0)), 0),
+            func.coalesce(
+                func.sum(
+                    db.case(
+                        (
+                            and_(
+                                cards.c.due > now,
+                                cards.c.due <= now + LEARN_AHEAD,
+                                cards.c.state.in_(LEARNING_STATES),
+                            ),
+                            1,
+                        ),
+                        else_=0,
+                    )
+                ),
+                0,
+            ),
+        )
+    ).one()
+    allowed = max(0, user.daily_new_limit - _introduced_today(user, now))
+    new_available = db.session.execute(
+        select(func.count()).select_from(_new_items_query(user, deck).limit(allowed).subquery())
+    ).scalar_one()
+    return QueueCounts(due=int(due), new=new_available, learning_soon=int(learning_soon))
+
+
+def next_card(user: User, deck: Deck | None, now: datetime) -> NextCard | None:
+    """Due cards first (oldest due first), then new cards up to the daily limit, then
+    learning steps due within the next few minutes; None when done for today."""
+    due = db.session.execute(
+        _cards_query(user, deck)
+        .where(Card.due <= now)
+        .order_by(Card.due, Card.id)
+        .limit(1)
+        .options(selectinload(Card.item).selectinload(Item.choices))
+    ).scalar_one_or_none()
+    if due is not None:
+        return NextCard(due.item, due)
+    if _introduced_today(user, now) < user.daily_new_limit:
+        new = db.session.execute(
+            _new_items_query(user, deck)
+            .order_by(Deck.title, Deck.id, Item.position, Item.id)
+            .limit(1)
+            .options(selectinload(Item.choices))
+        ).scalar_one_or_none()
+        if new is not None:
+            return NextCard(new, None)
+    soon = db.session.execute(
+        _cards_query(user, deck)
+        .where(Card.due <= now + LEARN_AHEAD, Card.state.in_(LEARNING_STATES))
+        .order_by(Card.due, Card.id)
+        .limit(1)
+        .options(selectinload(Card.item).selectinload(Item.choices))
+    ).scalar_one_or_none()
+    return NextCard(soon.item, soon) if soon is not None else None
+
+
+def next_due_after(user: User, deck: Deck | None, now: datetime) -> datetime | None:
+    return db.session.execute(
+        select(func.min(Card.due))
+        .select_from(Card)
+        .join(Item, Card.item_id == Item.id)
+        .join(Deck, Item.deck_id == Deck.id)
+        .where(Card.user_id == user.id, Card.due > now, _studiable(deck))
+    ).scalar_one()
+
+
+@dataclass(frozen=True)
+class CardFace:
+    """What the learner sees of a card: front, then back with the rating buttons."""
+
+    item: Item
+    front: str
+    back_lines: tuple[str, ...]  # the answer: right choice(s), the right order, or the back
+    ordered: bool  # back_lines is an order to follow
+    explanation: str
+    source: str
+    seen: str  # the card's version; a rating for an older version is a duplicate
+    intervals: dict[Rating, str]
+    is_new: bool
+
+
+def card_token(card: Card | None) -> str:
+    if card is None:
+        return "new"
+    return card.last_review.isoformat() if card.last_review else "queued"
+
+
+def _card_state(card: Card | None, now: datetime) -> CardState:
+    if card is None:
+        return CardState.new(now)
+    return CardState(
+        card.state, card.step, card.stability, card.difficulty, card.due, card.last_review
+    )
+
+
+def studiable_item(user: User, item_id: int) -> tuple[Item, Card | None]:
+    row = db.session.execute(
+        select(Item, Card)
+        .join(Deck, Item.deck_id == Deck.id)
+        .outerjoin(Card, and_(Card.item_id == Item.id, Card.user_id == user.id))
+        .where(Item.id == item_id, _studiable(None))
+        .options(selectinload(Item.choices))
+    ).one_or_none()
+    if row is None:
+        raise NotFound("There is no card at that address.")
+    return row[0], row[1]
+
+
+def card_face(item: Item, card: Card | None, now: datetime) -> CardFace:
+    if item.kind == ItemKind.FLASHCARD:
+        back, ordered = (item.back,), False
+    elif item.kind == ItemKind.ORDERING:
+        back = tuple(c.text for c in sorted(item.choices, key=lambda c: c.position))
+        ordered = True
+    else:
+        back, ordered = tuple(c.text for c in item.choices if c.correct), False
+    intervals = preview_intervals(_card_state(card, now), now)
+    return CardFace(
+        item=item,
+        front=item.prompt,
+        back_lines=back,
+        ordered=ordered,
+        explanation=item.explanation,
+        source=item.source_ref,
+        seen=card_token(card),
+        intervals={r: format_interval(d) for r, d in intervals.items()},
+        is_new=card is None,
+    )
+
+
+def rate_card(
+    user: User,
+    item_id: int,
+    rating: Rating,
+    seen: str,
+    now: datetime,
+    duration_ms: int | None = None,
+) -> bool:
+    """Record one review. False (and nothing written) when this exact rating was
+    already recorded: a double key press, a reload or a replayed form."""
+    item, card = studiable_item(user, item_id)
+    if seen != card_token(card):
+        return False
+    state = review(_card_state(card, now), rating, now)
+    if duration_ms is not None:
+        duration_ms = max(0, min(int(duration_ms), MAX_DURATION_MS))
+    values = {
+        "state": state.state,
+        "step": state.step,
+        "stability": state.stability,
+        "difficulty": state.difficulty,
+        "due": state.due,
+        "last_review": state.last_review,
+    }
+    try:
+        with unit_of_work() as session:
+            if card is None:
+                card_id = session.execute(
+                    insert(Card)
+                    .values(user_id=user.id, item_id=item.id, introduced_at=now, **values)
+                    .returning(Card.id)
+                ).scalar_one()
+            else:
+                # Compare-and-set on the version the learner saw: of two identical
+                # ratings racing, exactly one matches.
+                version = (
+                    Card.last_review == card.last_review
+                    if card.last_review is not None
+                    else Card.last_review.is_(None)
+                )
+                result = session.execute(
+                    update(Card)
+                    .where(Card.id == card.id, version)
+                    .values(**values)
+                    .execution_options(synchronize_session=False)
+                )
+                if result.rowcount != 1:
+                    raise _AlreadyRated
+                card_id = card.id
+            session.add(
+                ReviewLog(
+                    card_id=card_id,
+                    user_id=user.id,
+                    rating=int(rating),
+                    reviewed_at=now,
+                    duration_ms=duration_ms,
+                )
+            )
+    except (_AlreadyRated, IntegrityError):
+        return False
+    db.session.expire_all()
+    return True
+
+
+class _AlreadyRated(Exception):
+    pass
+
+
+def queue_mistakes(session, user_id: int, item_ids: Sequence[int], now: datetime) -> None:
+    """Put items answered wrong in a quiz into the learner's queue, due now, unless
+    they are there already. Runs inside the caller's transaction."""
+    for _ in range(2):  # a second pass only if a study review raced the first
+        existing = set(
+            session.execute(
+                select(Card.item_id).where(Card.user_id == user_id, Card.item_id.in_(item_ids))
+            ).scalars()
+        )
+        missing = [i for i in dict.fromkeys(item_ids) if i not in existing]
+        if not missing:
+            return
+        try:
+            with session.begin_nested():
+                session.execute(insert(Card), _queued_rows(user_id, missing, now))
+            return
+        except IntegrityError:
+            continue
+
+
+def _queued_rows(user_id: int, item_ids: Sequence[int], now: datetime) -> list[dict]:
+    fresh = CardState.new(now)
+    return [
+        {
+            "user_id": user_id,
+            "item_id": item_id,
+            "state": fresh.state,
+            "step": fresh.step,
+            "stability": None,
+            "difficulty": None,
+            "due": now,
+            "last_review": None,
+            "created_at": now,
+            "introduced_at": None,
+        }
+        for item_id in item_ids
+    ]
+
+
+def update_settings(user: User, timezone: str, daily_new_limit: int) -> None:
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ServiceError(f"Unknown time zone {timezone!r}.", field="timezone") from exc
+    if not 0 <= daily_new_limit <= 500:
+        raise ServiceError("Choose from 0 to 500 new cards a day.", field="daily_new_limit")
+    with unit_of_work():
+        user.timezone = timezone
+        user.daily_new_limit = daily_new_limit

@@ -1,0 +1,1 @@
+"""Flashcard study in the browser, scheduled with FSRS."""

@@ -1,0 +1,117 @@
+"""Study a deck (or every deck) as flashcards: front, back, rate, next."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from quiz.domain.scheduling import Rating
+from quiz.models import utcnow
+from quiz.services import NotFound, study
+from quiz.services import decks as deck_service
+from quiz.study.forms import RateForm
+
+bp = Blueprint("study", __name__, url_prefix="/study")
+
+
+def _deck_or_none(slug: str | None):
+    if slug is None:
+        return None
+    try:
+        return deck_service.get_published_deck(slug)
+    except NotFound:
+        abort(404)
+
+
+def _here(slug: str | None) -> str:
+    return url_for("study.session", slug=slug) if slug else url_for("study.everything")
+
+
+@bp.get("/")
+@login_required
+def everything():
+    return _session(None)
+
+
+@bp.get("/<slug>")
+@login_required
+def session(slug: str):
+    return _session(slug)
+
+
+def _session(slug: str | None):
+    deck = _deck_or_none(slug)
+    now = utcnow()
+    nxt = study.next_card(current_user, deck, now)
+    counts = study.queue_counts(current_user, deck, now)
+    if nxt is None:
+        return render_template(
+            "study/done.html",
+            deck=deck,
+            next_due=study.next_due_after(current_user, deck, now),
+        )
+    face = study.card_face(nxt.item, nxt.card, now)
+    return render_template(
+        "study/card.html",
+        deck=deck,
+        face=face,
+        counts=counts,
+        show_back=False,
+        shown_at=int(now.timestamp() * 1000),
+    )
+
+
+@bp.get("/cards/<int:item_id>")
+@login_required
+def back(item_id: int):
+    """The back of a card with the rating buttons (the "Show answer" step)."""
+    slug = request.args.get("deck") or None
+    deck = _deck_or_none(slug)
+    now = utcnow()
+    try:
+        item, card = study.studiable_item(current_user, item_id)
+    except NotFound:
+        abort(404)
+    face = study.card_face(item, card, now)
+    form = RateForm(formdata=None)
+    form.item_id.data, form.seen.data, form.deck.data = str(item.id), face.seen, slug or ""
+    shown = request.args.get("shown", "")
+    form.shown_at.data = shown if shown.isdigit() else ""
+    return render_template(
+        "study/card.html",
+        deck=deck,
+        face=face,
+        counts=study.queue_counts(current_user, deck, now),
+        show_back=True,
+        form=form,
+        ratings=list(Rating),
+    )
+
+
+@bp.post("/rate")
+@login_required
+def rate():
+    form = RateForm()
+    slug = form.deck.data or None
+    if not form.validate_on_submit() or not form.item_id.data.isdigit():
+        flash("That rating could not be read. Please rate the card again.", "error")
+        return redirect(_here(slug))
+    now = utcnow()
+    duration = None
+    if form.shown_at.data and form.shown_at.data.isdigit():
+        shown = datetime.fromtimestamp(int(form.shown_at.data) / 1000, UTC)
+        duration = int((now - shown).total_seconds() * 1000)
+    try:
+        study.rate_card(
+            current_user,
+            int(form.item_id.data),
+            Rating(int(form.rating.data)),
+            form.seen.data,
+            now,
+            duration,
+        )
+    except NotFound:
+        abort(404)
+    return redirect(_here(slug))

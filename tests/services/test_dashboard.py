@@ -1,0 +1,102 @@
+"""The learner's dashboard against a small history computed by hand."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from quiz.extensions import db
+from quiz.models import Card, ReviewLog
+from quiz.services.dashboard import build_dashboard
+from quiz.services.decks import get_published_deck, load_builtin_decks
+from tests.factories import make_user
+from tests.services.test_study import _flashcards
+
+NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+
+
+def _card(user, item, *, stability, due) -> Card:
+    card = Card(
+        user_id=user.id,
+        item_id=item.id,
+        state=2,
+        step=None,
+        stability=stability,
+        difficulty=5.0,
+        due=due,
+        last_review=NOW - timedelta(days=1),
+    )
+    db.session.add(card)
+    db.session.flush()
+    return card
+
+
+def _log(user, card, rating, when):
+    db.session.add(ReviewLog(card_id=card.id, user_id=user.id, rating=rating, reviewed_at=when))
+
+
+def _history(user, deck, extra_logs: int = 0):
+    a, b, c, _ = deck.items
+    mastered = _card(user, a, stability=30.0, due=NOW - timedelta(hours=1))  # overdue
+    young = _card(user, b, stability=5.0, due=NOW + timedelta(days=1))
+    _card(user, c, stability=2.0, due=NOW + timedelta(days=3))
+    _log(user, mastered, 1, NOW - timedelta(days=1))
+    _log(user, mastered, 3, NOW - timedelta(days=1, hours=1))
+    _log(user, young, 3, NOW - timedelta(hours=2))
+    _log(user, young, 4, NOW - timedelta(days=40))  # before the 30-day window
+    for n in range(extra_logs):
+        _log(user, young, 3, NOW - timedelta(days=50 + n % 300, minutes=n))
+    db.session.commit()
+
+
+def test_dashboard_figures_match_a_hand_computed_history(app):
+    load_builtin_decks([_flashcards(n=4)])
+    deck = get_published_deck("cards")
+    user = make_user()
+    _history(user, deck)
+
+    board = build_dashboard(user, NOW)
+
+    assert (board.due_today, board.due_tomorrow) == (1, 1)
+    assert [d.count for d in board.forecast] == [1, 1, 0, 1] + [0] * 10
+    assert board.reviews[-1].count == 1  # today
+    assert board.reviews[-2].count == 2  # yesterday
+    assert board.reviews_30d == 3
+    (progress,) = board.decks
+    assert (progress.cards, progress.studied, progress.mastered) == (4, 3, 1)
+    assert progress.mastery == pytest.approx(0.25)
+    assert progress.reviews == 4
+    assert progress.retention == pytest.approx(0.75)  # one Again in four reviews
+    assert board.retention == pytest.approx(0.75)
+
+
+def test_dashboard_days_follow_the_learners_time_zone(app):
+    load_builtin_decks([_flashcards(n=4)])
+    deck = get_published_deck("cards")
+    user = make_user()
+    user.timezone = "America/New_York"  # 07:00 local at NOW
+    _history(user, deck)
+    board = build_dashboard(user, NOW)
+    # The review two hours ago (05:00 local) is still "today" in New York.
+    assert board.reviews[-1].day.isoformat() == "2026-03-10"
+    assert board.reviews[-1].count == 1
+
+
+def test_an_empty_history_shows_zeros_and_no_retention(app):
+    load_builtin_decks([_flashcards(n=2)])
+    board = build_dashboard(make_user(), NOW)
+    assert board.due_today == 0 and board.reviews_30d == 0
+    assert board.retention is None and board.decks[0].mastery == 0
+
+
+@pytest.mark.parametrize("extra_logs", [0, 500])
+def test_the_dashboard_takes_a_fixed_number_of_queries(app, count_queries, extra_logs):
+    load_builtin_decks([_flashcards(n=4)])
+    deck = get_published_deck("cards")
+    user = make_user()
+    _history(user, deck, extra_logs)
+    db.session.expire_all()
+    with count_queries() as counter:
+        build_dashboard(user, NOW)
+    assert counter.count == 7  # user, forecast, 30 days, retention, mastery, decks, scores

@@ -1,0 +1,219 @@
+"""Studying with FSRS: the queue order, the daily limit, learning steps, idempotent ratings."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from quiz.domain.items import ChoiceSpec, DeckSpec, ItemKind, ItemSpec
+from quiz.domain.scheduling import Rating
+from quiz.extensions import db
+from quiz.models import Card, ReviewLog
+from quiz.services import NotFound, quizzes, study
+from quiz.services.decks import get_published_deck, load_builtin_decks
+from tests.factories import make_user, sample_deck
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def _flashcards(slug: str = "cards", n: int = 5) -> DeckSpec:
+    items = tuple(
+        ItemSpec(
+            key=f"card-{i}",
+            kind=ItemKind.FLASHCARD,
+            prompt=f"Front {i}",
+            back=f"Back {i}",
+            explanation="",
+            source="s",
+        )
+        for i in range(1, n + 1)
+    )
+    return DeckSpec(slug, slug.title(), "", items)
+
+
+def _load(spec: DeckSpec):
+    load_builtin_decks([spec])
+    return get_published_deck(spec.slug)
+
+
+def _rate(user, deck, rating: Rating, now: datetime):
+    nxt = study.next_card(user, deck, now)
+    assert nxt is not None
+    assert study.rate_card(user, nxt.item.id, rating, study.card_token(nxt.card), now)
+    return nxt.item
+
+
+def test_new_cards_come_in_deck_order_and_stop_at_the_daily_limit(app):
+    deck = _load(_flashcards(n=5))
+    user = make_user()
+    user.daily_new_limit = 2
+    db.session.commit()
+    first = _rate(user, deck, Rating.EASY, NOW)
+    second = _rate(user, deck, Rating.EASY, NOW)
+    assert (first.prompt, second.prompt) == ("Front 1", "Front 2")
+    assert study.next_card(user, deck, NOW) is None
+    assert study.queue_counts(user, deck, NOW).new == 0
+    # The next local day the limit starts again.
+    assert study.next_card(user, deck, NOW + timedelta(days=1)).item.prompt == "Front 3"
+
+
+def test_the_daily_limit_follows_the_learners_time_zone(app):
+    deck = _load(_flashcards(n=3))
+    user = make_user()
+    user.daily_new_limit, user.timezone = 1, "Pacific/Auckland"  # UTC+13 in March
+    db.session.commit()
+    late_evening_utc = datetime(2026, 3, 2, 10, 30, tzinfo=UTC)  # 23:30 in Auckland
+    _rate(user, deck, Rating.EASY, late_evening_utc)
+    assert study.next_card(user, deck, late_evening_utc) is None
+    an_hour_later = late_evening_utc + timedelta(hours=1)  # a new day in Auckland
+    assert study.next_card(user, deck, an_hour_later).item.prompt == "Front 2"
+
+
+def test_due_cards_come_first_oldest_due_first(app):
+    deck = _load(_flashcards(n=3))
+    user = make_user()
+    items = [_rate(user, deck, Rating.GOOD, NOW) for _ in range(3)]  # each due in 10 min
+    later = NOW + timedelta(hours=1)
+    # Make card 3 the most overdue.
+    card3 = db.session.execute(db.select(Card).where(Card.item_id == items[2].id)).scalar_one()
+    card3.due = NOW - timedelta(days=1)
+    db.session.commit()
+    order = []
+    for _ in range(3):
+        nxt = study.next_card(user, deck, later)
+        order.append(nxt.item.prompt)
+        study.rate_card(user, nxt.item.id, Rating.EASY, study.card_token(nxt.card), later)
+    assert order == ["Front 3", "Front 1", "Front 2"]
+
+
+def test_learning_steps_bring_a_card_back_within_the_session(app):
+    deck = _load(_flashcards(n=1))
+    user = make_user()
+    item = _rate(user, deck, Rating.AGAIN, NOW)
+    card = db.session.execute(db.select(Card)).scalar_one()
+    assert card.due == NOW + timedelta(minutes=1)
+    # Nothing else is left, so the learning card is shown before its minute is up.
+    nxt = study.next_card(user, deck, NOW + timedelta(seconds=5))
+    assert nxt.item.id == item.id
+    assert study.queue_counts(user, deck, NOW + timedelta(seconds=5)).learning_soon == 1
+    study.rate_card(
+        user, item.id, Rating.GOOD, study.card_token(nxt.card), NOW + timedelta(minutes=1)
+    )
+    study.rate_card(
+        user,
+        item.id,
+        Rating.GOOD,
+        study.card_token(db.session.execute(db.select(Card)).scalar_one()),
+        NOW + timedelta(minutes=11),
+    )
+    card = db.session.execute(db.select(Card)).scalar_one()
+    assert card.state == 2  # graduated to review
+    assert study.next_card(user, deck, NOW + timedelta(minutes=12)) is None
+    assert study.next_due_after(user, deck, NOW + timedelta(minutes=12)) == card.due
+
+
+def test_the_same_rating_posted_twice_is_recorded_once(app):
+    deck = _load(_flashcards(n=1))
+    user = make_user()
+    nxt = study.next_card(user, deck, NOW)
+    token = study.card_token(nxt.card)
+    assert study.rate_card(user, nxt.item.id, Rating.GOOD, token, NOW) is True
+    assert study.rate_card(user, nxt.item.id, Rating.GOOD, token, NOW) is False
+    card = db.session.execute(db.select(Card)).scalar_one()
+    token = study.card_token(card)
+    later = NOW + timedelta(minutes=10)
+    assert study.rate_card(user, card.item_id, Rating.GOOD, token, later) is True
+    assert study.rate_card(user, card.item_id, Rating.GOOD, token, later) is False
+    assert db.session.execute(db.select(db.func.count(ReviewLog.id))).scalar_one() == 2
+
+
+def test_a_review_log_keeps_rating_time_and_duration(app):
+    deck = _load(_flashcards(n=1))
+    user = make_user()
+    nxt = study.next_card(user, deck, NOW)
+    study.rate_card(user, nxt.item.id, Rating.HARD, "new", NOW, duration_ms=4200)
+    log = db.session.execute(db.select(ReviewLog)).scalar_one()
+    assert (log.rating, log.reviewed_at, log.duration_ms) == (2, NOW, 4200)
+
+
+def test_a_wrong_quiz_answer_puts_the_question_in_the_queue_due_now(app):
+    deck = _load(sample_deck(n=2))
+    user = make_user()
+    user.daily_new_limit = 0  # so only the mistake can be shown
+    db.session.commit()
+    attempt = quizzes.start_attempt(user, deck)
+    page = quizzes.question_page(attempt, 1)
+    item = next(i for i in deck.items if i.id == page.item_id)
+    wrong = next(c.id for c in item.choices if not c.correct)
+    right_page = quizzes.question_page(attempt, 2)
+    other = next(i for i in deck.items if i.id == right_page.item_id)
+    quizzes.record_response(attempt, 1, [wrong])
+    quizzes.record_response(attempt, 2, [next(c.id for c in other.choices if c.correct)])
+    quizzes.submit_attempt(attempt)
+    cards = db.session.execute(db.select(Card)).scalars().all()
+    assert [c.item_id for c in cards] == [item.id]
+    assert cards[0].introduced_at is None  # a mistake is not a "new card" of the day
+    nxt = study.next_card(user, deck, datetime.now(UTC))
+    assert nxt is not None and nxt.item.id == item.id
+
+
+def test_a_mistake_already_in_the_queue_is_left_as_it_is(app):
+    deck = _load(sample_deck(n=1))
+    user = make_user()
+    item = deck.items[0]
+    study.rate_card(user, item.id, Rating.EASY, "new", NOW)
+    before = db.session.execute(db.select(Card.due)).scalar_one()
+    attempt = quizzes.start_attempt(user, deck)
+    quizzes.record_response(attempt, 1, [next(c.id for c in item.choices if not c.correct)])
+    quizzes.submit_attempt(attempt)
+    assert db.session.execute(db.select(Card.due)).scalar_one() == before
+
+
+def test_the_back_of_a_multiple_choice_card_is_its_right_answer(app):
+    spec = DeckSpec(
+        "mc",
+        "MC",
+        "",
+        (
+            ItemSpec(
+                "q",
+                ItemKind.MULTIPLE,
+                "Pick two",
+                (ChoiceSpec("a", True), ChoiceSpec("b"), ChoiceSpec("c", True)),
+                "because",
+                "src",
+            ),
+        ),
+    )
+    deck = _load(spec)
+    face = study.card_face(deck.items[0], None, NOW)
+    assert face.back_lines == ("a", "c") and face.explanation == "because"
+    assert face.intervals[Rating.AGAIN] == "1 min" and face.intervals[Rating.GOOD] == "10 min"
+
+
+def test_cards_of_unpublished_decks_cannot_be_studied(app):
+    deck = _load(_flashcards(n=1))
+    deck.status = "draft"
+    db.session.commit()
+    user = make_user()
+    assert study.next_card(user, None, NOW) is None
+    with pytest.raises(NotFound):
+        study.rate_card(user, deck.items[0].id, Rating.GOOD, "new", NOW)
+
+
+@pytest.mark.parametrize("cards", [1, 40])
+def test_the_queue_takes_a_fixed_number_of_queries(app, count_queries, cards):
+    deck = _load(_flashcards(n=cards))
+    user = make_user()
+    user.daily_new_limit = 500
+    db.session.commit()
+    for _ in range(cards):
+        _rate(user, deck, Rating.GOOD, NOW)
+    later = NOW + timedelta(days=30)
+    db.session.expire_all()
+    with count_queries() as counter:
+        nxt = study.next_card(user, None, later)  # user row, due card, its item, its choices
+        study.queue_counts(user, None, later)  # due/learning, introduced today, new
+    assert nxt is not None
+    assert counter.count == 7

@@ -1,0 +1,114 @@
+"""Studying flashcards in the browser without JavaScript, settings and the dashboard."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from quiz.extensions import db
+from quiz.models import ReviewLog, User
+from quiz.services.decks import load_builtin_decks
+from tests.conftest import csrf_from
+from tests.factories import make_user
+from tests.services.test_study import _flashcards
+from tests.web.test_student_path import login
+
+
+def _logged_in(client, email="s@example.com"):
+    make_user(email=email)
+    login(client, email)
+
+
+def _show_answer_link(page: str) -> str:
+    return html.unescape(re.search(r'id="show-answer"[^>]*?href="([^"]+)"', page).group(1))
+
+
+def test_study_shows_the_front_then_the_back_then_the_next_card(client, app):
+    load_builtin_decks([_flashcards(n=2)])
+    _logged_in(client)
+    front = client.get("/study/cards").get_data(as_text=True)
+    assert "Front 1" in front and "Back 1" not in front
+    assert "0 due" in front and "2 new" in front
+
+    back = client.get(_show_answer_link(front)).get_data(as_text=True)
+    assert "Back 1" in back
+    for label in ("Again", "Hard", "Good", "Easy"):
+        assert label in back
+    assert "10 min" in back  # when Good would bring the card back
+
+    fields = dict(
+        re.findall(r'name="(item_id|seen|shown_at|deck)" type="hidden" value="([^"]*)"', back)
+    )
+    fields.update(csrf_token=csrf_from(back), rating="3")
+    response = client.post("/study/rate", data=fields)
+    assert response.status_code == 302 and response.location.endswith("/study/cards")
+    assert "Front 2" in client.get("/study/cards").get_data(as_text=True)
+    log = db.session.execute(db.select(ReviewLog)).scalar_one()
+    assert log.rating == 3 and log.duration_ms is not None
+
+    # The same rating posted again (a reload, a double key press) is recorded once.
+    client.post("/study/rate", data=fields)
+    assert db.session.execute(db.select(db.func.count(ReviewLog.id))).scalar_one() == 1
+
+
+def test_when_nothing_is_left_the_page_says_done_for_today(client, app):
+    load_builtin_decks([_flashcards(n=1)])
+    _logged_in(client)
+    user = db.session.execute(db.select(User)).scalar_one()
+    user.daily_new_limit = 0
+    db.session.commit()
+    page = client.get("/study/").get_data(as_text=True)
+    assert "Done for today" in page
+
+
+def test_a_rating_without_its_csrf_token_changes_nothing(client, app):
+    load_builtin_decks([_flashcards(n=1)])
+    _logged_in(client)
+    front = client.get("/study/cards").get_data(as_text=True)
+    back = client.get(_show_answer_link(front)).get_data(as_text=True)
+    fields = dict(re.findall(r'name="(item_id|seen|deck)" type="hidden" value="([^"]*)"', back))
+    response = client.post("/study/rate", data={**fields, "rating": "3"})
+    assert response.status_code == 400
+    assert db.session.execute(db.select(db.func.count(ReviewLog.id))).scalar_one() == 0
+
+
+def test_an_unknown_deck_or_card_is_a_404(client, app):
+    load_builtin_decks([_flashcards(n=1)])
+    _logged_in(client)
+    assert client.get("/study/nope").status_code == 404
+    assert client.get("/study/cards/999999").status_code == 404
+
+
+def test_settings_change_the_time_zone_and_daily_limit(client, app):
+    _logged_in(client)
+    page = client.get("/settings").get_data(as_text=True)
+    response = client.post(
+        "/settings",
+        data={"csrf_token": csrf_from(page), "timezone": "Europe/Kyiv", "daily_new_limit": "5"},
+    )
+    assert response.status_code == 302
+    user = db.session.execute(db.select(User)).scalar_one()
+    assert (user.timezone, user.daily_new_limit) == ("Europe/Kyiv", 5)
+
+
+def test_settings_refuse_a_bad_limit_and_an_unknown_zone(client, app):
+    _logged_in(client)
+    page = client.get("/settings").get_data(as_text=True)
+    response = client.post(
+        "/settings",
+        data={"csrf_token": csrf_from(page), "timezone": "Mars/Base", "daily_new_limit": "-3"},
+    )
+    text = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Not a valid choice" in text and "Choose from 0 to 500" in text
+    user = db.session.execute(db.select(User)).scalar_one()
+    assert (user.timezone, user.daily_new_limit) == ("UTC", 20)
+
+
+def test_the_dashboard_and_deck_page_show_study_figures(client, app):
+    load_builtin_decks([_flashcards(n=3)])
+    _logged_in(client)
+    board = client.get("/dashboard").get_data(as_text=True)
+    assert "Due today" in board and "<svg" in board and "Cards" in board
+    deck = client.get("/decks/cards").get_data(as_text=True)
+    assert "3 new cards available today" in deck
