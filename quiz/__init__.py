@@ -42,10 +42,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from quiz.auth.views import bp as auth_bp
     from quiz.learn.views import bp as learn_bp
     from quiz.study.views import bp as study_bp
+    from quiz.teach.views import bp as teach_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(learn_bp)
     app.register_blueprint(study_bp)
+    app.register_blueprint(teach_bp)
 
     from quiz.cli import register_cli
 
@@ -75,6 +77,11 @@ def _register_template_helpers(app: Flask) -> None:
         except (ZoneInfoNotFoundError, ValueError):
             zone = ZoneInfo("UTC")
         return value.astimezone(zone).strftime(fmt)
+
+    from quiz.markup import render_inline, render_markdown
+
+    app.add_template_filter(render_markdown, "md")
+    app.add_template_filter(render_inline, "md_inline")
 
     @app.template_filter("percent")
     def percent_filter(value: float | None) -> str:

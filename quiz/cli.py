@@ -12,7 +12,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from quiz.models import Role
-from quiz.services import NotFound, ServiceError
+from quiz.services import NotFound, ServiceError, authoring
 from quiz.services import accounts as account_service
 from quiz.services import decks as deck_service
 
@@ -109,15 +109,80 @@ def load_command(directory: str) -> None:
 
 @decks_cli.command("export")
 @click.argument("slugs", nargs=-1)
-@click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True)
-def export_command(slugs: tuple[str, ...], fmt: str) -> None:
-    """Write the named decks (all when none is named) to standard output."""
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["json", "gift", "aiken", "csv", "yaml", "apkg"]),
+    default="json",
+    show_default=True,
+)
+@click.option("--output", type=click.Path(dir_okay=False), help="Write to this file.")
+def export_command(slugs: tuple[str, ...], fmt: str, output: str | None) -> None:
+    """Write decks to standard output (or --output FILE).
+
+    JSON takes any number of slugs (every deck when none is named); the other formats
+    take exactly one. Anki's .apkg is binary and needs --output.
+    """
+    if fmt == "json":
+        try:
+            data = deck_service.export_decks_json(slugs)
+        except NotFound as exc:
+            raise click.ClickException(exc.message) from exc
+        content = (json.dumps(data, ensure_ascii=False, indent=2) + "\n").encode()
+    else:
+        if len(slugs) != 1:
+            raise click.ClickException(f"Name exactly one deck to export as {fmt}.")
+        if fmt == "apkg" and not output:
+            raise click.ClickException("An .apkg file is binary: give --output FILE.")
+        try:
+            deck = authoring.deck_by_slug_with_items(slugs[0])
+        except NotFound as exc:
+            raise click.ClickException(exc.message) from exc
+        content, _, _ = authoring.export_deck(deck, fmt)
+    if output:
+        Path(output).write_bytes(content)
+        click.echo(f"Wrote {output}.", err=True)
+    else:
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
+
+
+@decks_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["gift", "aiken", "csv", "yaml"]), required=True)
+@click.option("--owner", required=True, help="Email of the teacher who will own the set.")
+@click.option("--set", "slug", help="Import into this existing set (by slug) instead of a new one.")
+@click.option("--title", help="Title of the new set (default: from the file).")
+def import_command(file: str, fmt: str, owner: str, slug: str | None, title: str | None) -> None:
+    """Import a question file into a teacher's set: all or nothing."""
+    from quiz.bank.formats import parse_upload
+
+    user = account_service.find_user_by_email(owner)
+    if user is None or not user.is_teacher:
+        raise click.ClickException(f"No teacher account with email {owner}.")
+    path = Path(file)
+    result = parse_upload(path.read_bytes(), path.name, fmt)
+    if result.errors:
+        for error in result.errors:
+            click.echo(str(error), err=True)
+        count = len(result.errors)
+        raise click.ClickException(
+            f"{count} problem{'s' if count != 1 else ''} found: nothing was imported."
+        )
+    target = None
+    if slug:
+        try:
+            target = authoring.get_set(user, authoring.deck_by_slug_with_items(slug).id)
+        except NotFound as exc:
+            raise click.ClickException(f"{owner} has no set with slug {slug}.") from exc
     try:
-        data = deck_service.export_decks_json(slugs)
-    except NotFound as exc:
+        report = authoring.import_items(user, result, target, title)
+    except ServiceError as exc:
         raise click.ClickException(exc.message) from exc
-    json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
-    sys.stdout.write("\n")
+    click.echo(
+        f"Imported into {report.deck.slug}: {report.created} new, {report.updated} updated, "
+        f"{report.unchanged} unchanged."
+    )
 
 
 def register_cli(app: Flask) -> None:

@@ -490,8 +490,10 @@ class _DeckParser:
                 + _suggest(kind_text, QUESTION_KINDS),
             )
             kind_text = None
-        explanation = self.text(node, "explanation", what)
-        source = self.text(node, "source", what)
+        # Optional for questions: teachers' uploads often have none. The built-in decks
+        # are held to having both by their content tests.
+        explanation = self.text(node, "explanation", what, required=False)
+        source = self.text(node, "source", what, required=False)
         if kind_text is None:
             return None
         kind = ItemKind(kind_text)

@@ -28,6 +28,8 @@ class Deck(Base):
     status: Mapped[str] = mapped_column(String(16), default=DeckStatus.DRAFT.value)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # A set deleted after learners used it is kept (as a draft) so their scores stay readable.
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     items: Mapped[list[Item]] = relationship(
         back_populates="deck", order_by="Item.position", cascade="all, delete-orphan"

@@ -54,7 +54,7 @@ def _sync_choices(item: Item, spec: ItemSpec) -> bool:
     return changed
 
 
-def _sync_item(item: Item, spec: ItemSpec, position: int) -> bool:
+def sync_item(item: Item, spec: ItemSpec, position: int) -> bool:
     fields = {
         "kind": spec.kind.value,
         "prompt": spec.prompt,
@@ -80,9 +80,9 @@ def sync_deck_items(deck: Deck, specs: Sequence[ItemSpec], report: LoadReport) -
         if item is None:
             item = Item(key=spec.key, kind=spec.kind.value, prompt=spec.prompt)
             deck.items.append(item)
-            _sync_item(item, spec, position)
+            sync_item(item, spec, position)
             report.items_created += 1
-        elif _sync_item(item, spec, position):
+        elif sync_item(item, spec, position):
             report.items_updated += 1
     for item in by_key.values():
         if not item.retired:

@@ -1,0 +1,366 @@
+"""Item analysis of quiz attempts for teachers, with Moodle's quiz statistics formulas."""
+
+# Formulas follow https://docs.moodle.org/dev/Quiz_statistics_calculations and the code
+# that implements them (question/classes/statistics/questions/calculator.php for items,
+# mod/quiz/report/statistics/classes/calculator.php for the whole test).
+#
+# Scores are fractions: an item score is 0..1, an attempt's score is the mean of the item
+# scores it contains. Moodle shows facility, discrimination and efficiency as percentages;
+# we return the raw 0..1 (or -1..1) numbers and leave the "%" to the template.
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal, get_args
+
+Which = Literal["first", "all", "last", "highest"]
+
+TOO_EASY = "too easy"
+TOO_HARD = "too hard"
+POOR_DISCRIMINATION = "poor discrimination"
+DISTRACTOR_NEVER_CHOSEN = "distractor never chosen"
+
+# Thresholds for the flags. Moodle's report marks discrimination below 20 % as doubtful
+# and leaves facility bands to the teacher; these are the common rules of thumb.
+EASY_ABOVE = 0.9
+HARD_BELOW = 0.2
+DISCRIMINATION_BELOW = 0.2
+
+
+@dataclass(frozen=True)
+class AttemptRecord:
+    attempt_id: int
+    user_id: int
+    started_at: datetime
+    # item id -> score 0..1, only for the items drawn into this attempt.
+    item_scores: Mapping[int, float]
+    # item id -> choice ids the learner picked; () or a missing key means no answer.
+    choices: Mapping[int, tuple[int, ...]]
+
+
+@dataclass(frozen=True)
+class ChoiceInfo:
+    choice_id: int
+    text: str
+    correct: bool
+
+
+@dataclass(frozen=True)
+class ItemInfo:
+    item_id: int
+    prompt: str
+    kind: str
+    choices: tuple[ChoiceInfo, ...]
+
+
+@dataclass(frozen=True)
+class ChoiceStats:
+    choice_id: int
+    text: str
+    correct: bool
+    count: int
+    share: float | None  # count / n; None when no attempt contained the item
+    flags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ItemStats:
+    item_id: int
+    prompt: str
+    n: int
+    facility: float | None
+    sd: float | None
+    discrimination: float | None
+    choices: tuple[ChoiceStats, ...]
+    unanswered: int
+    flags: tuple[str, ...]
+    discriminative_efficiency: float | None = None
+
+
+@dataclass(frozen=True)
+class TestStats:
+    __test__ = False  # a result type, not a pytest test class
+
+    n: int
+    mean: float | None
+    median: float | None
+    sd: float | None
+    skewness: float | None
+    kurtosis: float | None
+    alpha: float | None
+    alpha_note: str | None
+
+
+@dataclass(frozen=True)
+class Analysis:
+    test: TestStats
+    items: tuple[ItemStats, ...]
+
+
+def attempt_score(record: AttemptRecord) -> float | None:
+    """The attempt's score as a fraction of the items it contained; None for an empty one."""
+    if not record.item_scores:
+        return None
+    return math.fsum(record.item_scores.values()) / len(record.item_scores)
+
+
+def select_attempts(
+    records: Iterable[AttemptRecord], which: Which = "first"
+) -> list[AttemptRecord]:
+    """The attempts to analyse: each user's first, last or highest-scoring one, or all.
+
+    Moodle defaults to first attempts because later ones break the assumptions behind
+    item analysis (the learner has seen the questions). Ties are broken so the choice
+    never depends on input order: first = earliest start then lowest id, last = latest
+    start then highest id, highest = best score then the earliest such attempt. An
+    attempt with no items ranks below any scored one for "highest".
+    """
+    if which not in get_args(Which):
+        raise ValueError(f"which must be one of {get_args(Which)}, not {which!r}")
+    ordered = sorted(records, key=lambda r: (r.started_at, r.attempt_id))
+    if which == "all":
+        return ordered
+    chosen: dict[int, AttemptRecord] = {}
+    for record in ordered:
+        held = chosen.get(record.user_id)
+        if held is None or which == "last":
+            chosen[record.user_id] = record
+        elif which == "highest" and _rank(record) > _rank(held):
+            # Strictly greater, so on a tie the earlier attempt (seen first) stays.
+            chosen[record.user_id] = record
+    return sorted(chosen.values(), key=lambda r: (r.started_at, r.attempt_id))
+
+
+def _rank(record: AttemptRecord) -> tuple[bool, float]:
+    score = attempt_score(record)
+    return (score is not None, score or 0.0)
+
+
+def analyse(
+    records: Iterable[AttemptRecord], items: Sequence[ItemInfo], which: Which = "first"
+) -> Analysis:
+    """Whole-test and per-item statistics over the selected attempts, items in given order."""
+    ids = [item.item_id for item in items]
+    if len(set(ids)) != len(ids):
+        raise ValueError("each item may appear only once in the analysis")
+    attempts = select_attempts(records, which)
+    return Analysis(
+        test=_test_stats(attempts, ids),
+        items=tuple(_item_stats(item, attempts) for item in items),
+    )
+
+
+# --- per item -------------------------------------------------------------------------
+
+
+def _item_stats(item: ItemInfo, attempts: Sequence[AttemptRecord]) -> ItemStats:
+    # Only attempts that drew this item count: with random subsets an item missing from
+    # an attempt was never asked, which is not the same as answered wrong.
+    containing = [a for a in attempts if item.item_id in a.item_scores]
+    n = len(containing)
+    scores = [a.item_scores[item.item_id] for a in containing]
+    # "Rest of the test" (Moodle): the attempt's marks on its other items. Summed
+    # directly, not total - score, so a constant rest stays exactly constant.
+    rests = [
+        math.fsum(s for i, s in a.item_scores.items() if i != item.item_id) for a in containing
+    ]
+    facility = _mean(scores)
+    variance = _sample_variance(scores)
+    sd = math.sqrt(variance) if variance is not None else None
+    discrimination = _correlation(scores, rests)
+    efficiency = _discriminative_efficiency(scores, rests)
+
+    picked = [a.choices.get(item.item_id, ()) for a in containing]
+    choice_stats = tuple(_choice_stats(choice, picked, n) for choice in item.choices)
+    unanswered = sum(1 for p in picked if not p)
+
+    flags: list[str] = []
+    if facility is not None and facility > EASY_ABOVE:
+        flags.append(TOO_EASY)
+    if facility is not None and facility < HARD_BELOW:
+        flags.append(TOO_HARD)
+    if discrimination is not None and discrimination < DISCRIMINATION_BELOW:
+        flags.append(POOR_DISCRIMINATION)
+
+    return ItemStats(
+        item_id=item.item_id,
+        prompt=item.prompt,
+        n=n,
+        facility=facility,
+        sd=sd,
+        discrimination=discrimination,
+        choices=choice_stats,
+        unanswered=unanswered,
+        flags=tuple(flags),
+        discriminative_efficiency=efficiency,
+    )
+
+
+def _choice_stats(choice: ChoiceInfo, picked: Sequence[tuple[int, ...]], n: int) -> ChoiceStats:
+    # With several right answers a learner may pick more than one choice, so the shares
+    # of an item's choices can add up to more than 1.
+    count = sum(1 for p in picked if choice.choice_id in p)
+    flags = (DISTRACTOR_NEVER_CHOSEN,) if not choice.correct and n >= 1 and count == 0 else ()
+    return ChoiceStats(
+        choice_id=choice.choice_id,
+        text=choice.text,
+        correct=choice.correct,
+        count=count,
+        share=count / n if n else None,
+        flags=flags,
+    )
+
+
+def _correlation(xs: Sequence[float], ys: Sequence[float]) -> float | None:
+    """Pearson r; Moodle's discrimination index is this ×100 (item vs rest of test)."""
+    if len(xs) < 2 or _is_constant(xs) or _is_constant(ys):
+        return None
+    mx, my = _mean_of(xs), _mean_of(ys)
+    sxy = math.fsum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
+    sxx = math.fsum((x - mx) ** 2 for x in xs)
+    syy = math.fsum((y - my) ** 2 for y in ys)
+    # The n-1 of covariance and variances cancels. Scores a hair apart can still
+    # underflow to a zero spread; then r is as undefined as for equal scores.
+    spread = math.sqrt(sxx) * math.sqrt(syy)
+    if spread == 0.0:
+        return None
+    # Clamp only float rounding.
+    return max(-1.0, min(1.0, sxy / spread))
+
+
+def _discriminative_efficiency(xs: Sequence[float], ys: Sequence[float]) -> float | None:
+    """Covariance over the largest covariance these two score distributions allow.
+
+    Moodle's covariancemax pairs the sorted item scores with the sorted rest-of-test
+    scores: by the rearrangement inequality no pairing of the same values covaries more.
+    """
+    if len(xs) < 2 or _is_constant(xs) or _is_constant(ys):
+        return None
+    mx, my = _mean_of(xs), _mean_of(ys)
+    covariance = math.fsum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
+    covariance_max = math.fsum(
+        (x - mx) * (y - my) for x, y in zip(sorted(xs), sorted(ys), strict=True)
+    )
+    # Moodle also treats a zero maximum as "no efficiency" (it can underflow to 0).
+    return covariance / covariance_max if covariance_max > 0.0 else None
+
+
+# --- whole test -----------------------------------------------------------------------
+
+
+def _test_stats(attempts: Sequence[AttemptRecord], item_ids: Sequence[int]) -> TestStats:
+    # An attempt without items has no score to speak of, so it is left out rather than
+    # counted as 0 %.
+    scores = [s for s in (attempt_score(a) for a in attempts) if s is not None]
+    n = len(scores)
+    variance = _sample_variance(scores)
+    skewness, kurtosis = _skewness_kurtosis(scores)
+    alpha, alpha_note = _cronbach_alpha(attempts, item_ids)
+    return TestStats(
+        n=n,
+        mean=_mean(scores),
+        median=_median(scores),
+        sd=math.sqrt(variance) if variance is not None else None,
+        skewness=skewness,
+        kurtosis=kurtosis,
+        alpha=alpha,
+        alpha_note=alpha_note,
+    )
+
+
+def _skewness_kurtosis(scores: Sequence[float]) -> tuple[float | None, float | None]:
+    """Moodle's skewness k3/k2^1.5 (needs n > 2) and excess kurtosis k4/k2² (needs n > 3).
+
+    k2, k3, k4 are the unbiased cumulant estimates built from the central moments
+    m_r = Σ(x - mean)^r / n (the same as a spreadsheet's SKEW and KURT).
+    """
+    s = len(scores)
+    if s < 3 or _is_constant(scores):
+        return None, None
+    mean = _mean_of(scores)
+    m2 = math.fsum((x - mean) ** 2 for x in scores) / s
+    m3 = math.fsum((x - mean) ** 3 for x in scores) / s
+    m4 = math.fsum((x - mean) ** 4 for x in scores) / s
+    k2 = s * m2 / (s - 1)
+    k3 = s * s * m3 / ((s - 1) * (s - 2))
+    if k2**1.5 == 0.0:
+        # Moodle checks k2 != 0; tiny spreads can also underflow the powers to 0.
+        return None, None
+    skewness = k3 / k2**1.5
+    if s < 4 or k2 * k2 == 0.0:
+        return skewness, None
+    k4 = s * s * ((s + 1) * m4 - 3 * (s - 1) * m2 * m2) / ((s - 1) * (s - 2) * (s - 3))
+    return skewness, k4 / (k2 * k2)
+
+
+def _cronbach_alpha(
+    attempts: Sequence[AttemptRecord], item_ids: Sequence[int]
+) -> tuple[float | None, str | None]:
+    """Cronbach's alpha k/(k-1)·(1 - Σ var(item) / var(total)) over complete attempts.
+
+    Alpha is only meaningful when every attempt answers the same k items, so when quizzes
+    draw random subsets we use just the attempts that contain every analysed item, and
+    say so. The total here is the sum over those k items. Variances are sample variances
+    (n-1), as Moodle's; the choice cancels in the ratio.
+    """
+    k = len(item_ids)
+    if k < 2:
+        return None, "Alpha needs at least 2 items."
+    complete = [a for a in attempts if all(i in a.item_scores for i in item_ids)]
+    m = len(complete)
+    if m < 2:
+        return None, f"Alpha needs at least 2 attempts that contain all {k} items; {m} do."
+    totals = [math.fsum(a.item_scores[i] for i in item_ids) for a in complete]
+    if _is_constant(totals):
+        return None, "Alpha is undefined: every attempt has the same total score."
+    total_variance = _sample_variance(totals)
+    if not total_variance:  # None is impossible (m >= 2); 0 only by float underflow
+        return None, "Alpha is undefined: every attempt has the same total score."
+    item_variance_sum = math.fsum(
+        _sample_variance([a.item_scores[i] for a in complete]) or 0.0 for i in item_ids
+    )
+    alpha = k / (k - 1) * (1 - item_variance_sum / total_variance)
+    note = None
+    if m < len(attempts):
+        note = f"Alpha uses the {m} of {len(attempts)} attempts that contain all {k} items."
+    return alpha, note
+
+
+# --- small helpers --------------------------------------------------------------------
+
+
+def _mean(values: Sequence[float]) -> float | None:
+    return _mean_of(values) if values else None
+
+
+def _mean_of(values: Sequence[float]) -> float:
+    return math.fsum(values) / len(values)
+
+
+def _median(values: Sequence[float]) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def _sample_variance(values: Sequence[float]) -> float | None:
+    """Σ(x - mean)² / (n - 1), as Moodle; None below two values."""
+    if len(values) < 2:
+        return None
+    if _is_constant(values):
+        # Exactly 0: fsum(x)/n can miss x by an ulp and leave a spurious tiny spread.
+        return 0.0
+    mean = _mean_of(values)
+    return math.fsum((x - mean) ** 2 for x in values) / (len(values) - 1)
+
+
+def _is_constant(values: Sequence[float]) -> bool:
+    # Compared exactly rather than by variance == 0, which float rounding can miss.
+    return min(values) == max(values)

@@ -1,0 +1,39 @@
+"""Teacher text: a small, safe subset of Markdown rendered and sanitised on the server."""
+
+from __future__ import annotations
+
+import re
+
+import nh3
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+# Emphasis, lists, code and links; no raw HTML, images, headings or tables. Anything
+# else stays visible as the text that was typed.
+_MD = MarkdownIt("zero", {"html": False, "linkify": False, "breaks": True}).enable(
+    ["emphasis", "list", "backticks", "fence", "code", "link", "newline", "escape"]
+)
+_TAGS = {"p", "br", "em", "strong", "ul", "ol", "li", "code", "pre", "a"}
+_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}}
+_SINGLE_PARAGRAPH = re.compile(r"^<p>(.*)</p>\s*$", re.DOTALL)
+
+
+def render_markdown(text: str | None) -> Markup:
+    html = _MD.render(text or "")
+    clean = nh3.clean(
+        html,
+        tags=_TAGS,
+        attributes=_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel="noopener noreferrer nofollow",
+    )
+    return Markup(clean.strip())
+
+
+def render_inline(text: str | None) -> Markup:
+    """Markdown for places that take only phrasing content (labels, list items)."""
+    html = str(render_markdown(text))
+    match = _SINGLE_PARAGRAPH.match(html)
+    if match and "<p>" not in match.group(1):
+        return Markup(match.group(1))
+    return Markup(html)

@@ -1,0 +1,350 @@
+"""Teachers' question sets: create, edit, reorder, publish, import and delete."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, exists, func, select
+from sqlalchemy.orm import selectinload
+
+from quiz.bank.formats import ImportResult, item_problems, slugify
+from quiz.domain.items import ChoiceSpec, DeckSpec, ItemKind, ItemSpec
+from quiz.extensions import db
+from quiz.models import Attempt, Card, Choice, Deck, DeckStatus, Item, Response, User, utcnow
+from quiz.services import NotFound, ServiceError, unit_of_work
+from quiz.services.decks import sync_item
+
+
+@dataclass(frozen=True)
+class SetSummary:
+    deck: Deck
+    items: int
+    owner_email: str | None
+
+
+def _visible_to(user: User):
+    conditions = [Deck.deleted_at.is_(None)]
+    if not user.is_admin:
+        conditions.append(Deck.owner_id == user.id)
+    return conditions
+
+
+def teacher_sets(user: User) -> list[SetSummary]:
+    """The teacher's own sets (an admin sees every set), newest change first."""
+    rows = db.session.execute(
+        select(Deck, func.count(Item.id), User.email)
+        .outerjoin(Item, (Item.deck_id == Deck.id) & Item.retired.is_(False))
+        .outerjoin(User, User.id == Deck.owner_id)
+        .where(*_visible_to(user))
+        .group_by(Deck.id, User.email)
+        .order_by(Deck.updated_at.desc(), Deck.id.desc())
+    ).all()
+    return [SetSummary(deck, n, email) for deck, n, email in rows]
+
+
+def get_set(user: User, deck_id: int) -> Deck:
+    """A set the user may edit: their own, or any for an admin; otherwise NotFound."""
+    deck = db.session.execute(
+        select(Deck)
+        .where(Deck.id == deck_id, *_visible_to(user))
+        .options(selectinload(Deck.items).selectinload(Item.choices))
+    ).scalar_one_or_none()
+    if deck is None:
+        raise NotFound("There is no question set at that address.")
+    return deck
+
+
+def live_items(deck: Deck) -> list[Item]:
+    return [item for item in deck.items if not item.retired]
+
+
+def _unique_slug(title: str) -> str:
+    base = slugify(title)[:60] or "set"
+    taken = set(db.session.execute(select(Deck.slug).where(Deck.slug.like(f"{base}%"))).scalars())
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def _check_title(title: str) -> str:
+    title = title.strip()
+    if not title:
+        raise ServiceError("Give the set a title.", field="title")
+    if len(title) > 200:
+        raise ServiceError("Keep the title under 200 characters.", field="title")
+    return title
+
+
+def create_set(owner: User, title: str, description: str = "") -> Deck:
+    title = _check_title(title)
+    with unit_of_work() as session:
+        deck = Deck(
+            slug=_unique_slug(title),
+            title=title,
+            description=description.strip(),
+            owner_id=owner.id,
+            status=DeckStatus.DRAFT.value,
+            items=[],
+        )
+        session.add(deck)
+    return deck
+
+
+def update_set(deck: Deck, title: str, description: str) -> None:
+    title = _check_title(title)
+    with unit_of_work():
+        deck.title, deck.description = title, description.strip()
+
+
+def set_published(deck: Deck, published: bool) -> None:
+    if published and not live_items(deck):
+        raise ServiceError("Add at least one question before you publish the set.")
+    with unit_of_work():
+        deck.status = (DeckStatus.PUBLISHED if published else DeckStatus.DRAFT).value
+        deck.updated_at = utcnow()
+
+
+def new_item_key(deck: Deck) -> str:
+    taken = {item.key for item in deck.items}
+    while True:
+        key = f"item-{secrets.token_hex(4)}"
+        if key not in taken:
+            return key
+
+
+def save_item(deck: Deck, spec: ItemSpec, item_id: int | None = None) -> Item:
+    """Add a new item at the end of the set, or update one in place (its history stays)."""
+    problems = item_problems(spec)
+    if problems:
+        raise ServiceError(_sentence(problems))
+    with unit_of_work():
+        if item_id is None:
+            position = max((i.position for i in deck.items), default=-1) + 1
+            item = Item(key=spec.key, kind=spec.kind.value, prompt=spec.prompt)
+            deck.items.append(item)
+        else:
+            item = _item_of(deck, item_id)
+            position = item.position
+        sync_item(item, spec, position)
+        deck.updated_at = utcnow()
+    return item
+
+
+def _sentence(problems: Sequence[str]) -> str:
+    text = "; ".join(problems)
+    return text[0].upper() + text[1:] + "."
+
+
+def _item_of(deck: Deck, item_id: int) -> Item:
+    for item in deck.items:
+        if item.id == item_id and not item.retired:
+            return item
+    raise NotFound("That question is not in this set.")
+
+
+def item_spec(item: Item) -> ItemSpec:
+    choices = sorted(item.choices, key=lambda c: c.position)
+    return ItemSpec(
+        key=item.key,
+        kind=ItemKind(item.kind),
+        prompt=item.prompt,
+        choices=tuple(ChoiceSpec(c.text, c.correct) for c in choices),
+        explanation=item.explanation,
+        source=item.source_ref,
+        back=item.back,
+    )
+
+
+def move_item(deck: Deck, item_id: int, step: int) -> None:
+    """Move an item one place up (step -1) or down (+1) among the set's live items."""
+    items = sorted(live_items(deck), key=lambda i: (i.position, i.id))
+    item = _item_of(deck, item_id)
+    index = items.index(item)
+    target = index + step
+    if not 0 <= target < len(items):
+        return
+    items[index], items[target] = items[target], items[index]
+    with unit_of_work():
+        for position, each in enumerate(items):
+            each.position = position
+        deck.updated_at = utcnow()
+
+
+def _used_item_ids(item_ids: Sequence[int]) -> set[int]:
+    if not item_ids:
+        return set()
+    answered = select(Response.item_id).where(Response.item_id.in_(item_ids))
+    studied = select(Card.item_id).where(Card.item_id.in_(item_ids))
+    return set(db.session.execute(answered.union(studied)).scalars())
+
+
+def delete_item(deck: Deck, item_id: int) -> str:
+    """Delete an item; one that learners have answered or studied is retired instead."""
+    item = _item_of(deck, item_id)
+    with unit_of_work() as session:
+        if _used_item_ids([item.id]):
+            item.retired = True
+            outcome = "retired"
+        else:
+            session.delete(item)
+            outcome = "deleted"
+        deck.updated_at = utcnow()
+    return outcome
+
+
+@dataclass(frozen=True)
+class Usage:
+    attempts: int
+    learners: int
+
+
+def set_usage(deck: Deck) -> Usage:
+    attempts, learners = db.session.execute(
+        select(func.count(Attempt.id), func.count(func.distinct(Attempt.user_id))).where(
+            Attempt.deck_id == deck.id
+        )
+    ).one()
+    studied = db.session.execute(
+        select(func.count(func.distinct(Card.user_id)))
+        .join(Item, Card.item_id == Item.id)
+        .where(Item.deck_id == deck.id)
+    ).scalar_one()
+    return Usage(attempts=attempts, learners=max(learners, studied))
+
+
+def delete_set(deck: Deck) -> str:
+    """Delete a set. One that learners used is hidden instead, so their scores stay."""
+    used = db.session.execute(
+        select(
+            exists().where(Attempt.deck_id == deck.id)
+            | exists().where(Card.item_id == Item.id, Item.deck_id == deck.id)
+        )
+    ).scalar()
+    with unit_of_work() as session:
+        if used:
+            deck.status = DeckStatus.DRAFT.value
+            deck.deleted_at = utcnow()
+            return "archived"
+        session.execute(
+            delete(Choice).where(Choice.item_id.in_(select(Item.id).where(Item.deck_id == deck.id)))
+        )
+        session.execute(delete(Item).where(Item.deck_id == deck.id))
+        session.delete(deck)
+    return "deleted"
+
+
+@dataclass
+class ImportReport:
+    deck: Deck
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    problems: list[str] = field(default_factory=list)
+
+
+def import_items(
+    owner: User, result: ImportResult, deck: Deck | None = None, title: str | None = None
+) -> ImportReport:
+    """Add the items of a parsed file to a set (a new one when none is given).
+
+    Items are matched by key, so importing the same file again updates in place and
+    adds nothing twice. A file with any error imports nothing.
+    """
+    if result.errors:
+        raise ServiceError("The file has errors; nothing was imported.")
+    if not result.items:
+        raise ServiceError("The file has no questions to import.")
+    with unit_of_work() as session:
+        if deck is None:
+            name = _check_title(title or result.title or "Imported questions")
+            deck = Deck(
+                slug=_unique_slug(name),
+                title=name,
+                description="",
+                owner_id=owner.id,
+                status=DeckStatus.DRAFT.value,
+                items=[],
+            )
+            session.add(deck)
+        report = ImportReport(deck=deck)
+        by_key = {item.key: item for item in deck.items}
+        position = max((i.position for i in deck.items), default=-1)
+        for spec in result.items:
+            item = by_key.get(spec.key)
+            if item is None:
+                position += 1
+                item = Item(key=spec.key, kind=spec.kind.value, prompt=spec.prompt)
+                deck.items.append(item)
+                sync_item(item, spec, position)
+                report.created += 1
+            elif sync_item(item, spec, item.position):
+                report.updated += 1
+            else:
+                report.unchanged += 1
+        deck.updated_at = utcnow()
+    return report
+
+
+def deck_spec(deck: Deck) -> DeckSpec:
+    """A stored deck as plain data, for the export formats."""
+    items = sorted((i for i in deck.items if not i.retired), key=lambda i: (i.position, i.id))
+    return DeckSpec(deck.slug, deck.title, deck.description, tuple(item_spec(i) for i in items))
+
+
+def deck_by_slug_with_items(slug: str) -> Deck:
+    deck = db.session.execute(
+        select(Deck)
+        .where(Deck.slug == slug, Deck.deleted_at.is_(None))
+        .options(selectinload(Deck.items).selectinload(Item.choices))
+    ).scalar_one_or_none()
+    if deck is None:
+        raise NotFound(f"No deck with slug: {slug}")
+    return deck
+
+
+EXPORT_FORMATS = {
+    "gift": ("text/plain; charset=utf-8", "gift.txt"),
+    "aiken": ("text/plain; charset=utf-8", "aiken.txt"),
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "yaml": ("application/yaml; charset=utf-8", "yaml"),
+    "json": ("application/json; charset=utf-8", "json"),
+    "apkg": ("application/octet-stream", "apkg"),
+}
+
+
+def export_deck(deck: Deck, fmt: str) -> tuple[bytes, str, str]:
+    """The deck in one interchange format: (content, media type, file name)."""
+    import io
+    import json
+
+    from quiz.bank.aiken import write_aiken
+    from quiz.bank.apkg import write_apkg
+    from quiz.bank.csv_format import write_csv
+    from quiz.bank.deck_yaml import dump_deck_yaml
+    from quiz.bank.gift import write_gift
+    from quiz.services.decks import export_decks_json
+
+    if fmt not in EXPORT_FORMATS:
+        raise ServiceError(f"Unknown export format {fmt!r}: use " + ", ".join(EXPORT_FORMATS))
+    mimetype, extension = EXPORT_FORMATS[fmt]
+    spec = deck_spec(deck)
+    if fmt == "apkg":
+        buffer = io.BytesIO()
+        write_apkg(spec, buffer)
+        content = buffer.getvalue()
+    elif fmt == "json":
+        content = json.dumps(export_decks_json([deck.slug]), ensure_ascii=False, indent=2).encode()
+    else:
+        writer = {
+            "gift": write_gift,
+            "aiken": write_aiken,
+            "csv": write_csv,
+            "yaml": dump_deck_yaml,
+        }
+        content = writer[fmt](spec).encode("utf-8")
+    return content, mimetype, f"{deck.slug}.{extension}"

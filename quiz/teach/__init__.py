@@ -1,0 +1,1 @@
+"""The teacher's side: question sets, authoring, import and export."""

@@ -1,0 +1,126 @@
+"""Forms for teachers' sets and items, and for uploading a file to import."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional
+
+from quiz.domain.items import ChoiceSpec, ItemKind, ItemSpec
+
+KIND_LABELS = {
+    ItemKind.SINGLE: "Multiple choice, one right answer",
+    ItemKind.MULTIPLE: "Multiple choice, several right answers",
+    ItemKind.TRUE_FALSE: "True or false",
+    ItemKind.ORDERING: "Put in order",
+    ItemKind.FLASHCARD: "Flashcard (front and back)",
+}
+MAX_CHOICES = 8
+
+
+class SetForm(FlaskForm):
+    title = StringField(
+        "Title", validators=[DataRequired("Give the set a title."), Length(max=200)]
+    )
+    description = TextAreaField("Description", validators=[Optional(), Length(max=2000)])
+
+
+class ChoiceEntry(Form):
+    text = StringField("Text", validators=[Length(max=1000)])
+    correct = BooleanField("Right answer")
+
+
+class ItemForm(FlaskForm):
+    kind = SelectField(
+        "Kind of question", choices=[(k.value, label) for k, label in KIND_LABELS.items()]
+    )
+    prompt = TextAreaField(
+        "Question (or front of the card)",
+        validators=[DataRequired("Write the question."), Length(max=4000)],
+        description="You may use *emphasis*, **bold**, `code`, lists and [links](https://…).",
+    )
+    choices = FieldList(FormField(ChoiceEntry), min_entries=0, max_entries=MAX_CHOICES)
+    answer = RadioField(
+        "The statement is", choices=[("true", "True"), ("false", "False")], default="true"
+    )
+    back = TextAreaField("Back of the card", validators=[Length(max=4000)])
+    explanation = TextAreaField(
+        "Explanation", validators=[Length(max=4000)], description="Shown with the answer."
+    )
+    source = StringField("Source", validators=[Length(max=500)])
+
+    def ensure_choice_rows(self, n: int = 4) -> None:
+        while len(self.choices) < n:
+            self.choices.append_entry()
+
+    def to_spec(self, key: str) -> ItemSpec:
+        kind = ItemKind(self.kind.data)
+        choices: tuple[ChoiceSpec, ...] = ()
+        if kind in (ItemKind.SINGLE, ItemKind.MULTIPLE):
+            choices = tuple(
+                ChoiceSpec(e.form.text.data.strip(), bool(e.form.correct.data))
+                for e in self.choices
+                if e.form.text.data.strip()
+            )
+        elif kind is ItemKind.ORDERING:
+            choices = tuple(
+                ChoiceSpec(e.form.text.data.strip(), True)
+                for e in self.choices
+                if e.form.text.data.strip()
+            )
+        elif kind is ItemKind.TRUE_FALSE:
+            right = self.answer.data == "true"
+            choices = (ChoiceSpec("True", right), ChoiceSpec("False", not right))
+        return ItemSpec(
+            key=key,
+            kind=kind,
+            prompt=self.prompt.data.strip(),
+            choices=choices,
+            explanation=(self.explanation.data or "").strip(),
+            source=(self.source.data or "").strip(),
+            back=(self.back.data or "").strip() if kind is ItemKind.FLASHCARD else "",
+        )
+
+
+IMPORT_FORMATS = [
+    ("auto", "Tell from the file name"),
+    ("gift", "Moodle GIFT (.gift, .txt)"),
+    ("aiken", "Aiken (.txt)"),
+    ("csv", "CSV or TSV with a header (.csv, .tsv)"),
+    ("yaml", "Quiz·cards YAML (.yaml)"),
+]
+
+
+class ImportForm(FlaskForm):
+    file = FileField("File", validators=[FileRequired("Choose a file to import.")])
+    format = SelectField("Format", choices=IMPORT_FORMATS, default="auto")
+    target = SelectField("Import into", choices=[], validate_choice=True)
+    title = StringField(
+        "Title of the new set",
+        validators=[Optional(), Length(max=200)],
+        description="Leave empty to take it from the file.",
+    )
+
+
+def guess_format(filename: str, text_start: str = "") -> str | None:
+    name = filename.lower()
+    if name.endswith((".gift", ".gift.txt")):
+        return "gift"
+    if name.endswith((".csv", ".tsv")):
+        return "csv"
+    if name.endswith((".yaml", ".yml")):
+        return "yaml"
+    if name.endswith(".txt"):
+        # Aiken files have "ANSWER:" lines; GIFT files have braces.
+        return "aiken" if "ANSWER:" in text_start and "{" not in text_start else "gift"
+    return None

@@ -1,0 +1,295 @@
+"""Teachers' pages: the workspace, a set, its items, import, export and preview."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from quiz.auth.access import roles_required
+from quiz.auth.forms import PostForm
+from quiz.bank.formats import parse_upload
+from quiz.domain.items import ItemKind
+from quiz.models import Role
+from quiz.services import NotFound, ServiceError, authoring
+from quiz.teach.forms import ImportForm, ItemForm, SetForm, guess_format
+
+bp = Blueprint("teach", __name__, url_prefix="/teach")
+teachers_only = roles_required(Role.TEACHER, Role.ADMIN)
+
+
+def _set_or_404(deck_id: int):
+    try:
+        return authoring.get_set(current_user, deck_id)
+    except NotFound:
+        abort(404)
+
+
+@bp.get("/")
+@teachers_only
+def index():
+    return render_template(
+        "teach/index.html", sets=authoring.teacher_sets(current_user), form=PostForm()
+    )
+
+
+@bp.route("/sets/new", methods=["GET", "POST"])
+@teachers_only
+def new_set():
+    form = SetForm()
+    if form.validate_on_submit():
+        try:
+            deck = authoring.create_set(current_user, form.title.data, form.description.data or "")
+        except ServiceError as exc:
+            form.title.errors.append(exc.message)
+        else:
+            flash("Set created. Add its first question.", "success")
+            return redirect(url_for("teach.show_set", deck_id=deck.id))
+    return render_template("teach/set_form.html", form=form, deck=None), (
+        422 if form.errors else 200
+    )
+
+
+@bp.get("/sets/<int:deck_id>")
+@teachers_only
+def show_set(deck_id: int):
+    deck = _set_or_404(deck_id)
+    return render_template(
+        "teach/set.html",
+        deck=deck,
+        items=sorted(authoring.live_items(deck), key=lambda i: (i.position, i.id)),
+        kinds=list(ItemKind),
+        form=PostForm(),
+        formats=list(authoring.EXPORT_FORMATS),
+    )
+
+
+@bp.route("/sets/<int:deck_id>/edit", methods=["GET", "POST"])
+@teachers_only
+def edit_set(deck_id: int):
+    deck = _set_or_404(deck_id)
+    form = SetForm(obj=deck)
+    if form.validate_on_submit():
+        try:
+            authoring.update_set(deck, form.title.data, form.description.data or "")
+        except ServiceError as exc:
+            form.title.errors.append(exc.message)
+        else:
+            flash("Saved.", "success")
+            return redirect(url_for("teach.show_set", deck_id=deck.id))
+    return render_template("teach/set_form.html", form=form, deck=deck), (
+        422 if form.errors else 200
+    )
+
+
+@bp.post("/sets/<int:deck_id>/publish")
+@teachers_only
+def publish(deck_id: int):
+    deck = _set_or_404(deck_id)
+    if PostForm().validate_on_submit():
+        publish = request.form.get("publish") == "1"
+        try:
+            authoring.set_published(deck, publish)
+        except ServiceError as exc:
+            flash(exc.message, "error")
+        else:
+            flash(
+                "Published: students can now see this set."
+                if publish
+                else "Unpublished: students no longer see this set.",
+                "success",
+            )
+    return redirect(url_for("teach.show_set", deck_id=deck.id))
+
+
+@bp.route("/sets/<int:deck_id>/delete", methods=["GET", "POST"])
+@teachers_only
+def delete_set(deck_id: int):
+    deck = _set_or_404(deck_id)
+    form = PostForm()
+    if form.validate_on_submit():
+        title = deck.title
+        outcome = authoring.delete_set(deck)
+        if outcome == "archived":
+            flash(f"“{title}” is deleted. Students who used it keep their past scores.", "success")
+        else:
+            flash(f"“{title}” is deleted.", "success")
+        return redirect(url_for("teach.index"))
+    return render_template(
+        "teach/delete_set.html", deck=deck, usage=authoring.set_usage(deck), form=form
+    )
+
+
+def _item_form_page(deck, item=None):
+    form = ItemForm()
+    if request.method == "GET":
+        if item is not None:
+            spec = authoring.item_spec(item)
+            form = ItemForm(
+                data={
+                    "kind": spec.kind.value,
+                    "prompt": spec.prompt,
+                    "explanation": spec.explanation,
+                    "source": spec.source,
+                    "back": spec.back,
+                    "answer": "true" if spec.choices and spec.choices[0].correct else "false",
+                    "choices": [{"text": c.text, "correct": c.correct} for c in spec.choices]
+                    if spec.kind not in (ItemKind.TRUE_FALSE, ItemKind.FLASHCARD)
+                    else [],
+                }
+            )
+        else:
+            kind = request.args.get("kind", ItemKind.SINGLE.value)
+            form.kind.data = kind if kind in {k.value for k in ItemKind} else "single"
+        form.ensure_choice_rows()
+        return render_template("teach/item_form.html", form=form, deck=deck, item=item)
+
+    # Buttons that change the form itself keep everything typed so far.
+    editing = {"add_choice", "remove_choice", "change_kind"} & set(request.form)
+    if editing:
+        if not form.validate_on_submit() and form.csrf_token.errors:
+            abort(400)
+        form.prompt.errors = []
+        if "add_choice" in request.form and len(form.choices) < form.choices.max_entries:
+            form.choices.append_entry()
+        remove = request.form.get("remove_choice", "")
+        if remove.isdigit() and int(remove) < len(form.choices.entries):
+            form.choices.entries.pop(int(remove))
+        _clear_errors(form)
+        return render_template("teach/item_form.html", form=form, deck=deck, item=item)
+
+    error = None
+    if form.validate_on_submit():
+        key = item.key if item is not None else authoring.new_item_key(deck)
+        try:
+            authoring.save_item(deck, form.to_spec(key), item.id if item is not None else None)
+        except ServiceError as exc:
+            error = exc.message
+        else:
+            flash("Question saved.", "success")
+            if "save_add" in request.form:
+                return redirect(url_for("teach.new_item", deck_id=deck.id, kind=form.kind.data))
+            return redirect(url_for("teach.show_set", deck_id=deck.id))
+    return render_template(
+        "teach/item_form.html", form=form, deck=deck, item=item, error=error
+    ), 422
+
+
+def _clear_errors(form) -> None:
+    for field in form:
+        field.errors = []
+
+
+@bp.route("/sets/<int:deck_id>/items/new", methods=["GET", "POST"])
+@teachers_only
+def new_item(deck_id: int):
+    return _item_form_page(_set_or_404(deck_id))
+
+
+def _item_or_404(deck, item_id: int):
+    for item in deck.items:
+        if item.id == item_id and not item.retired:
+            return item
+    abort(404)
+
+
+@bp.route("/sets/<int:deck_id>/items/<int:item_id>/edit", methods=["GET", "POST"])
+@teachers_only
+def edit_item(deck_id: int, item_id: int):
+    deck = _set_or_404(deck_id)
+    return _item_form_page(deck, _item_or_404(deck, item_id))
+
+
+@bp.get("/sets/<int:deck_id>/items/<int:item_id>/preview")
+@teachers_only
+def preview_item(deck_id: int, item_id: int):
+    deck = _set_or_404(deck_id)
+    item = _item_or_404(deck, item_id)
+    return render_template("teach/preview.html", deck=deck, item=item)
+
+
+@bp.post("/sets/<int:deck_id>/items/<int:item_id>/move")
+@teachers_only
+def move_item(deck_id: int, item_id: int):
+    deck = _set_or_404(deck_id)
+    _item_or_404(deck, item_id)
+    if PostForm().validate_on_submit():
+        authoring.move_item(deck, item_id, -1 if request.form.get("direction") == "up" else 1)
+    return redirect(url_for("teach.show_set", deck_id=deck.id) + f"#item-{item_id}")
+
+
+@bp.post("/sets/<int:deck_id>/items/<int:item_id>/delete")
+@teachers_only
+def delete_item(deck_id: int, item_id: int):
+    deck = _set_or_404(deck_id)
+    _item_or_404(deck, item_id)
+    if PostForm().validate_on_submit():
+        outcome = authoring.delete_item(deck, item_id)
+        flash(
+            "Question deleted."
+            if outcome == "deleted"
+            else "Question removed from the set; learners' past answers to it are kept.",
+            "success",
+        )
+    return redirect(url_for("teach.show_set", deck_id=deck.id))
+
+
+@bp.get("/sets/<int:deck_id>/export/<fmt>")
+@teachers_only
+def export(deck_id: int, fmt: str):
+    deck = _set_or_404(deck_id)
+    if fmt not in authoring.EXPORT_FORMATS:
+        abort(404)
+    content, mimetype, filename = authoring.export_deck(deck, fmt)
+    return Response(
+        content,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@teachers_only
+def import_file():
+    form = ImportForm()
+    own = authoring.teacher_sets(current_user)
+    form.target.choices = [("new", "A new set")] + [
+        (str(s.deck.id), s.deck.title) for s in own if s.deck.owner_id == current_user.id
+    ]
+    if request.method == "GET" and request.args.get("set", "").isdigit():
+        form.target.data = request.args["set"]
+    errors = []
+    if form.validate_on_submit():
+        upload = form.file.data
+        data = upload.read()
+        filename = upload.filename or "upload"
+        fmt = form.format.data
+        if fmt == "auto":
+            fmt = guess_format(filename, data[:4000].decode("utf-8", "replace")) or ""
+        if not fmt:
+            form.format.errors.append(
+                "The format cannot be told from the file name: choose it from the list."
+            )
+        else:
+            result = parse_upload(data, filename, fmt)
+            if result.errors:
+                errors = list(result.errors)
+            else:
+                target = None
+                if form.target.data != "new":
+                    target = _set_or_404(int(form.target.data))
+                try:
+                    report = authoring.import_items(
+                        current_user, result, target, form.title.data or None
+                    )
+                except ServiceError as exc:
+                    form.file.errors.append(exc.message)
+                else:
+                    flash(
+                        f"Imported {report.created} new question"
+                        f"{'s' if report.created != 1 else ''}, updated {report.updated}, "
+                        f"{report.unchanged} unchanged.",
+                        "success",
+                    )
+                    return redirect(url_for("teach.show_set", deck_id=report.deck.id))
+    status = 422 if (errors or form.errors) else 200
+    return render_template("teach/import.html", form=form, errors=errors), status

@@ -1,0 +1,180 @@
+"""Grading methods, histogram edges, formula-safe CSV and assignment status."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from quiz.domain.gradebook import (
+    Bin,
+    GradingMethod,
+    assignment_status,
+    csv_safe,
+    grade,
+    gradebook_csv,
+    histogram,
+    mean,
+    median,
+)
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+# Given out of order on purpose: started 09:10 (0.5), 09:00 (0.25), 09:20 (0.75)... and a
+# fourth attempt at 09:20 with a lower id, so "latest" must break the tie by id.
+ATTEMPTS = [
+    (T0 + timedelta(minutes=10), 2, 0.5),
+    (T0, 1, 0.25),
+    (T0 + timedelta(minutes=20), 4, 0.75),
+    (T0 + timedelta(minutes=20), 3, 1.0),
+]
+
+
+@pytest.mark.parametrize(
+    ("method", "expected"),
+    [
+        (GradingMethod.HIGHEST, 1.0),
+        (GradingMethod.FIRST, 0.25),
+        (GradingMethod.LATEST, 0.75),  # id 4 beats id 3 at the same start
+        (GradingMethod.AVERAGE, 0.625),  # (0.5 + 0.25 + 0.75 + 1.0) / 4
+    ],
+)
+def test_grading_methods(method: GradingMethod, expected: float):
+    assert grade(ATTEMPTS, method) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("method", list(GradingMethod))
+def test_no_attempts_no_grade(method: GradingMethod):
+    assert grade([], method) is None
+
+
+def test_grading_method_values_are_stable_strings():
+    assert [m.value for m in GradingMethod] == ["highest", "latest", "first", "average"]
+    assert GradingMethod("latest") is GradingMethod.LATEST
+
+
+def test_histogram_edges():
+    bins = histogram([0.0, 0.1, 0.95, 1.0])
+    assert len(bins) == 10
+    assert bins[0] == Bin(0.0, 0.1, 1)  # 0.0 is in the first bin
+    assert bins[1] == Bin(0.1, 0.2, 1)  # 0.1 opens the second bin, it does not close the first
+    assert bins[9] == Bin(0.9, 1.0, 2)  # 1.0 joins 0.95 in the closed top bin
+    assert sum(b.count for b in bins) == 4
+
+
+def test_every_tenth_lands_in_the_bin_it_opens():
+    # 0.3 * 10 and 0.7 * 10 are not exact in floating point; each must still go in
+    # the bin whose low edge it is.
+    tenths = [i / 10 for i in range(10)]
+    assert [b.count for b in histogram(tenths)] == [1] * 10
+
+
+def test_histogram_with_other_bin_counts():
+    assert histogram([0.2, 0.5, 0.99], bins=4) == [
+        Bin(0.0, 0.25, 1),
+        Bin(0.25, 0.5, 0),
+        Bin(0.5, 0.75, 1),
+        Bin(0.75, 1.0, 1),
+    ]
+    assert histogram([0.0, 1.0], bins=1) == [Bin(0.0, 1.0, 2)]
+    assert [b.count for b in histogram([])] == [0] * 10
+
+
+@pytest.mark.parametrize("bad", [-0.01, 1.01, float("nan")])
+def test_histogram_refuses_scores_outside_zero_to_one(bad: float):
+    with pytest.raises(ValueError, match="outside 0..1"):
+        histogram([bad])
+
+
+def test_histogram_refuses_zero_bins():
+    with pytest.raises(ValueError, match="bins"):
+        histogram([0.5], bins=0)
+
+
+@given(
+    st.lists(st.floats(min_value=0.0, max_value=1.0), max_size=30),
+    st.integers(min_value=1, max_value=20),
+)
+def test_histogram_puts_every_score_inside_its_bin(scores: list[float], bins: int):
+    result = histogram(scores, bins)
+    assert sum(b.count for b in result) == len(scores)
+    for score in scores:
+        holders = [
+            b for b in result if b.low <= score < b.high or (b is result[-1] and score == 1.0)
+        ]
+        assert len(holders) == 1
+
+
+def test_mean_and_median():
+    assert mean([]) is None and median([]) is None
+    assert mean([0.5, 1.0, 0.0]) == pytest.approx(0.5)
+    assert median([0.9, 0.1, 0.5]) == 0.5
+    assert median([0.1, 0.9, 0.5, 0.3]) == pytest.approx(0.4)
+
+
+@pytest.mark.parametrize("prefix", ["=", "+", "-", "@", "\t", "\r"])
+def test_every_formula_prefix_is_neutralised(prefix: str):
+    text = f'{prefix}HYPERLINK("http://evil.example","x")'
+    assert csv_safe(text) == "'" + text
+
+
+@pytest.mark.parametrize("text", ["Olena", "", "1991", "a=b", " =1+1", "'quoted", "Київ"])
+def test_harmless_text_is_unchanged(text: str):
+    assert csv_safe(text) == text
+
+
+def test_numbers_stay_numbers_but_numeric_text_is_neutralised():
+    assert csv_safe(-3) == "-3"
+    assert csv_safe(0.5) == "0.5"
+    assert csv_safe(-0.25) == "-0.25"
+    # The same characters typed by a user are text and might be "-3+cmd|...".
+    assert csv_safe("-3") == "'-3"
+
+
+def test_other_values_become_text():
+    assert csv_safe(None) == ""
+    assert csv_safe(True) == "True"
+    assert csv_safe(T0.date()) == "2026-03-02"
+
+
+def test_gradebook_csv_uses_crlf_and_neutralises_every_cell():
+    text = gradebook_csv(
+        ["Learner", "=Score"],
+        [["=cmd|' /C calc'!A0", 0.75], ['Petro "P." Shevchenko', -1], ["Line\nbreak", None]],
+    )
+    assert text.endswith("\r\n")
+    assert text.split("\r\n")[0] == "Learner,'=Score"
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert rows == [
+        ["Learner", "'=Score"],
+        ["'=cmd|' /C calc'!A0", "0.75"],
+        ['Petro "P." Shevchenko', "-1"],
+        ["Line\nbreak", ""],
+    ]
+
+
+DUE = T0 + timedelta(days=7)
+
+
+@pytest.mark.parametrize(
+    ("due_at", "now", "started", "submitted", "expected"),
+    [
+        (DUE, T0, 0, 0, "not started"),
+        (None, T0, 0, 0, "not started"),
+        (DUE, T0, 1, 0, "in progress"),
+        (DUE, T0, 1, 1, "done"),
+        (DUE, DUE + timedelta(seconds=1), 1, 1, "done"),  # submitted before or after: done
+        (DUE, DUE + timedelta(seconds=1), 0, 0, "overdue"),
+        (DUE, DUE + timedelta(seconds=1), 2, 0, "overdue"),  # started is not enough
+        (DUE, DUE, 0, 0, "not started"),  # due at 09:00 is still open at 09:00
+        (None, T0 + timedelta(days=365), 1, 0, "in progress"),  # no due date, never overdue
+    ],
+)
+def test_assignment_status(
+    due_at: datetime | None, now: datetime, started: int, submitted: int, expected: str
+):
+    assert assignment_status(due_at, now, started, submitted) == expected

@@ -1,0 +1,184 @@
+"""Teachers' sets: authoring rules, deletion that keeps learners' scores, imports."""
+
+from __future__ import annotations
+
+import pytest
+
+from quiz.bank.formats import parse_upload
+from quiz.domain.items import ChoiceSpec, ItemKind, ItemSpec
+from quiz.extensions import db
+from quiz.models import Attempt, Deck, Item
+from quiz.services import NotFound, ServiceError, authoring, quizzes
+from quiz.services.decks import list_published_decks
+from tests.factories import make_user
+
+GIFT = b"""// A small Moodle quiz
+::capital-fr:: What is the capital of France? {=Paris ~Lyon ~Nice}
+
+::kyiv-true:: Kyiv is the capital of Ukraine. {T}
+"""
+
+
+def _teacher(email=None):
+    return make_user(role="teacher", email=email)
+
+
+def _single(key="q1", right="Paris", *wrong):
+    wrong = wrong or ("Lyon", "Nice")
+    return ItemSpec(
+        key,
+        ItemKind.SINGLE,
+        "Capital of France?",
+        (ChoiceSpec(right, True), *map(ChoiceSpec, wrong)),
+    )
+
+
+def test_a_new_set_is_a_draft_owned_by_its_teacher_with_a_unique_slug(app):
+    teacher = _teacher()
+    first = authoring.create_set(teacher, "History of Europe")
+    second = authoring.create_set(teacher, "History of Europe")
+    assert (first.slug, second.slug) == ("history-of-europe", "history-of-europe-2")
+    assert first.status == "draft" and first.owner_id == teacher.id
+    assert list_published_decks() == []
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        (_single("q", "Paris", "Paris"), "appears twice"),
+        (ItemSpec("q", ItemKind.SINGLE, "Q?", (ChoiceSpec("a"), ChoiceSpec("b"))), "exactly one"),
+        (ItemSpec("q", ItemKind.SINGLE, "Q?", (ChoiceSpec("a", True),)), "Needs 2 to 8 choices"),
+        (
+            ItemSpec("q", ItemKind.MULTIPLE, "Q?", (ChoiceSpec("a"), ChoiceSpec("b"))),
+            "at least one",
+        ),
+        (ItemSpec("q", ItemKind.SINGLE, " ", (ChoiceSpec("a", True), ChoiceSpec("b"))), "empty"),
+        (ItemSpec("q", ItemKind.FLASHCARD, "Front", back=""), "back of the flashcard"),
+    ],
+)
+def test_an_invalid_item_is_refused_and_nothing_is_saved(app, spec, message):
+    deck = authoring.create_set(_teacher(), "Set")
+    with pytest.raises(ServiceError, match=message):
+        authoring.save_item(deck, spec)
+    assert db.session.execute(db.select(db.func.count(Item.id))).scalar_one() == 0
+
+
+def test_items_can_be_edited_in_place_and_reordered(app):
+    deck = authoring.create_set(_teacher(), "Set")
+    a = authoring.save_item(deck, _single("a"))
+    b = authoring.save_item(deck, _single("b"))
+    authoring.move_item(deck, b.id, -1)
+    assert [i.key for i in sorted(authoring.live_items(deck), key=lambda i: i.position)] == [
+        "b",
+        "a",
+    ]
+    edited = ItemSpec("a", ItemKind.SINGLE, "Which city is the capital?", a_choices(a))
+    authoring.save_item(deck, edited, a.id)
+    assert db.session.get(Item, a.id).prompt == "Which city is the capital?"
+
+
+def a_choices(item):
+    return tuple(ChoiceSpec(c.text, c.correct) for c in item.choices)
+
+
+def test_publishing_needs_a_question_and_makes_the_set_visible_to_students(app):
+    deck = authoring.create_set(_teacher(), "Set")
+    with pytest.raises(ServiceError, match="at least one question"):
+        authoring.set_published(deck, True)
+    authoring.save_item(deck, _single())
+    authoring.set_published(deck, True)
+    assert [s.deck.slug for s in list_published_decks()] == ["set"]
+    authoring.set_published(deck, False)
+    assert list_published_decks() == []
+
+
+def test_another_teacher_cannot_reach_a_set_but_an_admin_can(app):
+    owner = _teacher()
+    deck = authoring.create_set(owner, "Mine")
+    with pytest.raises(NotFound):
+        authoring.get_set(_teacher(), deck.id)
+    admin = make_user(role="admin")
+    assert authoring.get_set(admin, deck.id).id == deck.id
+    assert [s.deck.id for s in authoring.teacher_sets(admin)] == [deck.id]
+    assert authoring.teacher_sets(_teacher()) == []
+
+
+def _used_set():
+    deck = authoring.create_set(_teacher(), "Used")
+    authoring.save_item(deck, _single())
+    authoring.set_published(deck, True)
+    student = make_user()
+    attempt = quizzes.start_attempt(student, deck)
+    quizzes.record_response(attempt, 1, [quizzes.question_page(attempt, 1).choices[0].id])
+    quizzes.submit_attempt(attempt)
+    return deck, student, attempt
+
+
+def test_deleting_a_used_set_hides_it_but_keeps_the_scores_readable(app):
+    deck, student, attempt = _used_set()
+    assert authoring.set_usage(deck).learners == 1
+    assert authoring.delete_set(deck) == "archived"
+    assert list_published_decks() == []
+    assert authoring.teacher_sets(db.session.get(type(student), deck.owner_id)) == []
+    kept = quizzes.get_attempt(student, attempt.id)
+    rows = quizzes.attempt_result(kept)
+    assert rows[0].prompt == "Capital of France?"
+
+
+def test_deleting_an_unused_set_removes_it(app):
+    deck = authoring.create_set(_teacher(), "Unused")
+    authoring.save_item(deck, _single())
+    assert authoring.delete_set(deck) == "deleted"
+    assert db.session.execute(db.select(db.func.count(Deck.id))).scalar_one() == 0
+    assert db.session.execute(db.select(db.func.count(Item.id))).scalar_one() == 0
+
+
+def test_deleting_an_answered_item_retires_it(app):
+    deck, _, attempt = _used_set()
+    item_id = deck.items[0].id
+    assert authoring.delete_item(deck, item_id) == "retired"
+    assert db.session.get(Item, item_id).retired is True
+    assert db.session.get(Attempt, attempt.id).correct_count in (0, 1)
+
+
+def test_importing_the_same_file_twice_adds_nothing_the_second_time(app):
+    teacher = _teacher()
+    first = authoring.import_items(teacher, parse_upload(GIFT, "quiz.gift", "gift"))
+    assert (first.created, first.updated) == (2, 0)
+    again = authoring.import_items(teacher, parse_upload(GIFT, "quiz.gift", "gift"), first.deck)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    assert len(authoring.live_items(first.deck)) == 2
+
+
+def test_a_file_with_errors_imports_nothing(app):
+    teacher = _teacher()
+    result = parse_upload(GIFT + b"\nBroken question {=a ~b\n", "quiz.gift", "gift")
+    assert result.errors
+    with pytest.raises(ServiceError):
+        authoring.import_items(teacher, result)
+    assert db.session.execute(db.select(db.func.count(Deck.id))).scalar_one() == 0
+
+
+@pytest.mark.parametrize("fmt", ["gift", "csv", "yaml"])
+def test_export_then_import_gives_the_same_items(app, fmt):
+    teacher = _teacher()
+    deck = authoring.create_set(teacher, "Round trip")
+    authoring.save_item(deck, _single("q1"))
+    authoring.save_item(
+        deck,
+        ItemSpec(
+            "q2",
+            ItemKind.MULTIPLE,
+            "Pick *two*",
+            (ChoiceSpec("a", True), ChoiceSpec("b"), ChoiceSpec("c", True)),
+            "why",
+            "src",
+        ),
+    )
+    content, _, filename = authoring.export_deck(deck, fmt)
+    result = parse_upload(content, filename, fmt)
+    assert result.errors == ()
+    original = authoring.deck_spec(deck).items
+    assert [(i.key, i.kind, i.prompt, i.choices) for i in result.items] == [
+        (i.key, i.kind, i.prompt, i.choices) for i in original
+    ]

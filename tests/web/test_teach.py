@@ -1,0 +1,262 @@
+"""Teachers in the browser: the workspace, authoring without JavaScript, import, export."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+
+from quiz.extensions import db
+from quiz.models import Deck, Item
+from quiz.services import authoring
+from tests.conftest import csrf_from
+from tests.factories import make_user
+from tests.web.test_student_path import login
+
+
+def _as(client, role="teacher", email=None):
+    user = make_user(role=role, email=email)
+    login(client, user.email)
+    return user
+
+
+def _token(client, path="/teach/"):
+    return csrf_from(client.get(path).get_data(as_text=True))
+
+
+def _new_set(client, title="Geography"):
+    response = client.post(
+        "/teach/sets/new", data={"csrf_token": _token(client), "title": title, "description": ""}
+    )
+    assert response.status_code == 302
+    return int(response.location.rstrip("/").split("/")[-1])
+
+
+def _item_data(token, **fields):
+    data = {
+        "csrf_token": token,
+        "kind": "single",
+        "prompt": "Capital of France?",
+        "explanation": "Paris is the capital.",
+        "source": "",
+        "answer": "true",
+        "back": "",
+    }
+    data.update(fields)
+    return data
+
+
+def test_students_and_visitors_cannot_open_the_workspace(client, app):
+    assert "/login" in client.get("/teach/").location
+    _as(client, role="student")
+    assert client.get("/teach/").status_code == 403
+    assert client.get("/teach/import").status_code == 403
+
+
+def test_a_teacher_creates_a_set_and_adds_a_question(client, app):
+    _as(client)
+    deck_id = _new_set(client)
+    page = client.get(f"/teach/sets/{deck_id}/items/new?kind=single").get_data(as_text=True)
+    data = _item_data(
+        csrf_from(page),
+        **{
+            "choices-0-text": "Paris",
+            "choices-0-correct": "y",
+            "choices-1-text": "Lyon",
+            "choices-2-text": "Nice",
+            "choices-3-text": "",
+        },
+    )
+    response = client.post(f"/teach/sets/{deck_id}/items/new", data={**data, "save": "1"})
+    assert response.status_code == 302
+    item = db.session.execute(db.select(Item)).scalar_one()
+    assert [(c.text, c.correct) for c in item.choices] == [
+        ("Paris", True),
+        ("Lyon", False),
+        ("Nice", False),
+    ]
+    listing = client.get("/teach/").get_data(as_text=True)
+    assert "Geography" in listing and "Draft" in listing
+
+
+def test_adding_and_removing_choices_keeps_what_was_typed(client, app):
+    _as(client)
+    deck_id = _new_set(client)
+    token = _token(client, f"/teach/sets/{deck_id}/items/new")
+    typed = _item_data(
+        token,
+        prompt="Typed question",
+        **{"choices-0-text": "first", "choices-0-correct": "y", "choices-1-text": "second"},
+    )
+    added = client.post(f"/teach/sets/{deck_id}/items/new", data={**typed, "add_choice": "1"})
+    html = added.get_data(as_text=True)
+    assert added.status_code == 200
+    assert "Typed question" in html and 'value="first"' in html and 'value="second"' in html
+    assert 'name="choices-2-text"' in html
+    removed = client.post(f"/teach/sets/{deck_id}/items/new", data={**typed, "remove_choice": "0"})
+    html = removed.get_data(as_text=True)
+    assert 'value="first"' not in html and 'value="second"' in html
+    assert db.session.execute(db.select(db.func.count(Item.id))).scalar_one() == 0
+
+
+@pytest.mark.parametrize(
+    ("choices", "message"),
+    [
+        ({"choices-0-text": "only", "choices-0-correct": "y"}, "Needs 2 to 8 choices"),
+        ({"choices-0-text": "a", "choices-1-text": "b"}, "exactly one right choice"),
+        (
+            {"choices-0-text": "a", "choices-0-correct": "y", "choices-1-text": "a"},
+            "appears twice",
+        ),
+    ],
+)
+def test_an_invalid_question_shows_why_and_saves_nothing(client, app, choices, message):
+    _as(client)
+    deck_id = _new_set(client)
+    token = _token(client, f"/teach/sets/{deck_id}/items/new")
+    response = client.post(
+        f"/teach/sets/{deck_id}/items/new", data={**_item_data(token, **choices), "save": "1"}
+    )
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert db.session.execute(db.select(db.func.count(Item.id))).scalar_one() == 0
+
+
+def test_a_question_without_text_is_refused(client, app):
+    _as(client)
+    deck_id = _new_set(client)
+    token = _token(client, f"/teach/sets/{deck_id}/items/new")
+    response = client.post(
+        f"/teach/sets/{deck_id}/items/new",
+        data={**_item_data(token, prompt="", kind="true_false"), "save": "1"},
+    )
+    assert response.status_code == 422 and "Write the question." in response.get_data(as_text=True)
+
+
+def test_publishing_shows_the_set_to_students_and_preview_matches(client, app):
+    teacher = _as(client)
+    deck = authoring.create_set(teacher, "Published set")
+    from tests.services.test_authoring import _single
+
+    item = authoring.save_item(deck, _single())
+    preview = client.get(f"/teach/sets/{deck.id}/items/{item.id}/preview").get_data(as_text=True)
+    assert "Capital of France?" in preview and "Right answer" in preview
+    client.post(
+        f"/teach/sets/{deck.id}/publish", data={"csrf_token": _token(client), "publish": "1"}
+    )
+    assert db.session.get(Deck, deck.id).status == "published"
+
+
+def test_another_teacher_gets_404_on_every_page_of_a_set(client, app):
+    owner = make_user(role="teacher")
+    deck = authoring.create_set(owner, "Private")
+    from tests.services.test_authoring import _single
+
+    item = authoring.save_item(deck, _single())
+    _as(client)
+    base = f"/teach/sets/{deck.id}"
+    for path in (
+        "",
+        "/edit",
+        "/delete",
+        "/items/new",
+        f"/items/{item.id}/edit",
+        f"/items/{item.id}/preview",
+        "/export/gift",
+    ):
+        assert client.get(base + path).status_code == 404, path
+    token = _token(client)
+    for path in ("/publish", f"/items/{item.id}/delete", f"/items/{item.id}/move", "/delete"):
+        assert client.post(base + path, data={"csrf_token": token}).status_code == 404, path
+    assert db.session.get(Deck, deck.id) is not None
+
+
+def test_an_admin_can_open_any_set(client, app):
+    deck = authoring.create_set(make_user(role="teacher"), "Someone's")
+    _as(client, role="admin")
+    assert client.get(f"/teach/sets/{deck.id}").status_code == 200
+
+
+def _upload(client, content: bytes, filename: str, fmt="auto", target="new"):
+    token = _token(client, "/teach/import")
+    return client.post(
+        "/teach/import",
+        data={
+            "csrf_token": token,
+            "format": fmt,
+            "target": target,
+            "title": "",
+            "file": (io.BytesIO(content), filename),
+        },
+        content_type="multipart/form-data",
+    )
+
+
+def test_a_gift_file_with_an_error_shows_its_line_and_imports_nothing(client, app):
+    _as(client)
+    bad = b"::a:: First? {=yes ~no}\n\n::b:: Second? {=yes ~no\n"
+    response = _upload(client, bad, "quiz.gift")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Nothing was imported" in html and re.search(r"Line 3:", html)
+    assert db.session.execute(db.select(db.func.count(Deck.id))).scalar_one() == 0
+
+
+def test_a_good_file_imports_and_reimporting_it_duplicates_nothing(client, app):
+    _as(client)
+    good = b"::a:: First? {=yes ~no}\n\n::b:: Second? {T}\n"
+    response = _upload(client, good, "quiz.gift")
+    assert response.status_code == 302
+    deck_id = int(response.location.rstrip("/").split("/")[-1])
+    again = _upload(client, good, "quiz.gift", target=str(deck_id))
+    assert again.status_code == 302
+    assert db.session.execute(db.select(db.func.count(Item.id))).scalar_one() == 2
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "empty"),
+        (b"\xff\xfe\x00\x00binary\x00stuff", ""),
+        (b"caf\xe9 {=a ~b}", "UTF-8"),
+        (b"PK\x03\x04zipped", ""),
+    ],
+)
+def test_unreadable_uploads_are_refused_politely(client, app, content, message):
+    _as(client)
+    response = _upload(client, content, "quiz.gift", fmt="gift")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Nothing was imported" in html and message in html
+    assert db.session.execute(db.select(db.func.count(Deck.id))).scalar_one() == 0
+
+
+def test_an_upload_over_the_limit_gets_a_clear_413(client, app):
+    _as(client)
+    app.config["MAX_CONTENT_LENGTH"] = 1024
+    response = _upload(client, b"x" * 5000, "big.gift")
+    assert response.status_code == 413
+    assert "Uploads are limited" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("fmt", ["gift", "aiken", "csv", "yaml", "json", "apkg"])
+def test_every_export_format_downloads(client, app, fmt):
+    teacher = _as(client)
+    deck = authoring.create_set(teacher, "Export me")
+    from tests.services.test_authoring import _single
+
+    authoring.save_item(deck, _single())
+    response = client.get(f"/teach/sets/{deck.id}/export/{fmt}")
+    assert response.status_code == 200
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert len(response.data) > 20
+
+
+def test_deleting_a_set_asks_first(client, app):
+    teacher = _as(client)
+    deck = authoring.create_set(teacher, "Temporary")
+    page = client.get(f"/teach/sets/{deck.id}/delete").get_data(as_text=True)
+    assert "No learner has used this set" in page
+    client.post(f"/teach/sets/{deck.id}/delete", data={"csrf_token": csrf_from(page)})
+    assert db.session.execute(db.select(db.func.count(Deck.id))).scalar_one() == 0
