@@ -42,12 +42,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from quiz.auth.views import bp as auth_bp
     from quiz.learn.views import bp as learn_bp
     from quiz.study.views import bp as study_bp
+    from quiz.teach.classes import bp as classes_bp
     from quiz.teach.views import bp as teach_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(learn_bp)
     app.register_blueprint(study_bp)
     app.register_blueprint(teach_bp)
+    app.register_blueprint(classes_bp)
 
     from quiz.cli import register_cli
 

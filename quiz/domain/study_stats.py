@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -70,19 +70,28 @@ def bar_chart(
     counts: list[DayCount], width: int = 420, height: int = 120, gap: float = 2.0
 ) -> BarChart:
     """Lay out day counts as the bars of an SVG chart (tallest bar = full height)."""
-    peak = max((c.count for c in counts), default=0)
+    return labelled_bars(
+        [(c.day.strftime("%a %d %b"), c.count) for c in counts], width, height, gap
+    )
+
+
+def labelled_bars(
+    counts: Sequence[tuple[str, int]], width: int = 420, height: int = 120, gap: float = 2.0
+) -> BarChart:
+    """Lay out (label, count) pairs as the bars of an SVG chart."""
+    peak = max((count for _, count in counts), default=0)
     slot = width / max(1, len(counts))
     bars = []
-    for i, c in enumerate(counts):
-        h = (height - 16) * c.count / peak if peak else 0.0
+    for i, (label, count) in enumerate(counts):
+        h = (height - 16) * count / peak if peak else 0.0
         bars.append(
             Bar(
                 x=i * slot + gap / 2,
                 y=height - h,
                 width=max(1.0, slot - gap),
                 height=h,
-                label=c.day.strftime("%a %d %b"),
-                count=c.count,
+                label=label,
+                count=count,
             )
         )
     return BarChart(width, height, tuple(bars), peak)

@@ -8,11 +8,12 @@ from flask_login import current_user, login_required
 from quiz.domain.grading import InvalidAnswer
 from quiz.learn.forms import AnswerForm, StartQuizForm, parse_answer
 from quiz.models import utcnow
-from quiz.services import NotFound, ServiceError, quizzes, study
+from quiz.services import NotFound, ServiceError, classes, quizzes, study
 from quiz.services import decks as deck_service
 from quiz.services.dashboard import build_dashboard
 from quiz.services.scores import learner_history
 from quiz.study.forms import SettingsForm
+from quiz.teach.class_forms import JoinForm
 
 bp = Blueprint("learn", __name__)
 
@@ -29,8 +30,37 @@ def home():
 def decks():
     histories = {h.deck.id: h.summary for h in learner_history(current_user)}
     return render_template(
-        "learn/decks.html", decks=deck_service.list_published_decks(), scores=histories
+        "learn/decks.html",
+        decks=deck_service.list_published_decks(),
+        scores=histories,
+        assignments=classes.student_assignments(current_user, utcnow()),
     )
+
+
+@bp.route("/join", methods=["GET", "POST"])
+@login_required
+def join():
+    form = JoinForm()
+    if form.validate_on_submit():
+        try:
+            klass = classes.join_class(current_user, form.code.data)
+        except ServiceError as exc:
+            form.code.errors.append(exc.message)
+        else:
+            flash(
+                f"You joined {klass.name}. Its assignments are at the top of this page.", "success"
+            )
+            return redirect(url_for("learn.decks"))
+    return render_template("learn/join.html", form=form, klass=None), (422 if form.errors else 200)
+
+
+@bp.get("/join/<code>")
+@login_required
+def join_link(code: str):
+    """A join link only shows the form: joining is a POST, never a side effect of GET."""
+    form = JoinForm(formdata=None, data={"code": code})
+    klass = classes.find_class_by_code(code)
+    return render_template("learn/join.html", form=form, klass=klass)
 
 
 def _published_deck_or_404(slug: str):

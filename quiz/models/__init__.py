@@ -3,20 +3,24 @@
 from quiz.models.accounts import Role, User
 from quiz.models.attempts import Attempt, Response
 from quiz.models.base import Base, utcnow
+from quiz.models.classes import Assignment, Enrolment, SchoolClass
 from quiz.models.content import Choice, Deck, DeckStatus, Item
 from quiz.models.study import Card, ReviewLog
 
 __all__ = [
+    "Assignment",
     "Attempt",
     "Card",
     "Base",
     "Choice",
     "Deck",
     "DeckStatus",
+    "Enrolment",
     "Item",
     "Response",
     "ReviewLog",
     "Role",
+    "SchoolClass",
     "User",
     "utcnow",
 ]

@@ -293,3 +293,25 @@ def import_file():
                     return redirect(url_for("teach.show_set", deck_id=report.deck.id))
     status = 422 if (errors or form.errors) else 200
     return render_template("teach/import.html", form=form, errors=errors), status
+
+
+@bp.get("/sets/<int:deck_id>/analysis")
+@teachers_only
+def analysis(deck_id: int):
+    """Item analysis of one of the teacher's sets over every learner who took it."""
+    from quiz.services.classes import analyse_deck
+    from quiz.teach.classes import WHICH
+
+    deck = _set_or_404(deck_id)
+    which = request.args.get("attempts", "first")
+    if which not in WHICH:
+        which = "first"
+    return render_template(
+        "teach/analysis.html",
+        deck=deck,
+        klass=None,
+        analysis=analyse_deck(deck, None, which),
+        which=which,
+        choices=WHICH,
+        here=url_for("teach.analysis", deck_id=deck.id),
+    )

@@ -1,0 +1,42 @@
+"""Forms for classes: creating one, assigning a deck, joining with a code."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import DateTimeLocalField, SelectField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from quiz.domain.gradebook import GradingMethod
+
+
+class ClassForm(FlaskForm):
+    name = StringField(
+        "Class name", validators=[DataRequired("Give the class a name."), Length(max=120)]
+    )
+
+
+class AssignForm(FlaskForm):
+    deck = SelectField("Deck", coerce=int, choices=[], validate_choice=True)
+    due_at = DateTimeLocalField(
+        "Due (optional)",
+        format="%Y-%m-%dT%H:%M",
+        validators=[Optional()],
+        description="In your time zone.",
+    )
+    grading_method = SelectField(
+        "Grade by",
+        choices=[
+            (GradingMethod.HIGHEST.value, "Highest attempt"),
+            (GradingMethod.LATEST.value, "Latest attempt"),
+            (GradingMethod.FIRST.value, "First attempt"),
+            (GradingMethod.AVERAGE.value, "Average of attempts"),
+        ],
+        default=GradingMethod.HIGHEST.value,
+    )
+
+
+class JoinForm(FlaskForm):
+    code = StringField(
+        "Class code",
+        validators=[DataRequired("Type the code your teacher gave you."), Length(max=32)],
+    )

@@ -1,0 +1,226 @@
+"""Teachers' classes: students, assignments, the gradebook and item analysis."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from quiz.auth.access import roles_required
+from quiz.auth.forms import PostForm
+from quiz.models import Role, utcnow
+from quiz.services import NotFound, ServiceError
+from quiz.services import classes as class_service
+from quiz.services.quizzes import attempt_result
+from quiz.services.study import user_zone
+from quiz.teach.class_forms import AssignForm, ClassForm
+
+bp = Blueprint("classes", __name__, url_prefix="/teach/classes")
+teachers_only = roles_required(Role.TEACHER, Role.ADMIN)
+WHICH = {
+    "first": "First attempts",
+    "last": "Last attempts",
+    "highest": "Best attempts",
+    "all": "All attempts",
+}
+
+
+def _class_or_404(class_id: int):
+    try:
+        return class_service.get_class(current_user, class_id)
+    except NotFound:
+        abort(404)
+
+
+@bp.route("/", methods=["GET", "POST"])
+@teachers_only
+def index():
+    form = ClassForm()
+    if form.validate_on_submit():
+        try:
+            klass = class_service.create_class(current_user, form.name.data)
+        except ServiceError as exc:
+            form.name.errors.append(exc.message)
+        else:
+            flash(f"Class created. Give your students the code {klass.join_code}.", "success")
+            return redirect(url_for("classes.show", class_id=klass.id))
+    return render_template(
+        "teach/classes.html", classes=class_service.teacher_classes(current_user), form=form
+    ), (422 if form.errors else 200)
+
+
+def _assign_form(klass):
+    form = AssignForm()
+    form.deck.choices = [(d.id, d.title) for d in class_service.assignable_decks(current_user)]
+    return form
+
+
+@bp.get("/<int:class_id>")
+@teachers_only
+def show(class_id: int):
+    klass = _class_or_404(class_id)
+    return _class_page(klass, _assign_form(klass))
+
+
+def _class_page(klass, assign_form, status=200):
+    return render_template(
+        "teach/class.html",
+        klass=klass,
+        students=class_service.class_students(klass),
+        assignments=class_service.class_assignments(klass),
+        assign_form=assign_form,
+        form=PostForm(),
+        join_url=url_for("learn.join_link", code=klass.join_code, _external=True),
+    ), status
+
+
+@bp.post("/<int:class_id>/assign")
+@teachers_only
+def assign(class_id: int):
+    klass = _class_or_404(class_id)
+    form = _assign_form(klass)
+    if form.validate_on_submit():
+        due = form.due_at.data
+        if due is not None:
+            due = due.replace(tzinfo=user_zone(current_user)).astimezone(UTC)
+        try:
+            class_service.assign_deck(
+                current_user, klass, form.deck.data, due, form.grading_method.data
+            )
+        except ServiceError as exc:
+            form.deck.errors.append(exc.message)
+        else:
+            flash("Deck assigned.", "success")
+            return redirect(url_for("classes.show", class_id=klass.id))
+    return _class_page(klass, form, 422)
+
+
+@bp.post("/<int:class_id>/assignments/<int:assignment_id>/remove")
+@teachers_only
+def unassign(class_id: int, assignment_id: int):
+    klass = _class_or_404(class_id)
+    if PostForm().validate_on_submit():
+        class_service.unassign(klass, assignment_id)
+        flash("Assignment removed. Students keep their scores.", "success")
+    return redirect(url_for("classes.show", class_id=klass.id))
+
+
+@bp.post("/<int:class_id>/code")
+@teachers_only
+def regenerate(class_id: int):
+    klass = _class_or_404(class_id)
+    if PostForm().validate_on_submit():
+        code = class_service.regenerate_code(klass)
+        flash(f"New join code: {code}. The old code no longer works.", "success")
+    return redirect(url_for("classes.show", class_id=klass.id))
+
+
+@bp.post("/<int:class_id>/archive")
+@teachers_only
+def archive(class_id: int):
+    klass = _class_or_404(class_id)
+    if PostForm().validate_on_submit():
+        archived = request.form.get("archive") == "1"
+        class_service.set_archived(klass, archived)
+        flash("Class archived." if archived else "Class restored.", "success")
+    return redirect(url_for("classes.show", class_id=klass.id))
+
+
+@bp.post("/<int:class_id>/students/<int:student_id>/remove")
+@teachers_only
+def remove_student(class_id: int, student_id: int):
+    klass = _class_or_404(class_id)
+    if PostForm().validate_on_submit():
+        class_service.remove_student(klass, student_id)
+        flash("Student removed from the class.", "success")
+    return redirect(url_for("classes.show", class_id=klass.id))
+
+
+@bp.get("/<int:class_id>/gradebook")
+@teachers_only
+def gradebook(class_id: int):
+    klass = _class_or_404(class_id)
+    book = class_service.build_gradebook(klass, utcnow())
+    sort = request.args.get("sort", "name")
+    descending = request.args.get("dir") == "desc"
+    return render_template(
+        "teach/gradebook.html",
+        book=book,
+        rows=class_service.sort_rows(book, sort, descending),
+        sort=sort,
+        descending=descending,
+    )
+
+
+@bp.get("/<int:class_id>/gradebook.csv")
+@teachers_only
+def gradebook_csv(class_id: int):
+    klass = _class_or_404(class_id)
+    content = class_service.gradebook_csv(class_service.build_gradebook(klass, utcnow()))
+    return Response(
+        content,
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="gradebook-{klass.id}.csv"'},
+    )
+
+
+def _student_or_404(klass, student_id: int):
+    try:
+        return class_service.student_in_class(klass, student_id)
+    except NotFound:
+        abort(404)
+
+
+@bp.get("/<int:class_id>/students/<int:student_id>")
+@teachers_only
+def student(class_id: int, student_id: int):
+    klass = _class_or_404(class_id)
+    pupil = _student_or_404(klass, student_id)
+    return render_template(
+        "teach/student.html",
+        klass=klass,
+        student=pupil,
+        attempts=class_service.student_attempts(klass, pupil),
+    )
+
+
+@bp.get("/<int:class_id>/students/<int:student_id>/attempts/<int:attempt_id>")
+@teachers_only
+def student_attempt(class_id: int, student_id: int, attempt_id: int):
+    klass = _class_or_404(class_id)
+    pupil = _student_or_404(klass, student_id)
+    try:
+        attempt = class_service.class_attempt(klass, pupil, attempt_id)
+    except NotFound:
+        abort(404)
+    return render_template(
+        "teach/student_attempt.html",
+        klass=klass,
+        student=pupil,
+        attempt=attempt,
+        rows=attempt_result(attempt),
+    )
+
+
+@bp.get("/<int:class_id>/decks/<int:deck_id>/analysis")
+@teachers_only
+def analysis(class_id: int, deck_id: int):
+    klass = _class_or_404(class_id)
+    try:
+        deck = class_service.assigned_deck(klass, deck_id)
+    except NotFound:
+        abort(404)
+    which = request.args.get("attempts", "first")
+    if which not in WHICH:
+        which = "first"
+    result = class_service.analyse_deck(deck, class_service.class_members(klass), which)
+    return render_template(
+        "teach/analysis.html",
+        deck=deck,
+        klass=klass,
+        analysis=result,
+        which=which,
+        choices=WHICH,
+        here=url_for("classes.analysis", class_id=klass.id, deck_id=deck.id),
+    )

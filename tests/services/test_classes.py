@@ -1,0 +1,193 @@
+"""Classes: join codes, assignments, the gradebook and item analysis over a class."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from quiz.extensions import db
+from quiz.models import Attempt, Enrolment, Response
+from quiz.services import NotFound, ServiceError, authoring
+from quiz.services import classes as cs
+from quiz.services.decks import get_published_deck, load_builtin_decks
+from tests.factories import make_user, sample_deck
+
+NOW = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
+
+
+def _setup(n_students: int = 2, n_items: int = 3):
+    teacher = make_user(role="teacher")
+    load_builtin_decks([sample_deck(n=n_items)])
+    deck = get_published_deck("capitals")
+    klass = cs.create_class(teacher, "Year 10")
+    students = [make_user() for _ in range(n_students)]
+    for student in students:
+        cs.join_class(student, klass.join_code)
+    return teacher, deck, klass, students
+
+
+def _attempt(user, deck, right: int, when: datetime) -> Attempt:
+    """A submitted attempt over the deck's items with the first ``right`` answered right."""
+    items = sorted(deck.items, key=lambda i: i.position)
+    attempt = Attempt(
+        user_id=user.id,
+        deck_id=deck.id,
+        item_ids=[i.id for i in items],
+        choice_order={str(i.id): [c.id for c in i.choices] for i in items},
+        started_at=when,
+        submitted_at=when + timedelta(minutes=5),
+        correct_count=right,
+        total=len(items),
+    )
+    db.session.add(attempt)
+    db.session.flush()
+    for n, item in enumerate(items):
+        choice = next(c for c in item.choices if c.correct == (n < right))
+        db.session.add(
+            Response(attempt_id=attempt.id, item_id=item.id, chosen=[choice.id], correct=n < right)
+        )
+    db.session.commit()
+    return attempt
+
+
+def test_a_join_code_is_eight_unambiguous_characters_and_joining_twice_is_harmless(app):
+    _, _, klass, (student, _) = _setup()
+    assert len(klass.join_code) == 8 and not set(klass.join_code) & set("01OIL")
+    cs.join_class(student, klass.join_code.lower())
+    assert [s.id for s in cs.class_students(klass)].count(student.id) == 1
+
+
+def test_a_wrong_or_archived_code_is_refused_with_a_reason(app):
+    _, _, klass, _ = _setup(0)
+    with pytest.raises(ServiceError, match="No class has that code"):
+        cs.join_class(make_user(), "NOPE1234")
+    cs.set_archived(klass, True)
+    with pytest.raises(ServiceError, match="archived"):
+        cs.join_class(make_user(), klass.join_code)
+
+
+def test_a_new_code_replaces_the_old_one(app):
+    _, _, klass, _ = _setup(0)
+    old = klass.join_code
+    new = cs.regenerate_code(klass)
+    assert new != old
+    with pytest.raises(ServiceError):
+        cs.join_class(make_user(), old)
+
+
+def test_teachers_assign_published_own_or_built_in_decks_only(app):
+    teacher, deck, klass, _ = _setup(0)
+    draft = authoring.create_set(teacher, "Draft set")
+    other = authoring.create_set(make_user(role="teacher"), "Someone else's")
+    with pytest.raises(ServiceError):
+        cs.assign_deck(teacher, klass, draft.id, None)
+    with pytest.raises(ServiceError):
+        cs.assign_deck(teacher, klass, other.id, None)
+    assignment = cs.assign_deck(teacher, klass, deck.id, NOW, "latest")
+    again = cs.assign_deck(teacher, klass, deck.id, None, "average")
+    assert again.id == assignment.id and again.grading_method == "average"
+
+
+def test_another_teacher_cannot_open_the_class_but_an_admin_can(app):
+    _, _, klass, _ = _setup(0)
+    with pytest.raises(NotFound):
+        cs.get_class(make_user(role="teacher"), klass.id)
+    assert cs.get_class(make_user(role="admin"), klass.id).id == klass.id
+
+
+def test_student_assignments_have_a_status(app):
+    teacher, deck, klass, (ada, bob) = _setup()
+    load_builtin_decks([sample_deck("second", 2)])
+    second = get_published_deck("second")
+    cs.assign_deck(teacher, klass, deck.id, NOW - timedelta(days=1))
+    cs.assign_deck(teacher, klass, second.id, NOW + timedelta(days=3))
+    _attempt(ada, deck, 2, NOW - timedelta(days=2))
+    statuses = {a.assignment.deck.slug: a.status for a in cs.student_assignments(ada, NOW)}
+    assert statuses == {"capitals": "done", "second": "not started"}
+    statuses = {a.assignment.deck.slug: a.status for a in cs.student_assignments(bob, NOW)}
+    assert statuses == {"capitals": "overdue", "second": "not started"}
+    assert cs.student_assignments(bob, NOW)[0].status == "overdue"  # most pressing first
+
+
+def test_gradebook_figures_match_a_hand_computed_class(app):
+    teacher, deck, klass, (ada, bob) = _setup()
+    assignment = cs.assign_deck(teacher, klass, deck.id, None, "latest")
+    _attempt(ada, deck, 1, NOW - timedelta(days=3))  # 1/3
+    _attempt(ada, deck, 3, NOW - timedelta(days=2))  # 3/3
+    _attempt(ada, deck, 2, NOW - timedelta(days=1))  # 2/3, the latest
+    _attempt(bob, deck, 0, NOW - timedelta(days=1))  # 0/3
+    book = cs.build_gradebook(klass, NOW)
+    cells = {row.student.id: row.cells[assignment.id] for row in book.rows}
+    assert cells[ada.id].attempts == 3
+    assert cells[ada.id].best == pytest.approx(1.0)
+    assert cells[ada.id].latest == pytest.approx(2 / 3)
+    assert cells[ada.id].grade == pytest.approx(2 / 3)  # graded by latest
+    assert cells[bob.id].grade == pytest.approx(0.0)
+    (summary,) = book.summaries
+    assert summary.average == pytest.approx(1 / 3) and summary.median == pytest.approx(1 / 3)
+    assert summary.histogram[0].count == 1 and summary.histogram[6].count == 1
+    rows = cs.sort_rows(book, str(assignment.id), descending=True)
+    assert [r.student.id for r in rows] == [ada.id, bob.id]
+
+
+def test_gradebook_csv_has_the_figures_and_neutralises_formulas(app):
+    teacher, deck, klass, (ada, _) = _setup()
+    ada.display_name = '=HYPERLINK("http://evil")'
+    db.session.commit()
+    cs.assign_deck(teacher, klass, deck.id, None)
+    _attempt(ada, deck, 3, NOW)
+    text = cs.gradebook_csv(cs.build_gradebook(klass, NOW))
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][:3] == ["Student", "Email", "Capitals: grade (highest)"]
+    ada_row = next(r for r in rows if r[1] == ada.email)
+    assert ada_row[0].startswith("'=")
+    assert ada_row[2] == "100.0" and ada_row[5] == "1"
+
+
+def test_removing_a_student_hides_them_from_the_gradebook(app):
+    teacher, deck, klass, (ada, bob) = _setup()
+    cs.assign_deck(teacher, klass, deck.id, None)
+    cs.remove_student(klass, ada.id)
+    assert [r.student.id for r in cs.build_gradebook(klass, NOW).rows] == [bob.id]
+    with pytest.raises(NotFound):
+        cs.student_in_class(klass, ada.id)
+
+
+def test_item_analysis_over_a_class_uses_only_its_students(app):
+    teacher, deck, klass, (ada, bob) = _setup()
+    outsider = make_user()
+    _attempt(ada, deck, 3, NOW)
+    _attempt(bob, deck, 1, NOW)
+    _attempt(outsider, deck, 0, NOW)
+    analysis = cs.analyse_deck(deck, cs.class_members(klass))
+    assert analysis.test.n == 2
+    first = analysis.items[0]
+    assert first.n == 2 and first.facility == pytest.approx(1.0)  # both got item 1 right
+    everyone = cs.analyse_deck(deck)
+    assert everyone.test.n == 3
+
+
+def _many_attempts(deck, students, per_student):
+    for s in students:
+        for k in range(per_student):
+            _attempt(s, deck, k % 4, NOW - timedelta(hours=k))
+
+
+@pytest.mark.parametrize("size", [1, 4])
+def test_gradebook_and_analysis_take_a_fixed_number_of_queries(app, count_queries, size):
+    teacher, deck, klass, students = _setup(n_students=2 * size)
+    load_builtin_decks([sample_deck("second", 2)])
+    cs.assign_deck(teacher, klass, deck.id, None)
+    cs.assign_deck(teacher, klass, get_published_deck("second").id, None)
+    _many_attempts(deck, students, size)
+    db.session.expire_all()
+    with count_queries() as counter:
+        cs.build_gradebook(klass, NOW)
+    assert counter.count == 7  # class, assignments, their decks, students, attempts, cards, sizes
+    with count_queries() as counter:
+        cs.analyse_deck(deck, cs.class_members(klass))
+    assert counter.count == 4  # attempts, responses, items, choices
+    assert db.session.execute(db.select(db.func.count(Enrolment.id))).scalar_one() == 2 * size
