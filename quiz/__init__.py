@@ -12,7 +12,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from quiz.config import load_config
-from quiz.extensions import csrf, db, login_manager, migrate
+from quiz.extensions import csrf, db, limiter, login_manager, migrate
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -25,6 +25,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            from quiz.database import configure_sqlite
+
+            configure_sqlite(db.engine)
     migrate.init_app(
         app,
         db,
@@ -33,6 +38,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         compare_type=True,
     )
     csrf.init_app(app)
+    limiter.init_app(app)
+    if app.config["QUIZ_TRUSTED_PROXIES"]:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = app.config["QUIZ_TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+    from quiz.security import init_security
+
+    init_security(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to see that page."
@@ -41,6 +55,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from quiz import models  # noqa: F401  (registers the tables)
     from quiz.auth.views import bp as auth_bp
     from quiz.learn.views import bp as learn_bp
+    from quiz.ops import bp as ops_bp
     from quiz.study.views import bp as study_bp
     from quiz.teach.classes import bp as classes_bp
     from quiz.teach.views import bp as teach_bp
@@ -50,6 +65,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(study_bp)
     app.register_blueprint(teach_bp)
     app.register_blueprint(classes_bp)
+    app.register_blueprint(ops_bp)
 
     from quiz.cli import register_cli
 
@@ -60,12 +76,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 
 @login_manager.user_loader
-def _load_user(user_id: str):
-    from quiz.models import User
+def _load_user(token: str):
+    from quiz.services.accounts import user_for_session
 
-    if not user_id.isdigit():
-        return None
-    return db.session.get(User, int(user_id))
+    return user_for_session(token)
 
 
 def _register_template_helpers(app: Flask) -> None:
@@ -111,7 +125,36 @@ def _register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(403)
     def forbidden(error):
+        from flask import request
+
+        from quiz.security import log_event
+
+        log_event("access-denied", path=request.path, user=getattr(current_user, "id", None))
         return page(403, "Not allowed", "You do not have access to this page.")
+
+    @app.errorhandler(429)
+    def too_many(error):
+        return page(
+            429,
+            "Too many attempts",
+            "Please wait a minute before you try again.",
+        )
+
+    from sqlalchemy.exc import InterfaceError, OperationalError
+
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def database_unavailable(error):
+        # The database went away for a moment (restart, failover, network): say so and
+        # let the next request reconnect (pool_pre_ping) instead of showing a 500.
+        db.session.rollback()
+        app.logger.warning("database error: %s", type(error.orig).__name__)
+        response, code = page(
+            503,
+            "Temporarily unavailable",
+            "The service cannot reach its database right now. Please try again in a moment.",
+        )
+        return response, 503, {"Retry-After": "5"}
 
     @app.errorhandler(404)
     def not_found(error):

@@ -46,6 +46,20 @@ def create_user_command(email: str, role: str, password: str | None, display_nam
     click.echo(f"Created {user.role} {user.email}.")
 
 
+@users_cli.command("reset-password")
+@click.argument("email")
+@click.option("--password", help="The new password; asked for (hidden) when not given.")
+def reset_password_command(email: str, password: str | None) -> None:
+    """Set a new password for an account and end all of its log-ins."""
+    if password is None:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = account_service.reset_password(email, password)
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"Password reset for {user.email}; every session of the account has ended.")
+
+
 @users_cli.command("demo")
 def demo_users_command() -> None:
     """Create a demo teacher and a demo student when there are no users yet."""

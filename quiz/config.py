@@ -45,6 +45,15 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
             "QUIZ_QUESTIONS_DIR", str(Path(__file__).resolve().parent.parent / "questions")
         ),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        # Several workers or machines must share one count: use Redis there.
+        "RATELIMIT_STORAGE_URI": env.get("QUIZ_RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_LOGIN_PER_ADDRESS": env.get(
+            "QUIZ_RATELIMIT_LOGIN_PER_ADDRESS", "20 per minute;200 per hour"
+        ),
+        "RATELIMIT_LOGIN_PER_ACCOUNT": env.get(
+            "QUIZ_RATELIMIT_LOGIN_PER_ACCOUNT", "5 per minute;30 per hour"
+        ),
+        "QUIZ_TRUSTED_PROXIES": int(env.get("QUIZ_TRUSTED_PROXIES", "0")),
     }
     secret = env.get("QUIZ_SECRET_KEY") or overrides.get("SECRET_KEY")
     if not secret:

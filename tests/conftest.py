@@ -81,7 +81,9 @@ class QueryCounter:
         self.statements: list[str] = []
 
     def __call__(self, conn, cursor, statement, parameters, context, executemany) -> None:
-        self.statements.append(statement)
+        # Transaction control is not a query (and only SQLite sends BEGIN as SQL).
+        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA")):
+            self.statements.append(statement)
 
     @property
     def count(self) -> int:

@@ -40,3 +40,25 @@ class LoginForm(FlaskForm):
 
 class PostForm(FlaskForm):
     """A form with nothing but its CSRF token, for buttons that change state."""
+
+
+class PasswordForm(FlaskForm):
+    current = PasswordField("Current password", validators=[DataRequired("Enter your password.")])
+    password = PasswordField(
+        "New password",
+        validators=[
+            DataRequired("Choose a new password."),
+            Length(
+                min=MIN_PASSWORD,
+                max=MAX_PASSWORD,
+                message=f"Use {MIN_PASSWORD} to {MAX_PASSWORD} characters.",
+            ),
+        ],
+    )
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[
+            DataRequired("Type it again."),
+            EqualTo("password", "The two passwords differ."),
+        ],
+    )

@@ -2,16 +2,40 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 
 from quiz.auth.access import is_safe_next
-from quiz.auth.forms import LoginForm, PostForm, SignupForm
+from quiz.auth.forms import LoginForm, PasswordForm, PostForm, SignupForm
+from quiz.extensions import limiter
 from quiz.models import Role
+from quiz.security import log_event, login_account_key
 from quiz.services import ServiceError
-from quiz.services.accounts import authenticate, create_user
+from quiz.services.accounts import (
+    authenticate,
+    change_password,
+    create_user,
+    end_session,
+    start_session,
+)
 
 bp = Blueprint("auth", __name__)
+
+
+def _log_in(user) -> None:
+    # A fresh session on every log-in: nothing from before carries over.
+    session.clear()
+    start_session(user)
+    login_user(user)
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -27,13 +51,20 @@ def signup():
         except ServiceError as exc:
             getattr(form, exc.field or "email").errors.append(exc.message)
         else:
-            login_user(user)
+            _log_in(user)
+            log_event("signup", user=user.id)
             flash("Welcome! Your account is ready. Pick a deck to start.", "success")
             return redirect(url_for("learn.decks"))
     return render_template("auth/signup.html", form=form), 422 if form.errors else 200
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN_PER_ADDRESS"], methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["RATELIMIT_LOGIN_PER_ACCOUNT"],
+    methods=["POST"],
+    key_func=login_account_key,
+)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("learn.decks"))
@@ -41,9 +72,11 @@ def login():
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
         if user is None:
+            log_event("login-failed", email=form.email.data)
             form.password.errors.append("That email and password do not match an account.")
         else:
-            login_user(user)
+            _log_in(user)
+            log_event("login", user=user.id)
             flash(f"Welcome back, {user.name}.", "success")
             target = request.args.get("next")
             return redirect(target if is_safe_next(target) else url_for("learn.decks"))
@@ -55,6 +88,25 @@ def login():
 def logout():
     form = PostForm()
     if form.validate_on_submit():
+        end_session(current_user.session_token)
+        log_event("logout", user=current_user.id)
         logout_user()
+        session.clear()
         flash("You have logged out.", "info")
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@login_required
+def password():
+    form = PasswordForm()
+    if form.validate_on_submit():
+        try:
+            change_password(current_user, form.current.data, form.password.data)
+        except ServiceError as exc:
+            getattr(form, exc.field or "password").errors.append(exc.message)
+        else:
+            log_event("password-changed", user=current_user.id)
+            flash("Your password is changed. You were logged out everywhere else.", "success")
+            return redirect(url_for("learn.settings"))
+    return render_template("auth/password.html", form=form), 422 if form.errors else 200

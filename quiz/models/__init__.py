@@ -1,6 +1,6 @@
 """The tables, split by concern; importing this module registers them all."""
 
-from quiz.models.accounts import Role, User
+from quiz.models.accounts import LoginSession, Role, User
 from quiz.models.attempts import Attempt, Response
 from quiz.models.base import Base, utcnow
 from quiz.models.classes import Assignment, Enrolment, SchoolClass
@@ -17,6 +17,7 @@ __all__ = [
     "DeckStatus",
     "Enrolment",
     "Item",
+    "LoginSession",
     "Response",
     "ReviewLog",
     "Role",

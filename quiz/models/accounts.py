@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from quiz.models.base import Base, UTCDateTime, utcnow
@@ -30,6 +30,13 @@ class User(UserMixin, Base):
     daily_new_limit: Mapped[int] = mapped_column(default=20, server_default="20")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    # The log-in session this object was loaded for (see LoginSession); Flask-Login
+    # stores it in the cookie instead of the user id, so a session can be revoked.
+    session_token = None
+
+    def get_id(self) -> str | None:
+        return self.session_token
+
     @property
     def name(self) -> str:
         return self.display_name or self.email.split("@", 1)[0]
@@ -41,3 +48,15 @@ class User(UserMixin, Base):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+
+class LoginSession(Base):
+    """One log-in of one user: logging out or changing the password revokes it."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -28,8 +28,20 @@ class NotFound(ServiceError):
 
 @contextmanager
 def unit_of_work() -> Iterator[Session]:
-    """Commit everything done inside, or roll all of it back on any error."""
+    """Commit everything done inside, or roll all of it back on any error.
+
+    On SQLite the transaction takes the write lock when it begins (BEGIN IMMEDIATE), so
+    what it reads stays true until it commits, even with other workers writing.
+    """
     session = db.session
+    if session.get_bind().dialect.name == "sqlite":
+        from quiz.database import IMMEDIATE
+
+        if session().in_transaction():
+            # End the read-only transaction the request has open (reads only: nothing
+            # is lost); the write transaction below starts fresh with the lock.
+            session.commit()
+        session.connection(execution_options={IMMEDIATE: True})
     try:
         yield session
         session.commit()

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import secrets
+
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
+from zxcvbn import zxcvbn
 
 from quiz.extensions import db
-from quiz.models import Role, User
+from quiz.models import LoginSession, Role, User, utcnow
 from quiz.services import ServiceError, unit_of_work
 
 MIN_PASSWORD = 12
@@ -25,7 +28,7 @@ def normalise_email(email: str) -> str:
         raise ServiceError(f"That email address is not valid: {exc}", field="email") from exc
 
 
-def password_problem(password: str) -> str | None:
+def password_problem(password: str, user_inputs: tuple[str, ...] = ()) -> str | None:
     """Why a new password is refused, or None when it is acceptable."""
     if len(password) < MIN_PASSWORD:
         return f"Use at least {MIN_PASSWORD} characters for your password."
@@ -33,6 +36,12 @@ def password_problem(password: str) -> str | None:
         return f"Use at most {MAX_PASSWORD} characters for your password."
     if not password.strip():
         return "A password cannot be only spaces."
+    # zxcvbn knows the common-password lists, keyboard walks, repeats and dates.
+    if zxcvbn(password, user_inputs=list(user_inputs))["score"] < 2:
+        return (
+            "That password is too common or easy to guess. Try a few unrelated words "
+            "or a short sentence."
+        )
     return None
 
 
@@ -49,7 +58,7 @@ def create_user(
     if role not in {r.value for r in Role}:
         raise ServiceError(f"Unknown role {role!r}: use student, teacher or admin.", field="role")
     address = normalise_email(email)
-    problem = password_problem(password)
+    problem = password_problem(password, (address, address.split("@")[0], display_name))
     if problem:
         raise ServiceError(problem, field="password")
     display_name = display_name.strip()
@@ -84,3 +93,72 @@ def authenticate(email: str, password: str) -> User | None:
 
 def count_users() -> int:
     return db.session.execute(db.select(func.count(User.id))).scalar_one()
+
+
+def start_session(user: User) -> str:
+    """Record a new log-in and return its token (what the session cookie carries)."""
+    token = secrets.token_urlsafe(32)
+    with unit_of_work() as session:
+        session.add(LoginSession(token=token, user_id=user.id))
+    user.session_token = token
+    return token
+
+
+def user_for_session(token: str) -> User | None:
+    """The user of a live log-in session, or None once it is revoked or unknown."""
+    if not token or len(token) > 64:
+        return None
+    user = db.session.execute(
+        select(User)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(LoginSession.token == token, LoginSession.revoked_at.is_(None))
+    ).scalar_one_or_none()
+    if user is not None:
+        user.session_token = token
+    return user
+
+
+def end_session(token: str | None) -> None:
+    if not token:
+        return
+    with unit_of_work() as session:
+        session.execute(
+            update(LoginSession)
+            .where(LoginSession.token == token, LoginSession.revoked_at.is_(None))
+            .values(revoked_at=utcnow())
+        )
+
+
+def _revoke_all(session, user_id: int, keep: str | None = None) -> None:
+    query = update(LoginSession).where(
+        LoginSession.user_id == user_id, LoginSession.revoked_at.is_(None)
+    )
+    if keep:
+        query = query.where(LoginSession.token != keep)
+    session.execute(query.values(revoked_at=utcnow()))
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    """Change one's own password; every other log-in of the account ends."""
+    if not check_password_hash(user.password_hash, current):
+        raise ServiceError("Your current password is not right.", field="current")
+    problem = password_problem(new, (user.email, user.email.split("@")[0], user.display_name))
+    if problem:
+        raise ServiceError(problem, field="password")
+    with unit_of_work() as session:
+        user.password_hash = generate_password_hash(new)
+        _revoke_all(session, user.id, keep=user.session_token)
+
+
+def reset_password(email: str, new: str) -> User:
+    """An operator's reset: sets the password and ends every log-in of the account."""
+    user = find_user_by_email(email)
+    if user is None:
+        raise ServiceError(f"No account with email {email}.", field="email")
+    problem = password_problem(new, (user.email, user.email.split("@")[0], user.display_name))
+    if problem:
+        raise ServiceError(problem, field="password")
+    with unit_of_work() as session:
+        user.password_hash = generate_password_hash(new)
+        _revoke_all(session, user.id)
+    return user

@@ -12,7 +12,6 @@ from quiz.domain.scheduling import Rating
 
 
 class RateForm(FlaskForm):
-    item_id = HiddenField(validators=[DataRequired()])
     seen = HiddenField(validators=[DataRequired()])
     shown_at = HiddenField()
     deck = HiddenField()

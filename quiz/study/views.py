@@ -76,7 +76,7 @@ def back(item_id: int):
         abort(404)
     face = study.card_face(item, card, now)
     form = RateForm(formdata=None)
-    form.item_id.data, form.seen.data, form.deck.data = str(item.id), face.seen, slug or ""
+    form.seen.data, form.deck.data = face.seen, slug or ""
     shown = request.args.get("shown", "")
     form.shown_at.data = shown if shown.isdigit() else ""
     return render_template(
@@ -90,12 +90,12 @@ def back(item_id: int):
     )
 
 
-@bp.post("/rate")
+@bp.post("/cards/<int:item_id>/rate")
 @login_required
-def rate():
+def rate(item_id: int):
     form = RateForm()
     slug = form.deck.data or None
-    if not form.validate_on_submit() or not form.item_id.data.isdigit():
+    if not form.validate_on_submit():
         flash("That rating could not be read. Please rate the card again.", "error")
         return redirect(_here(slug))
     now = utcnow()
@@ -106,7 +106,7 @@ def rate():
     try:
         study.rate_card(
             current_user,
-            int(form.item_id.data),
+            item_id,
             Rating(int(form.rating.data)),
             form.seen.data,
             now,

@@ -36,18 +36,17 @@ def test_study_shows_the_front_then_the_back_then_the_next_card(client, app):
         assert label in back
     assert "10 min" in back  # when Good would bring the card back
 
-    fields = dict(
-        re.findall(r'name="(item_id|seen|shown_at|deck)" type="hidden" value="([^"]*)"', back)
-    )
+    fields = dict(re.findall(r'name="(seen|shown_at|deck)" type="hidden" value="([^"]*)"', back))
     fields.update(csrf_token=csrf_from(back), rating="3")
-    response = client.post("/study/rate", data=fields)
+    rate_url = re.search(r'action="([^"]+/rate)"', back).group(1)
+    response = client.post(rate_url, data=fields)
     assert response.status_code == 302 and response.location.endswith("/study/cards")
     assert "Front 2" in client.get("/study/cards").get_data(as_text=True)
     log = db.session.execute(db.select(ReviewLog)).scalar_one()
     assert log.rating == 3 and log.duration_ms is not None
 
     # The same rating posted again (a reload, a double key press) is recorded once.
-    client.post("/study/rate", data=fields)
+    client.post(rate_url, data=fields)
     assert db.session.execute(db.select(db.func.count(ReviewLog.id))).scalar_one() == 1
 
 
@@ -66,8 +65,9 @@ def test_a_rating_without_its_csrf_token_changes_nothing(client, app):
     _logged_in(client)
     front = client.get("/study/cards").get_data(as_text=True)
     back = client.get(_show_answer_link(front)).get_data(as_text=True)
-    fields = dict(re.findall(r'name="(item_id|seen|deck)" type="hidden" value="([^"]*)"', back))
-    response = client.post("/study/rate", data={**fields, "rating": "3"})
+    fields = dict(re.findall(r'name="(seen|deck)" type="hidden" value="([^"]*)"', back))
+    rate_url = re.search(r'action="([^"]+/rate)"', back).group(1)
+    response = client.post(rate_url, data={**fields, "rating": "3"})
     assert response.status_code == 400
     assert db.session.execute(db.select(db.func.count(ReviewLog.id))).scalar_one() == 0
 

@@ -1,0 +1,244 @@
+"""Every route, checked for every kind of visitor; every state change needs CSRF.
+
+A route added to the app without a row here fails test_every_route_is_in_the_matrix.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from quiz.domain.items import ChoiceSpec, ItemKind, ItemSpec
+from quiz.extensions import db
+from quiz.models import Base
+from quiz.services import authoring, quizzes
+from quiz.services import classes as cs
+from quiz.services.decks import get_published_deck, load_builtin_decks
+from tests.conftest import csrf_from
+from tests.factories import make_user, sample_deck
+from tests.web.test_student_path import login
+
+ROLES = ("anon", "student", "other_student", "teacher", "other_teacher", "admin")
+L = 302  # sent to the log-in page (or, for log-in pages, away from them)
+
+
+def row(anon, student, other_student, teacher, other_teacher, admin):
+    return dict(
+        zip(ROLES, (anon, student, other_student, teacher, other_teacher, admin), strict=True)
+    )
+
+
+EVERYONE = row(200, 200, 200, 200, 200, 200)
+LOGGED_IN = row(L, 200, 200, 200, 200, 200)
+TEACHERS = row(L, 403, 403, 200, 200, 200)
+OWNER_TEACHER = row(L, 403, 403, 200, 404, 200)
+OWN_ATTEMPT = row(L, 200, 404, 404, 404, 404)
+
+# endpoint -> (path template, expected GET status per role); None = not a GET route.
+MATRIX: dict[str, tuple[str, dict | None]] = {
+    "learn.home": ("/", row(200, L, L, L, L, L)),
+    "learn.decks": ("/decks", LOGGED_IN),
+    "learn.deck": ("/decks/{slug}", LOGGED_IN),
+    "learn.question": ("/attempts/{open_attempt}/1", OWN_ATTEMPT),
+    "learn.review": ("/attempts/{open_attempt}/review", OWN_ATTEMPT),
+    "learn.result": ("/attempts/{done_attempt}/result", OWN_ATTEMPT),
+    "learn.submit": ("/attempts/{open_attempt}/submit", None),
+    "learn.scores": ("/scores", LOGGED_IN),
+    "learn.dashboard": ("/dashboard", LOGGED_IN),
+    "learn.settings": ("/settings", LOGGED_IN),
+    "learn.join": ("/join", LOGGED_IN),
+    "learn.join_link": ("/join/{code}", LOGGED_IN),
+    "study.everything": ("/study/", LOGGED_IN),
+    "study.session": ("/study/{slug}", LOGGED_IN),
+    "study.back": ("/study/cards/{builtin_item}", LOGGED_IN),
+    "study.rate": ("/study/cards/{builtin_item}/rate", None),
+    "auth.signup": ("/signup", row(200, L, L, L, L, L)),
+    "auth.login": ("/login", row(200, L, L, L, L, L)),
+    "auth.logout": ("/logout", None),
+    "auth.password": ("/account/password", LOGGED_IN),
+    "teach.index": ("/teach/", TEACHERS),
+    "teach.new_set": ("/teach/sets/new", TEACHERS),
+    "teach.import_file": ("/teach/import", TEACHERS),
+    "teach.show_set": ("/teach/sets/{set}", OWNER_TEACHER),
+    "teach.edit_set": ("/teach/sets/{set}/edit", OWNER_TEACHER),
+    "teach.delete_set": ("/teach/sets/{set}/delete", OWNER_TEACHER),
+    "teach.new_item": ("/teach/sets/{set}/items/new", OWNER_TEACHER),
+    "teach.edit_item": ("/teach/sets/{set}/items/{item}/edit", OWNER_TEACHER),
+    "teach.preview_item": ("/teach/sets/{set}/items/{item}/preview", OWNER_TEACHER),
+    "teach.export": ("/teach/sets/{set}/export/gift", OWNER_TEACHER),
+    "teach.analysis": ("/teach/sets/{set}/analysis", OWNER_TEACHER),
+    "teach.publish": ("/teach/sets/{set}/publish", None),
+    "teach.move_item": ("/teach/sets/{set}/items/{item}/move", None),
+    "teach.delete_item": ("/teach/sets/{set}/items/{item}/delete", None),
+    "classes.index": ("/teach/classes/", TEACHERS),
+    "classes.show": ("/teach/classes/{klass}", OWNER_TEACHER),
+    "classes.gradebook": ("/teach/classes/{klass}/gradebook", OWNER_TEACHER),
+    "classes.gradebook_csv": ("/teach/classes/{klass}/gradebook.csv", OWNER_TEACHER),
+    "classes.student": ("/teach/classes/{klass}/students/{student}", OWNER_TEACHER),
+    "classes.student_attempt": (
+        "/teach/classes/{klass}/students/{student}/attempts/{done_attempt}",
+        OWNER_TEACHER,
+    ),
+    "classes.analysis": ("/teach/classes/{klass}/decks/{deck}/analysis", OWNER_TEACHER),
+    "classes.assign": ("/teach/classes/{klass}/assign", None),
+    "classes.unassign": ("/teach/classes/{klass}/assignments/{assignment}/remove", None),
+    "classes.regenerate": ("/teach/classes/{klass}/code", None),
+    "classes.archive": ("/teach/classes/{klass}/archive", None),
+    "classes.remove_student": ("/teach/classes/{klass}/students/{student}/remove", None),
+    "ops.healthz": ("/healthz", EVERYONE),
+}
+# What a POST by each role gets, for routes that change state (with a valid token).
+POST_ACCESS = {
+    "learn.submit": OWN_ATTEMPT | {"student": 302},
+    "study.rate": row(L, 302, 302, 302, 302, 302),
+    "teach.publish": OWNER_TEACHER | {"teacher": 302, "admin": 302},
+    "teach.move_item": OWNER_TEACHER | {"teacher": 302, "admin": 302},
+    "teach.delete_item": OWNER_TEACHER | {"teacher": 302, "admin": 302},
+    "classes.unassign": OWNER_TEACHER | {"teacher": 302, "admin": 302},
+    "classes.regenerate": OWNER_TEACHER | {"teacher": 302, "admin": 302},
+    "classes.archive": OWNER_TEACHER | {"teacher": 302, "admin": 302},
+    "classes.remove_student": OWNER_TEACHER | {"teacher": 302, "admin": 302},
+}
+
+
+@dataclass
+class World:
+    users: dict
+    values: dict
+
+
+@pytest.fixture
+def world(app):
+    load_builtin_decks([sample_deck()])
+    deck = get_published_deck("capitals")
+    users = {
+        "student": make_user(email="student@example.com"),
+        "other_student": make_user(email="other@example.com"),
+        "teacher": make_user(role="teacher", email="teacher@example.com"),
+        "other_teacher": make_user(role="teacher", email="teacher2@example.com"),
+        "admin": make_user(role="admin", email="admin@example.com"),
+    }
+    own_set = authoring.create_set(users["teacher"], "Own set")
+    item = authoring.save_item(
+        own_set,
+        ItemSpec("q", ItemKind.SINGLE, "Q?", (ChoiceSpec("a", True), ChoiceSpec("b"))),
+    )
+    klass = cs.create_class(users["teacher"], "Class")
+    cs.join_class(users["student"], klass.join_code)
+    assignment = cs.assign_deck(users["teacher"], klass, deck.id, None)
+    done = quizzes.start_attempt(users["student"], deck)
+    quizzes.submit_attempt(done)
+    open_attempt = quizzes.start_attempt(users["student"], deck)
+    values = {
+        "slug": deck.slug,
+        "deck": deck.id,
+        "builtin_item": deck.items[0].id,
+        "open_attempt": open_attempt.id,
+        "done_attempt": done.id,
+        "set": own_set.id,
+        "item": item.id,
+        "klass": klass.id,
+        "code": klass.join_code,
+        "student": users["student"].id,
+        "assignment": assignment.id,
+    }
+    return World({k: u.email for k, u in users.items()}, values)
+
+
+def _client_as(app, world, role):
+    client = app.test_client()
+    if role != "anon":
+        login(client, world.users[role])
+    return client
+
+
+def _row_counts() -> dict[str, int]:
+    return {
+        t.name: db.session.execute(db.select(db.func.count()).select_from(t)).scalar_one()
+        for t in Base.metadata.sorted_tables
+        if t.name != "login_sessions"
+    }
+
+
+def test_every_route_is_in_the_matrix(app):
+    endpoints = {r.endpoint for r in app.url_map.iter_rules() if r.endpoint != "static"}
+    assert endpoints == set(MATRIX), "add new routes to MATRIX with their access rule"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_answers_each_role_as_the_matrix_says(app, world, role):
+    client = _client_as(app, world, role)
+    wrong = []
+    for endpoint, (template, expected) in MATRIX.items():
+        if expected is None:
+            continue
+        response = client.get(template.format(**world.values))
+        if response.status_code != expected[role]:
+            wrong.append((endpoint, response.status_code, expected[role]))
+    assert wrong == []
+
+
+def test_no_state_changing_route_answers_get(app, world):
+    client = _client_as(app, world, "admin")
+    for endpoint, (template, expected) in MATRIX.items():
+        if expected is None:
+            assert client.get(template.format(**world.values)).status_code == 405, endpoint
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_state_changing_routes_follow_the_access_rules(app, world, role):
+    client = _client_as(app, world, role)
+    token = csrf_from(
+        client.get("/login" if role == "anon" else "/settings").get_data(as_text=True)
+    )
+    wrong = []
+    for endpoint, expected in POST_ACCESS.items():
+        template = MATRIX[endpoint][0]
+        response = client.post(template.format(**world.values), data={"csrf_token": token})
+        if response.status_code != expected[role]:
+            wrong.append((endpoint, response.status_code, expected[role]))
+    assert wrong == []
+
+
+POSTABLE = sorted(
+    endpoint
+    for endpoint, (template, expected) in MATRIX.items()
+    if expected is None
+    or endpoint
+    in {
+        "learn.deck",
+        "learn.question",
+        "learn.settings",
+        "learn.join",
+        "auth.signup",
+        "auth.login",
+        "auth.password",
+        "teach.new_set",
+        "teach.import_file",
+        "teach.edit_set",
+        "teach.delete_set",
+        "teach.new_item",
+        "teach.edit_item",
+        "classes.index",
+    }
+)
+
+
+@pytest.mark.parametrize("token_kind", ["missing", "wrong", "another session's"])
+def test_every_state_change_needs_this_sessions_csrf_token(app, world, token_kind):
+    owner = _client_as(app, world, "teacher")
+    student = _client_as(app, world, "student")
+    stranger = _client_as(app, world, "other_student")
+    foreign = csrf_from(stranger.get("/settings").get_data(as_text=True))
+    tokens = {"missing": None, "wrong": "not-a-token", "another session's": foreign}
+    before = _row_counts()
+    for endpoint in POSTABLE:
+        path = MATRIX[endpoint][0].format(**world.values)
+        client = student if endpoint.startswith(("learn.", "study.")) else owner
+        data = {"name": "x", "title": "x", "code": world.values["code"], "rating": "3"}
+        if tokens[token_kind] is not None:
+            data["csrf_token"] = tokens[token_kind]
+        response = client.post(path, data=data)
+        assert response.status_code == 400, (endpoint, response.status_code)
+    assert _row_counts() == before
