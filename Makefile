@@ -6,7 +6,7 @@ PORT   ?= 8000
 WORKERS ?= 2
 FLASK  := $(BIN)/flask --app quiz
 
-.PHONY: run install install-dev test lint migrate decks serve clean bench
+.PHONY: run install install-dev test lint migrate decks serve clean bench audit
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -50,3 +50,9 @@ clean:
 ## make bench: timings and query counts at scale (set QUIZ_BENCH_DATABASE_URL for PostgreSQL)
 bench: install-dev
 	$(BIN)/python -m tests.bench.bench_study
+
+## make audit: static security analysis (bandit, high findings fail) and known-vulnerability
+## check of the installed packages (pip-audit)
+audit: install-dev
+	$(BIN)/bandit -q -r quiz --severity-level high
+	$(BIN)/pip-audit --skip-editable --progress-spinner off

@@ -199,6 +199,39 @@ def import_command(file: str, fmt: str, owner: str, slug: str | None, title: str
     )
 
 
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False))
+def backup_command(file: str) -> None:
+    """Write a consistent copy of the database to FILE (SQLite copy or pg_dump archive)."""
+    from quiz.services.backup import backup
+
+    try:
+        backup(Path(file))
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"Backed up to {file}.")
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def restore_command(file: str, yes: bool) -> None:
+    """Replace the whole database with the backup in FILE."""
+    from quiz.services.backup import restore
+
+    if not yes:
+        click.confirm(
+            "This replaces every account, deck and score with the backup. Go on?", abort=True
+        )
+    try:
+        restore(Path(file))
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from exc
+    click.echo(f"Restored from {file}.")
+
+
 def register_cli(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(decks_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

@@ -27,7 +27,7 @@ def render_markdown(text: str | None) -> Markup:
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
     )
-    return Markup(clean.strip())
+    return Markup(clean.strip())  # nosec B704 - nh3 has sanitised it
 
 
 def render_inline(text: str | None) -> Markup:
@@ -35,5 +35,5 @@ def render_inline(text: str | None) -> Markup:
     html = str(render_markdown(text))
     match = _SINGLE_PARAGRAPH.match(html)
     if match and "<p>" not in match.group(1):
-        return Markup(match.group(1))
-    return Markup(html)
+        return Markup(match.group(1))  # nosec B704 - part of sanitised HTML
+    return Markup(html)  # nosec B704 - sanitised HTML

@@ -64,3 +64,44 @@ def test_downgrade_to_base_removes_every_table(empty_database_url, tmp_path):
         tables = set(inspect(db.engine).get_table_names())
         assert tables <= {"alembic_version"}
         db.engine.dispose()
+
+
+def test_data_survives_upgrading_from_the_first_revision(empty_database_url, tmp_path):
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": empty_database_url,
+            "SECRET_KEY": "x",
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+        }
+    )
+    with app.app_context():
+        upgrade(revision="0001_initial")
+        with db.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO users (email, display_name, password_hash, role, timezone,"
+                    " created_at) VALUES ('old@example.com', 'Old', 'x', 'student', 'UTC',"
+                    " '2026-01-01 00:00:00')"
+                )
+            )
+        upgrade()
+        with db.engine.connect() as conn:
+            row = conn.execute(text("SELECT email, daily_new_limit FROM users")).one()
+        assert tuple(row) == ("old@example.com", 20)
+        db.engine.dispose()
+
+
+def test_flask_db_check_finds_no_difference(empty_database_url, tmp_path):
+    from flask_migrate import check
+
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": empty_database_url,
+            "SECRET_KEY": "x",
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+        }
+    )
+    with app.app_context():
+        upgrade()
+        check()  # raises (exits) when autogenerate would produce a new revision
+        db.engine.dispose()

@@ -1,0 +1,35 @@
+"""Backups: back up, change things, restore, and everything is as it was."""
+
+from __future__ import annotations
+
+from quiz.extensions import db
+from quiz.models import User
+from quiz.services.backup import backup, restore
+from tests.factories import make_user
+
+
+def test_restore_brings_back_exactly_what_was_backed_up(app, tmp_path):
+    make_user(email="kept@example.com")
+    target = tmp_path / "quiz.backup"
+    backup(target)
+    assert target.stat().st_size > 0
+    make_user(email="later@example.com")
+    db.session.execute(db.delete(User).where(User.email == "kept@example.com"))
+    db.session.commit()
+
+    restore(target)
+
+    emails = set(db.session.execute(db.select(User.email)).scalars())
+    assert emails == {"kept@example.com"}
+
+
+def test_the_cli_backs_up_and_restores(app, tmp_path):
+    make_user(email="cli@example.com")
+    runner = app.test_cli_runner()
+    target = tmp_path / "cli.backup"
+    assert runner.invoke(args=["backup", str(target)]).exit_code == 0
+    db.session.execute(db.delete(User))
+    db.session.commit()
+    result = runner.invoke(args=["restore", str(target), "--yes"])
+    assert result.exit_code == 0, result.output
+    assert db.session.execute(db.select(User.email)).scalars().all() == ["cli@example.com"]
