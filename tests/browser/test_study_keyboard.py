@@ -1,0 +1,64 @@
+"""A student studies flashcards with the keyboard alone until the day's cards are done."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.journeys import log_in, main
+
+STUDY_URL = re.compile(r"/study/who-said-it$")
+BACK_URL = re.compile(r"/study/cards/\d+\?")
+NEW_CARDS_A_DAY = 3
+
+
+def test_student_studies_flashcards_with_the_keyboard(page: Page, check_accessibility, screenshot):
+    log_in(page, "studier@example.com")
+
+    # Few new cards a day, so the session ends after a handful of cards.
+    page.goto("/settings")
+    check_accessibility(page, "settings page")
+    page.get_by_label("New cards a day").fill(str(NEW_CARDS_A_DAY))
+    with page.expect_navigation():
+        main(page).get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Your settings are saved.")).to_be_visible()
+    expect(page.get_by_label("New cards a day")).to_have_value(str(NEW_CARDS_A_DAY))
+
+    page.goto("/study/who-said-it")
+    rated = 0
+    while not page.get_by_role("heading", name="Done for today").is_visible():
+        assert rated < NEW_CARDS_A_DAY, "still studying after the day's new cards were rated"
+        expect(page).to_have_url(STUDY_URL)
+        show = page.get_by_role("link", name="Show answer")
+        expect(show).to_be_focused()  # autofocus: the keyboard starts here
+        expect(page.get_by_role("region", name="Answer")).to_have_count(0)
+        if rated == 0:
+            expect(page.get_by_text("Studying Who said it?")).to_be_visible()
+            check_accessibility(page, "flashcard front")
+            screenshot(page, "flashcard-front")
+
+        with page.expect_navigation():
+            page.keyboard.press("Space")
+        expect(page).to_have_url(BACK_URL)
+        expect(page.get_by_role("region", name="Answer")).to_be_visible()
+        expect(page.get_by_role("button", name=re.compile("^Easy"))).to_be_visible()
+        if rated == 0:
+            check_accessibility(page, "flashcard back")
+            screenshot(page, "flashcard-back")
+
+        with page.expect_navigation():
+            page.keyboard.press("4")  # Easy: the card leaves today's session
+        rated += 1
+        expect(page).to_have_url(STUDY_URL)
+
+    assert rated == NEW_CARDS_A_DAY
+    check_accessibility(page, "done page")
+
+    page.goto("/dashboard")
+    reviews = page.locator("dt", has_text="Reviews, last 30 days").locator(
+        "xpath=following-sibling::dd"
+    )
+    expect(reviews).to_have_text(str(rated))
+    check_accessibility(page, "learner dashboard")
+    screenshot(page, "learner-dashboard")

@@ -1,0 +1,132 @@
+"""A teacher imports a GIFT file (fixing the error it reports), adds a question in the
+editor, publishes the set, and a student finds it among the decks and takes it."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.journeys import (
+    log_in,
+    main,
+    open_deck,
+    pick_choice,
+    place_entries,
+    read_question,
+    save_answer,
+    start_quiz,
+    submit_quiz,
+)
+
+SET_TITLE = "Rivers of Europe"
+SET_URL = re.compile(r"/teach/sets/\d+$")
+GIFT_WITH_AN_ERROR = """\
+$CATEGORY: Rivers of Europe
+
+::danube:: Which river flows through Vienna? {=Danube ~Rhine ~Seine}
+
+::thames:: Which river flows through London? {~Seine ~Rhine ~Danube}
+
+::seine:: Which river flows through Paris? {=Seine ~Thames ~Danube ####Paris is on the Seine.}
+"""
+ERROR_LINE = 5  # the London question: no answer is marked right
+GIFT_FIXED = GIFT_WITH_AN_ERROR.replace("{~Seine ~Rhine ~Danube}", "{=Thames ~Rhine ~Danube}")
+ORDERING_PROMPT = "Put these rivers in order of length, the longest first."
+LONGEST_FIRST = ["Volga", "Danube", "Rhine", "Thames"]
+RIGHT_ANSWERS = {
+    "Which river flows through Vienna?": "Danube",
+    "Which river flows through London?": "Thames",
+    "Which river flows through Paris?": "Seine",
+}
+
+
+def upload(page: Page, content: str) -> None:
+    page.get_by_label("File", exact=True).set_input_files(
+        {"name": "rivers.gift", "mimeType": "text/plain", "buffer": content.encode()}
+    )
+    with page.expect_navigation():
+        main(page).get_by_role("button", name="Import", exact=True).click()
+
+
+def test_teacher_imports_fixes_and_publishes_a_set_that_a_student_takes(
+    new_page, check_accessibility, screenshot
+):
+    teacher = new_page()
+    log_in(teacher, "teacher@example.com", check_accessibility=check_accessibility)
+    teacher.goto("/teach/")
+    expect(teacher.get_by_role("heading", name="Your question sets")).to_be_visible()
+    check_accessibility(teacher, "teacher workspace")
+
+    with teacher.expect_navigation():
+        main(teacher).get_by_role("link", name="Import a file").click()
+    expect(teacher.get_by_role("heading", name="Import questions")).to_be_visible()
+    upload(teacher, GIFT_WITH_AN_ERROR)
+    report = teacher.get_by_role("alert")
+    expect(report).to_contain_text("Nothing was imported: the file has 1 problem")
+    expect(report.get_by_role("listitem")).to_have_count(1)
+    expect(report.get_by_role("listitem")).to_contain_text(
+        re.compile(rf"^Line {ERROR_LINE}: no right answer")
+    )
+    check_accessibility(teacher, "import page with errors")
+
+    upload(teacher, GIFT_FIXED)
+    expect(teacher).to_have_url(SET_URL)
+    expect(teacher.get_by_text("Imported 3 new questions, updated 0, 0 unchanged.")).to_be_visible()
+    heading = teacher.get_by_role("heading", level=1)
+    expect(heading).to_have_text(f"{SET_TITLE} Draft")
+    expect(main(teacher).locator("ol.item-list > li")).to_have_count(3)
+
+    # One more question, written in the editor: students will have to order it.
+    with teacher.expect_navigation():
+        main(teacher).get_by_role("link", name="Put in order").click()
+    expect(teacher.get_by_role("heading", name="A new question")).to_be_visible()
+    check_accessibility(teacher, "item editor")
+    teacher.get_by_label("Question (or front of the card)").fill(ORDERING_PROMPT)
+    for number, river in enumerate(LONGEST_FIRST, start=1):
+        teacher.get_by_label(f"Entry {number}", exact=True).fill(river)
+    teacher.get_by_label("Explanation").fill("The Volga is Europe's longest river.")
+    teacher.get_by_label("Source").fill("An atlas")
+    with teacher.expect_navigation():
+        main(teacher).get_by_role("button", name="Save", exact=True).click()
+    expect(teacher).to_have_url(SET_URL)
+    expect(teacher.get_by_text("Question saved.")).to_be_visible()
+    expect(main(teacher).locator("ol.item-list > li")).to_have_count(4)
+
+    with teacher.expect_navigation():
+        main(teacher).get_by_role("link", name="Preview question 4").click()
+    expect(teacher.get_by_text("This is how a student sees the question.")).to_be_visible()
+    expect(main(teacher)).to_contain_text(ORDERING_PROMPT)
+    check_accessibility(teacher, "preview page")
+    with teacher.expect_navigation():
+        main(teacher).get_by_role("link", name="Back to the set").click()
+
+    with teacher.expect_navigation():
+        main(teacher).get_by_role("button", name="Publish", exact=True).click()
+    expect(teacher).to_have_url(SET_URL)
+    expect(teacher.get_by_text("Published: students can now see this set.")).to_be_visible()
+    expect(heading).to_have_text(f"{SET_TITLE} Published")
+    expect(main(teacher).get_by_role("button", name="Unpublish")).to_be_visible()
+    check_accessibility(teacher, "set page")
+    screenshot(teacher, "teacher-set")
+
+    student = new_page()
+    log_in(student, "taker@example.com")
+    expect(main(student).get_by_role("link", name=SET_TITLE)).to_be_visible()
+    open_deck(student, SET_TITLE)
+    total = start_quiz(student, "All 4 questions")
+    assert total == 4
+    for _ in range(total):
+        question = read_question(student)
+        if question.kind == "ordering":
+            assert question.prompt == ORDERING_PROMPT
+            check_accessibility(student, "question page (ordering)")
+            screenshot(student, "quiz-question-ordering")
+            place_entries(student, LONGEST_FIRST)
+        else:
+            pick_choice(student, RIGHT_ANSWERS[question.prompt])
+        save_answer(student)
+    submit_quiz(student)
+    expect(student.get_by_role("heading", name="Your score: 100%")).to_be_visible()
+    expect(main(student)).to_contain_text("4 of 4 right")
+    expect(main(student).get_by_text("Paris is on the Seine.")).to_be_visible()
