@@ -17,6 +17,16 @@ from quiz.models import Base
 from tests.conftest import TEST_DATABASE_URL
 
 
+def _app(url: str, tmp_path: Path):
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "x",
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+        }
+    )
+
+
 @pytest.fixture
 def empty_database_url(tmp_path: Path) -> Iterator[str]:
     if not TEST_DATABASE_URL:
@@ -35,13 +45,7 @@ def empty_database_url(tmp_path: Path) -> Iterator[str]:
 
 
 def test_upgrade_from_empty_gives_exactly_the_models_schema(empty_database_url, tmp_path):
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": empty_database_url,
-            "SECRET_KEY": "x",
-            "INSTANCE_PATH": str(tmp_path / "instance"),
-        }
-    )
+    app = _app(empty_database_url, tmp_path)
     with app.app_context():
         upgrade()
         with db.engine.connect() as conn:
@@ -51,13 +55,7 @@ def test_upgrade_from_empty_gives_exactly_the_models_schema(empty_database_url, 
 
 
 def test_downgrade_to_base_removes_every_table(empty_database_url, tmp_path):
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": empty_database_url,
-            "SECRET_KEY": "x",
-            "INSTANCE_PATH": str(tmp_path / "instance"),
-        }
-    )
+    app = _app(empty_database_url, tmp_path)
     with app.app_context():
         upgrade()
         downgrade(revision="base")
@@ -67,13 +65,7 @@ def test_downgrade_to_base_removes_every_table(empty_database_url, tmp_path):
 
 
 def test_data_survives_upgrading_from_the_first_revision(empty_database_url, tmp_path):
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": empty_database_url,
-            "SECRET_KEY": "x",
-            "INSTANCE_PATH": str(tmp_path / "instance"),
-        }
-    )
+    app = _app(empty_database_url, tmp_path)
     with app.app_context():
         upgrade(revision="0001_initial")
         with db.engine.begin() as conn:
@@ -94,13 +86,7 @@ def test_data_survives_upgrading_from_the_first_revision(empty_database_url, tmp
 def test_flask_db_check_finds_no_difference(empty_database_url, tmp_path):
     from flask_migrate import check
 
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": empty_database_url,
-            "SECRET_KEY": "x",
-            "INSTANCE_PATH": str(tmp_path / "instance"),
-        }
-    )
+    app = _app(empty_database_url, tmp_path)
     with app.app_context():
         upgrade()
         check()  # raises (exits) when autogenerate would produce a new revision

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, get_args
 
+from quiz.domain.gradebook import mean, median
+
 Which = Literal["first", "all", "last", "highest"]
 
 TOO_EASY = "too easy"
@@ -167,7 +169,7 @@ def _item_stats(item: ItemInfo, attempts: Sequence[AttemptRecord]) -> ItemStats:
     rests = [
         math.fsum(s for i, s in a.item_scores.items() if i != item.item_id) for a in containing
     ]
-    facility = _mean(scores)
+    facility = mean(scores)
     variance = _sample_variance(scores)
     sd = math.sqrt(variance) if variance is not None else None
     discrimination = _correlation(scores, rests)
@@ -261,8 +263,8 @@ def _test_stats(attempts: Sequence[AttemptRecord], item_ids: Sequence[int]) -> T
     alpha, alpha_note = _cronbach_alpha(attempts, item_ids)
     return TestStats(
         n=n,
-        mean=_mean(scores),
-        median=_median(scores),
+        mean=mean(scores),
+        median=median(scores),
         sd=math.sqrt(variance) if variance is not None else None,
         skewness=skewness,
         kurtosis=kurtosis,
@@ -332,22 +334,8 @@ def _cronbach_alpha(
 # --- small helpers --------------------------------------------------------------------
 
 
-def _mean(values: Sequence[float]) -> float | None:
-    return _mean_of(values) if values else None
-
-
 def _mean_of(values: Sequence[float]) -> float:
     return math.fsum(values) / len(values)
-
-
-def _median(values: Sequence[float]) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    middle = len(ordered) // 2
-    if len(ordered) % 2:
-        return ordered[middle]
-    return (ordered[middle - 1] + ordered[middle]) / 2
 
 
 def _sample_variance(values: Sequence[float]) -> float | None:
