@@ -54,6 +54,7 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
             "QUIZ_RATELIMIT_LOGIN_PER_ACCOUNT", "5 per minute;30 per hour"
         ),
         "QUIZ_TRUSTED_PROXIES": int(env.get("QUIZ_TRUSTED_PROXIES", "0")),
+        "PASSWORD_HASH_METHOD": "scrypt",
     }
     secret = env.get("QUIZ_SECRET_KEY") or overrides.get("SECRET_KEY")
     if not secret:

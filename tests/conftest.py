@@ -53,6 +53,8 @@ def app(database_url: str, tmp_path: Path):
             "SQLALCHEMY_DATABASE_URI": database_url,
             "SERVER_NAME": "localhost",
             "INSTANCE_PATH": str(tmp_path / "instance"),
+            # Hashing cost is not under test here; scrypt would dominate the suite's time.
+            "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",
         }
     )
     app.test_client_class = FreshContextClient

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 
 from email_validator import EmailNotValidError, validate_email
+from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -19,6 +20,11 @@ MAX_PASSWORD = 128
 # A well-formed hash that matches no password: checking against it when the email is
 # unknown makes a failed log-in take as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("no account has this password, ever")
+
+
+def _hash(password: str) -> str:
+    # Tests use a cheap method; everywhere else it is scrypt, werkzeug's default.
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
 def normalise_email(email: str) -> str:
@@ -70,7 +76,7 @@ def create_user(
         with unit_of_work() as session:
             user = User(
                 email=address,
-                password_hash=generate_password_hash(password),
+                password_hash=_hash(password),
                 role=str(role),
                 display_name=display_name,
             )
@@ -146,7 +152,7 @@ def change_password(user: User, current: str, new: str) -> None:
     if problem:
         raise ServiceError(problem, field="password")
     with unit_of_work() as session:
-        user.password_hash = generate_password_hash(new)
+        user.password_hash = _hash(new)
         _revoke_all(session, user.id, keep=user.session_token)
 
 
@@ -159,6 +165,6 @@ def reset_password(email: str, new: str) -> User:
     if problem:
         raise ServiceError(problem, field="password")
     with unit_of_work() as session:
-        user.password_hash = generate_password_hash(new)
+        user.password_hash = _hash(new)
         _revoke_all(session, user.id)
     return user

@@ -34,6 +34,7 @@ def test_production_adds_hsts_and_secure_cookies(monkeypatch, tmp_path):
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert app.config["PASSWORD_HASH_METHOD"] == "scrypt"
     response = app.test_client().get("/healthz")
     assert "max-age" in response.headers["Strict-Transport-Security"]
 
