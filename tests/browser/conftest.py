@@ -7,6 +7,7 @@ context: its own cookies, so its own logged-in user.
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
@@ -25,9 +26,19 @@ from sqlalchemy import create_engine, make_url, text
 
 from tests.browser.journeys import PASSWORD
 from tests.conftest import TEST_DATABASE_URL
+from tests.security.xss_payloads import PAYLOADS
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = PROJECT_ROOT / "artifacts" / "screenshots"
+#: Small screenshots the README shows; committed, so kept small (see ``readme_shot``).
+README_SHOTS = Path(__file__).resolve().parent / "readme"
+README_DESKTOP = {"viewport": {"width": 1200, "height": 800}, "device_scale_factor": 0.5}
+README_PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 0.5,
+    "is_mobile": True,
+    "has_touch": True,
+}
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -42,14 +53,29 @@ TIMEOUT_MS = 10_000  # generous for a busy two-core CI machine; a passing step t
 
 expect.set_options(timeout=TIMEOUT_MS)
 
-#: Accounts made with `flask users create` before the server starts (email → role).
-#: Journey (a) signs its student up through the page instead.
+#: Accounts made before the server starts: email → (role, name shown in the app).
+#: The journeys that start with a new student sign that student up through the page.
 ACCOUNTS = {
-    "teacher@example.com": "teacher",
-    "studier@example.com": "student",
-    "taker@example.com": "student",
-    "phone@example.com": "student",
+    "teacher@example.com": ("teacher", "Ms Kovalenko"),
+    "classteacher@example.com": ("teacher", "Mr Bondar"),
+    # The stored-XSS journey's teacher: the name is shown on every page it sees.
+    "xss-teacher@example.com": ("teacher", PAYLOADS[2]),
+    "studier@example.com": ("student", "Sofia"),
+    "taker@example.com": ("student", "Taras"),
+    "phone@example.com": ("student", "Mila"),
 }
+#: Creates ACCOUNTS (read as JSON from stdin) with the service `flask users create`
+#: calls: one process hashes them all, where one `flask` process per account would
+#: spend seconds of this suite starting Python and the app again and again.
+CREATE_ACCOUNTS = """
+import json, sys
+from quiz import create_app
+from quiz.services.accounts import create_user
+spec = json.load(sys.stdin)
+with create_app().app_context():
+    for email, (role, name) in spec["accounts"].items():
+        create_user(email, spec["password"], role, name)
+"""
 
 #: Serious or critical axe findings that are bugs in the app, reported and not yet
 #: fixed: (page name as passed to check_accessibility, axe rule id) → why. Each one
@@ -115,9 +141,26 @@ def _run_flask(env: dict[str, str], *args: str) -> subprocess.Popen:
     )
 
 
+def _create_accounts(env: dict[str, str]) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [str(VENV_BIN / "python"), "-c", CREATE_ACCOUNTS],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert process.stdin
+    process.stdin.write(json.dumps({"accounts": ACCOUNTS, "password": PASSWORD}))
+    process.stdin.close()
+    return process
+
+
 def _finish(*processes: subprocess.Popen) -> None:
     for process in processes:
-        output, _ = process.communicate(timeout=120)
+        output = process.stdout.read() if process.stdout else ""
+        process.wait(timeout=120)
         if process.returncode != 0:
             raise RuntimeError(f"{' '.join(process.args)} failed:\n{output}")
 
@@ -150,13 +193,7 @@ def live_server(
         "QUIZ_ENV": "development",
     }
     _finish(_run_flask(env, "db", "upgrade"))
-    _finish(_run_flask(env, "decks", "load", "questions/"))
-    _finish(
-        *(
-            _run_flask(env, "users", "create", email, "--role", role, "--password", PASSWORD)
-            for email, role in ACCOUNTS.items()
-        )
-    )
+    _finish(_run_flask(env, "decks", "load", "questions/"), _create_accounts(env))
 
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
@@ -275,5 +312,38 @@ def screenshot() -> Callable[[Page, str], None]:
 
     def save(page: Page, name: str) -> None:
         page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
+
+    return save
+
+
+@pytest.fixture(scope="session")
+def readme_shot(browser: Browser, live_server: LiveServer) -> Callable[..., None]:
+    """Save a small picture of the top of the page for the README.
+
+    The page is opened again in a context of its own with the page's cookies (so as
+    the same person), at half the pixel density: a 1200×800 window (or a 390×844 phone
+    with ``phone=True``) becomes a 600×400 (195×422) image of some 30–80 KB. They are
+    rewritten only when QUIZ_README_SHOTS=1 (`QUIZ_README_SHOTS=1 make test`), so that
+    an ordinary test run leaves the committed pictures alone."""
+    enabled = os.environ.get("QUIZ_README_SHOTS") == "1"
+    if enabled:
+        README_SHOTS.mkdir(exist_ok=True)
+
+    def save(page: Page, name: str, *, phone: bool = False) -> None:
+        if not enabled:
+            return
+        context = browser.new_context(
+            base_url=live_server.url,
+            storage_state=page.context.storage_state(),
+            **(README_PHONE if phone else README_DESKTOP),
+        )
+        try:
+            context.set_default_timeout(TIMEOUT_MS)
+            small = context.new_page()
+            response = small.goto(page.url)
+            assert response and response.ok, f"{page.url} answered {response and response.status}"
+            small.screenshot(path=README_SHOTS / f"{name}.png", animations="disabled", caret="hide")
+        finally:
+            context.close()
 
     return save

@@ -1,4 +1,5 @@
-"""Steps the browser journeys share: log in, read a question page, answer it, move on."""
+"""Steps the browser journeys share: sign up or log in, run a class, join it, read a
+question page, answer it, move on."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from playwright.sync_api import Locator, Page, expect
 QUESTION_URL = re.compile(r"/attempts/\d+/\d+$")
 REVIEW_URL = re.compile(r"/attempts/\d+/review$")
 RESULT_URL = re.compile(r"/attempts/\d+/result$")
+CLASS_URL = re.compile(r"/teach/classes/\d+$")
+DECKS_URL = re.compile(r"/decks$")
 SAVE_BUTTON = re.compile(r"^Save and (next|review)$")
 #: Every account's password in these tests (zxcvbn finds it strong enough).
 PASSWORD = "browser tests only, not a secret"
@@ -37,6 +40,93 @@ def log_in(
         main(page).get_by_role("button", name="Log in").click()
     expect(page).to_have_url(re.compile(r"/decks$"))
     expect(page.get_by_role("button", name=re.compile("^Log out"))).to_be_visible()
+
+
+def sign_up(page: Page, name: str, email: str) -> None:
+    """From the sign-up page (already open) to the deck list, logged in."""
+    expect(page.get_by_role("heading", name="Create your account")).to_be_visible()
+    page.get_by_label("Your name").fill(name)
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_label("Repeat the password").fill(PASSWORD)
+    with page.expect_navigation():
+        main(page).get_by_role("button", name="Sign up").click()
+    expect(page).to_have_url(DECKS_URL)
+    expect(page.get_by_text("Welcome! Your account is ready.")).to_be_visible()
+
+
+def go_to(page: Page, section: str) -> None:
+    """Follow a link of the site's main navigation ("Classes", "Sets", "Scores"…)."""
+    with page.expect_navigation():
+        page.get_by_role("navigation", name="Main").get_by_role(
+            "link", name=section, exact=True
+        ).click()
+
+
+def create_class(
+    page: Page, name: str, check_accessibility: Callable[[Page, str], None] | None = None
+) -> str:
+    """As a teacher: Classes → "New class" → create it; returns its join code."""
+    go_to(page, "Classes")
+    expect(page.get_by_role("heading", name="Your classes", level=1)).to_be_visible()
+    if check_accessibility:
+        check_accessibility(page, "class list")
+    form = main(page).locator("form", has=page.get_by_role("heading", name="New class"))
+    form.get_by_label("Class name").fill(name)
+    with page.expect_navigation():
+        form.get_by_role("button", name="Create the class").click()
+    expect(page).to_have_url(CLASS_URL)
+    expect(page.get_by_role("heading", level=1)).to_have_text(name)
+    code = main(page).locator(".join-code").inner_text().strip()
+    assert re.fullmatch(r"[A-Z0-9-]{4,32}", code), f"not a join code: {code!r}"
+    expect(page.get_by_text(f"Class created. Give your students the code {code}.")).to_be_visible()
+    return code
+
+
+def assign_deck(page: Page, deck_title: str) -> None:
+    """On a class page: assign a deck with the "Assign a deck" form."""
+    form = main(page).locator("form", has=page.get_by_role("button", name="Assign", exact=True))
+    form.get_by_label("Deck").select_option(label=deck_title)
+    with page.expect_navigation():
+        form.get_by_role("button", name="Assign", exact=True).click()
+    expect(page).to_have_url(CLASS_URL)
+    expect(page.get_by_text("Deck assigned.")).to_be_visible()
+    assignments = main(page).locator("section", has=page.get_by_role("heading", name="Assignments"))
+    expect(assignments.get_by_role("rowheader")).to_have_text([deck_title])
+
+
+def join_class(
+    page: Page, code: str, check_accessibility: Callable[[Page, str], None] | None = None
+) -> None:
+    """As a student on the deck list: "Join a class with a code", type it, join."""
+    with page.expect_navigation():
+        main(page).get_by_role("link", name="Join a class with a code").click()
+    expect(page.get_by_role("heading", name="Join a class", level=1)).to_be_visible()
+    if check_accessibility:
+        check_accessibility(page, "join page")
+    page.get_by_label("Class code").fill(code)
+    with page.expect_navigation():
+        main(page).get_by_role("button", name="Join the class").click()
+    expect(page).to_have_url(DECKS_URL)
+    expect(
+        page.get_by_text(re.compile(r"^You joined .+\. Its assignments are at the top"))
+    ).to_be_visible()
+
+
+def assignment_card(page: Page, deck_title: str) -> Locator:
+    """The deck's card under "Your assignments" on the deck list."""
+    section = page.get_by_role("region", name="Your assignments")
+    expect(section).to_be_visible()
+    return section.get_by_role("listitem").filter(
+        has=page.get_by_role("link", name=deck_title, exact=True)
+    )
+
+
+def open_assignment(page: Page, deck_title: str) -> None:
+    """From the assignment card on the deck list to the deck's page."""
+    with page.expect_navigation():
+        assignment_card(page, deck_title).get_by_role("link", name=deck_title, exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(deck_title)
 
 
 def open_deck(page: Page, deck_title: str) -> None:

@@ -29,7 +29,7 @@ def page_width(page: Page) -> int:
     return page.evaluate("document.documentElement.scrollWidth")
 
 
-def test_quiz_on_a_phone(new_page, screenshot):
+def test_quiz_on_a_phone(new_page, screenshot, readme_shot):
     page = new_page(viewport=PHONE, is_mobile=True, has_touch=True)
     log_in(page, "phone@example.com")
     open_deck(page, DECK)
@@ -51,6 +51,7 @@ def test_quiz_on_a_phone(new_page, screenshot):
                 assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
         if number == 1:
             screenshot(page, "phone-quiz-question")
+            readme_shot(page, "phone-quiz-question", phone=True)
         answer_any(page, question)
         save_answer(page)
 

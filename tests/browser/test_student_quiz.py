@@ -1,4 +1,8 @@
-"""A new student signs up, takes a quiz, reads the result and finds it under "Scores"."""
+"""A student signs up, joins a class with a code, takes an assigned quiz to the end,
+reads the explained result and sees it in their scores.
+
+The class comes first: its teacher creates it and assigns a built-in deck, through the
+browser too."""
 
 from __future__ import annotations
 
@@ -8,19 +12,27 @@ import uuid
 from playwright.sync_api import Page, expect
 
 from tests.browser.journeys import (
-    PASSWORD,
     QUESTION_URL,
     answer_any,
+    assign_deck,
+    assignment_card,
     choice_inputs,
+    create_class,
+    go_to,
+    join_class,
     label_of,
+    log_in,
     main,
+    open_assignment,
     read_question,
     save_answer,
+    sign_up,
     start_quiz,
     submit_quiz,
 )
 
 DECK = "Ukraine and Russia: a troubled history"
+CLASS_NAME = "Year 10 History"
 
 FOCUSED_OUTLINE = """() => {
   const el = document.activeElement;
@@ -65,33 +77,38 @@ def check_keyboard_on_question(page: Page) -> None:
     expect(page).to_have_url(re.compile(r"/attempts/\d+/(\d+|review)$"))
 
 
-def test_student_signs_up_takes_a_quiz_and_sees_the_score(
-    page: Page, check_accessibility, screenshot
+def test_student_joins_a_class_and_takes_the_assigned_quiz(
+    new_page, check_accessibility, screenshot, readme_shot
 ):
+    teacher = new_page()
+    log_in(teacher, "classteacher@example.com")
+    code = create_class(teacher, CLASS_NAME, check_accessibility=check_accessibility)
+    assign_deck(teacher, DECK)
+
+    page = new_page()
     page.goto("/")
     expect(page.get_by_role("heading", name="Learn it, check it, keep it.")).to_be_visible()
     check_accessibility(page, "home page")
 
     with page.expect_navigation():
         main(page).get_by_role("link", name="Create a free account").click()
-    expect(page.get_by_role("heading", name="Create your account")).to_be_visible()
     check_accessibility(page, "sign-up page")
-    page.get_by_label("Your name").fill("Olena")
-    page.get_by_label("Email").fill(f"olena-{uuid.uuid4().hex[:8]}@example.com")
-    page.get_by_label("Password", exact=True).fill(PASSWORD)
-    page.get_by_label("Repeat the password").fill(PASSWORD)
-    with page.expect_navigation():
-        main(page).get_by_role("button", name="Sign up").click()
-    expect(page).to_have_url(re.compile(r"/decks$"))
-    expect(page.get_by_text("Welcome! Your account is ready.")).to_be_visible()
+    sign_up(page, "Olena", f"olena-{uuid.uuid4().hex[:8]}@example.com")
     expect(page.get_by_role("button", name="Log out (Olena)")).to_be_visible()
     expect(main(page).get_by_role("link", name=DECK)).to_be_visible()
+    # Not in a class yet: no assignments.
+    expect(page.get_by_role("region", name="Your assignments")).to_have_count(0)
+
+    join_class(page, code, check_accessibility=check_accessibility)
+    expect(page.get_by_text(f"You joined {CLASS_NAME}.")).to_be_visible()
+    card = assignment_card(page, DECK)
+    expect(card).to_have_count(1)
+    expect(card).to_contain_text(CLASS_NAME)
+    expect(card.locator(".status-badge")).to_have_text("Not started")
     check_accessibility(page, "deck list")
     screenshot(page, "deck-list")
 
-    with page.expect_navigation():
-        main(page).get_by_role("link", name=DECK).click()
-    expect(page.get_by_role("heading", name=DECK, level=1)).to_be_visible()
+    open_assignment(page, DECK)
     check_accessibility(page, "deck page")
 
     total = start_quiz(page, "10 questions")
@@ -109,8 +126,9 @@ def test_student_signs_up_takes_a_quiz_and_sees_the_score(
             check_accessibility(page, f"question page ({name})")
         if question.kind != "ordering":
             choice_questions += 1
-            if number == 1:
+            if choice_questions == 1:
                 screenshot(page, "quiz-question")
+                readme_shot(page, "quiz-question")
             # The choices are real (visually hidden) inputs, named by their labels.
             first = choice_inputs(page).first
             expect(label_of(page, first)).to_be_visible()
@@ -141,6 +159,7 @@ def test_student_signs_up_takes_a_quiz_and_sees_the_score(
     score = heading.inner_text()
     check_accessibility(page, "result page")
     screenshot(page, "quiz-result")
+    readme_shot(page, "quiz-result")
 
     with page.expect_navigation():
         main(page).get_by_role("link", name="All my scores").click()
@@ -154,3 +173,10 @@ def test_student_signs_up_takes_a_quiz_and_sees_the_score(
     assert score.removeprefix("Your score: ") in section.inner_text()
     check_accessibility(page, "scores page")
     screenshot(page, "scores")
+
+    # Back on the deck list, the assignment is done, with the score just earned.
+    go_to(page, "Decks")
+    card = assignment_card(page, DECK)
+    expect(card.locator(".status-badge")).to_have_text("Done")
+    expect(card).to_contain_text(f"best {score.removeprefix('Your score: ')}")
+    readme_shot(page, "deck-list")

@@ -13,7 +13,9 @@ BACK_URL = re.compile(r"/study/cards/\d+\?")
 NEW_CARDS_A_DAY = 3
 
 
-def test_student_studies_flashcards_with_the_keyboard(page: Page, check_accessibility, screenshot):
+def test_student_studies_flashcards_with_the_keyboard(
+    page: Page, check_accessibility, screenshot, readme_shot
+):
     log_in(page, "studier@example.com")
 
     # Few new cards a day, so the session ends after a handful of cards.
@@ -46,6 +48,7 @@ def test_student_studies_flashcards_with_the_keyboard(page: Page, check_accessib
         if rated == 0:
             check_accessibility(page, "flashcard back")
             screenshot(page, "flashcard-back")
+            readme_shot(page, "flashcard-back")
 
         with page.expect_navigation():
             page.keyboard.press("4")  # Easy: the card leaves today's session
@@ -62,3 +65,4 @@ def test_student_studies_flashcards_with_the_keyboard(page: Page, check_accessib
     expect(reviews).to_have_text(str(rated))
     check_accessibility(page, "learner dashboard")
     screenshot(page, "learner-dashboard")
+    readme_shot(page, "learner-dashboard")
