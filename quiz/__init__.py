@@ -67,6 +67,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(classes_bp)
     app.register_blueprint(ops_bp)
 
+    @app.teardown_appcontext
+    def _close_session(exc: BaseException | None) -> None:
+        # Runs before Flask-SQLAlchemy's own clean-up. If the connection died after the
+        # response was built, the rollback fails: drop the session (the pool reconnects)
+        # instead of turning a finished response into a 500.
+        from sqlalchemy.exc import SQLAlchemyError
+
+        try:
+            db.session.remove()
+        except SQLAlchemyError:
+            db.session.registry.clear()
+            app.logger.warning("database connection lost while closing the session")
+
     from quiz.cli import register_cli
 
     register_cli(app)
@@ -104,6 +117,19 @@ def _register_template_helpers(app: Flask) -> None:
         from quiz.domain.grading import percent
 
         return "–" if value is None else f"{percent(value)}%"
+
+
+def _forget_database_state() -> None:
+    """After a database error: drop the broken transaction, and render the error page as
+    an anonymous visitor, since loading the logged-in user needs the database too."""
+    from flask import g
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        db.session.registry.clear()
+    g._login_user = login_manager.anonymous_user()
 
 
 def _register_error_pages(app: Flask) -> None:
@@ -147,7 +173,7 @@ def _register_error_pages(app: Flask) -> None:
     def database_unavailable(error):
         # The database went away for a moment (restart, failover, network): say so and
         # let the next request reconnect (pool_pre_ping) instead of showing a 500.
-        db.session.rollback()
+        _forget_database_state()
         app.logger.warning("database error: %s", type(error.orig).__name__)
         response, code = page(
             503,
@@ -171,5 +197,8 @@ def _register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(500)
     def server_error(error):
-        db.session.rollback()
-        return page(500, "Something went wrong", "Please try again in a moment.")
+        _forget_database_state()
+        try:
+            return page(500, "Something went wrong", "Please try again in a moment.")
+        except Exception:  # the page itself failed: answer plainly rather than not at all
+            return "Something went wrong. Please try again in a moment.", 500

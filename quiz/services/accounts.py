@@ -72,11 +72,12 @@ def create_user(
         raise ServiceError("Keep your name under 80 characters.", field="display_name")
     if find_user_by_email(address) is not None:
         raise ServiceError("An account with that email address already exists.", field="email")
+    password_hash = _hash(password)  # slow on purpose: not while holding the write lock
     try:
         with unit_of_work() as session:
             user = User(
                 email=address,
-                password_hash=_hash(password),
+                password_hash=password_hash,
                 role=str(role),
                 display_name=display_name,
             )
@@ -151,9 +152,11 @@ def change_password(user: User, current: str, new: str) -> None:
     problem = password_problem(new, (user.email, user.email.split("@")[0], user.display_name))
     if problem:
         raise ServiceError(problem, field="password")
+    new_hash = _hash(new)
+    keep = user.session_token
     with unit_of_work() as session:
-        user.password_hash = _hash(new)
-        _revoke_all(session, user.id, keep=user.session_token)
+        user.password_hash = new_hash
+        _revoke_all(session, user.id, keep=keep)
 
 
 def reset_password(email: str, new: str) -> User:
@@ -164,7 +167,8 @@ def reset_password(email: str, new: str) -> User:
     problem = password_problem(new, (user.email, user.email.split("@")[0], user.display_name))
     if problem:
         raise ServiceError(problem, field="password")
+    new_hash = _hash(new)
     with unit_of_work() as session:
-        user.password_hash = _hash(new)
+        user.password_hash = new_hash
         _revoke_all(session, user.id)
     return user

@@ -229,6 +229,11 @@ def rate_card(
     state = review(_card_state(card, now), rating, now)
     if duration_ms is not None:
         duration_ms = max(0, min(int(duration_ms), MAX_DURATION_MS))
+    # The version the learner saw, read before the write transaction begins: on SQLite
+    # that begin ends the read transaction and reloads the card, which would otherwise
+    # compare the row with itself.
+    seen_version = card.last_review if card is not None else None
+    card_id_seen = card.id if card is not None else None
     values = {
         "state": state.state,
         "step": state.step,
@@ -249,8 +254,8 @@ def rate_card(
                 # Compare-and-set on the version the learner saw: of two identical
                 # ratings racing, exactly one matches.
                 version = (
-                    Card.last_review == card.last_review
-                    if card.last_review is not None
+                    Card.last_review == seen_version
+                    if seen_version is not None
                     else Card.last_review.is_(None)
                 )
                 result = session.execute(
@@ -261,7 +266,7 @@ def rate_card(
                 )
                 if result.rowcount != 1:
                     raise _AlreadyRated
-                card_id = card.id
+                card_id = card_id_seen
             session.add(
                 ReviewLog(
                     card_id=card_id,

@@ -194,3 +194,17 @@ def test_a_database_outage_gives_a_503_page_not_a_500(client, app, monkeypatch):
     assert "Temporarily unavailable" in response.get_data(as_text=True)
     monkeypatch.undo()
     assert client.get("/decks").status_code == 200  # and it recovers by itself
+
+
+def test_a_503_is_served_even_when_the_logged_in_user_cannot_be_loaded(client, app, monkeypatch):
+    make_user(email="s@example.com")
+    login(client, "s@example.com")
+    from quiz.services import accounts
+
+    def unreachable(token):
+        raise OperationalError("SELECT", {}, Exception("could not connect to server"))
+
+    monkeypatch.setattr(accounts, "user_for_session", unreachable)
+    response = client.get("/decks")
+    assert response.status_code == 503
+    assert "Temporarily unavailable" in response.get_data(as_text=True)

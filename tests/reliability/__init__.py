@@ -1,0 +1,1 @@
+"""Reliability tests: real gunicorn servers under concurrent load and injected faults."""
