@@ -47,9 +47,11 @@ lint: install-dev
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 
-## make bench: timings and query counts at scale (set QUIZ_BENCH_DATABASE_URL for PostgreSQL)
+## make bench: timings and query counts at scale, then HTTP load against a bare Flask baseline
+## (set QUIZ_BENCH_DATABASE_URL for PostgreSQL)
 bench: install-dev
 	$(BIN)/python -m tests.bench.bench_study
+	$(BIN)/python -m tests.bench.bench_http
 
 ## make audit: static security analysis (bandit, high findings fail) and known-vulnerability
 ## check of the installed packages (pip-audit)
