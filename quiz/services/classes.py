@@ -35,6 +35,8 @@ from quiz.services import NotFound, ServiceError, unit_of_work
 # No 0/O, 1/I/L: a code read aloud in a classroom should survive being copied.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
+#: Bound parameters in one IN list, well under SQLite's and PostgreSQL's limits.
+MAX_IN_LIST = 20_000
 
 
 def new_join_code() -> str:
@@ -469,23 +471,45 @@ def class_attempt(klass: SchoolClass, student: User, attempt_id: int) -> Attempt
 def analyse_deck(deck: Deck, user_ids_query=None, which: ia.Which = "first") -> ia.Analysis:
     """Moodle-style item statistics for a deck over the given learners (or everyone),
     in a fixed number of queries whatever the number of attempts."""
-    attempts_q = select(Attempt.id, Attempt.user_id, Attempt.started_at, Attempt.item_ids).where(
-        Attempt.deck_id == deck.id, Attempt.submitted_at.is_not(None)
-    )
+    attempts_q = select(
+        Attempt.id,
+        Attempt.user_id,
+        Attempt.started_at,
+        Attempt.item_ids,
+        Attempt.correct_count,
+        Attempt.total,
+    ).where(Attempt.deck_id == deck.id, Attempt.submitted_at.is_not(None))
     if user_ids_query is not None:
         attempts_q = attempts_q.where(Attempt.user_id.in_(user_ids_query))
-    attempts = db.session.execute(attempts_q).all()
+    rows = db.session.execute(attempts_q).all()
+    if which != "all":
+        # Choose the attempts first (an attempt's score is stored with it), so that only
+        # their responses are read: one per learner instead of every attempt ever made.
+        light = [
+            ia.AttemptRecord(r.id, r.user_id, r.started_at, {0: r.correct_count / r.total}, {})
+            for r in rows
+            if r.total
+        ]
+        keep = {record.attempt_id for record in ia.select_attempts(light, which)}
+        rows = [r for r in rows if r.id in keep]
+    attempts = [(r.id, r.user_id, r.started_at, r.item_ids) for r in rows]
     responses: dict[int, dict[int, tuple[bool, tuple[int, ...]]]] = defaultdict(dict)
     if attempts:
-        response_q = (
-            select(Response.attempt_id, Response.item_id, Response.correct, Response.chosen)
-            .join(Attempt, Attempt.id == Response.attempt_id)
-            .where(Attempt.deck_id == deck.id, Attempt.submitted_at.is_not(None))
+        response_q = select(
+            Response.attempt_id, Response.item_id, Response.correct, Response.chosen
         )
-        if user_ids_query is not None:
-            response_q = response_q.where(Attempt.user_id.in_(user_ids_query))
+        if which != "all" and len(attempts) <= MAX_IN_LIST:
+            response_q = response_q.where(Response.attempt_id.in_([a[0] for a in attempts]))
+        else:
+            response_q = response_q.join(Attempt, Attempt.id == Response.attempt_id).where(
+                Attempt.deck_id == deck.id, Attempt.submitted_at.is_not(None)
+            )
+            if user_ids_query is not None:
+                response_q = response_q.where(Attempt.user_id.in_(user_ids_query))
+        wanted = {a[0] for a in attempts}
         for attempt_id, item_id, correct, chosen in db.session.execute(response_q):
-            responses[attempt_id][item_id] = (correct, tuple(chosen))
+            if attempt_id in wanted:
+                responses[attempt_id][item_id] = (correct, tuple(chosen))
     records = []
     for attempt_id, user_id, started_at, item_ids in attempts:
         answered = responses.get(attempt_id, {})

@@ -191,3 +191,15 @@ def test_gradebook_and_analysis_take_a_fixed_number_of_queries(app, count_querie
         cs.analyse_deck(deck, cs.class_members(klass))
     assert counter.count == 4  # attempts, responses, items, choices
     assert db.session.execute(db.select(db.func.count(Enrolment.id))).scalar_one() == 2 * size
+
+
+def test_item_analysis_reads_the_chosen_attempt_of_each_learner(app):
+    _, deck, klass, (ada, _) = _setup()
+    _attempt(ada, deck, 3, NOW - timedelta(days=2))  # first: all right
+    _attempt(ada, deck, 0, NOW - timedelta(days=1))  # last: all wrong
+    members = cs.class_members(klass)
+    assert cs.analyse_deck(deck, members, "first").items[0].facility == pytest.approx(1.0)
+    assert cs.analyse_deck(deck, members, "last").items[0].facility == pytest.approx(0.0)
+    assert cs.analyse_deck(deck, members, "highest").items[0].facility == pytest.approx(1.0)
+    everything = cs.analyse_deck(deck, members, "all").items[0]
+    assert (everything.n, everything.facility) == (2, pytest.approx(0.5))
