@@ -124,8 +124,6 @@ def question(attempt_id: int, number: int):
         except ServiceError as exc:
             error = exc.message
         else:
-            if request.form.get("go") == "back" and number > 1:
-                return redirect(url_for("learn.question", attempt_id=attempt.id, number=number - 1))
             if page.is_last:
                 return redirect(url_for("learn.review", attempt_id=attempt.id))
             return redirect(url_for("learn.question", attempt_id=attempt.id, number=number + 1))

@@ -128,7 +128,7 @@ def save_item(deck: Deck, spec: ItemSpec, item_id: int | None = None) -> Item:
             item = Item(key=spec.key, kind=spec.kind.value, prompt=spec.prompt)
             deck.items.append(item)
         else:
-            item = _item_of(deck, item_id)
+            item = item_of(deck, item_id)
             position = item.position
         sync_item(item, spec, position)
         deck.updated_at = utcnow()
@@ -140,7 +140,8 @@ def _sentence(problems: Sequence[str]) -> str:
     return text[0].upper() + text[1:] + "."
 
 
-def _item_of(deck: Deck, item_id: int) -> Item:
+def item_of(deck: Deck, item_id: int) -> Item:
+    """A live item of the set; NotFound for any other id."""
     for item in deck.items:
         if item.id == item_id and not item.retired:
             return item
@@ -163,7 +164,7 @@ def item_spec(item: Item) -> ItemSpec:
 def move_item(deck: Deck, item_id: int, step: int) -> None:
     """Move an item one place up (step -1) or down (+1) among the set's live items."""
     items = sorted(live_items(deck), key=lambda i: (i.position, i.id))
-    item = _item_of(deck, item_id)
+    item = item_of(deck, item_id)
     index = items.index(item)
     target = index + step
     if not 0 <= target < len(items):
@@ -185,7 +186,7 @@ def _used_item_ids(item_ids: Sequence[int]) -> set[int]:
 
 def delete_item(deck: Deck, item_id: int) -> str:
     """Delete an item; one that learners have answered or studied is retired instead."""
-    item = _item_of(deck, item_id)
+    item = item_of(deck, item_id)
     with unit_of_work() as session:
         if _used_item_ids([item.id]):
             item.retired = True

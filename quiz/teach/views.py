@@ -145,15 +145,14 @@ def _item_form_page(deck, item=None):
 
     # Buttons that change the form itself keep everything typed so far.
     editing = {"add_choice", "remove_choice", "change_kind"} & set(request.form)
-    if editing:
-        if not form.validate_on_submit() and form.csrf_token.errors:
-            abort(400)
-        form.prompt.errors = []
+    if editing:  # (CSRFProtect has already checked the token of every POST)
         if "add_choice" in request.form and len(form.choices) < form.choices.max_entries:
             form.choices.append_entry()
         remove = request.form.get("remove_choice", "")
         if remove.isdigit() and int(remove) < len(form.choices.entries):
             form.choices.entries.pop(int(remove))
+        if "change_kind" in request.form:
+            form.ensure_choice_rows()  # coming from true/false or a flashcard: rows to type in
         _clear_errors(form)
         return render_template("teach/item_form.html", form=form, deck=deck, item=item)
 
@@ -186,10 +185,10 @@ def new_item(deck_id: int):
 
 
 def _item_or_404(deck, item_id: int):
-    for item in deck.items:
-        if item.id == item_id and not item.retired:
-            return item
-    abort(404)
+    try:
+        return authoring.item_of(deck, item_id)
+    except NotFound:
+        abort(404)
 
 
 @bp.route("/sets/<int:deck_id>/items/<int:item_id>/edit", methods=["GET", "POST"])

@@ -260,3 +260,16 @@ def test_deleting_a_set_asks_first(client, app):
     assert "No learner has used this set" in page
     client.post(f"/teach/sets/{deck.id}/delete", data={"csrf_token": csrf_from(page)})
     assert db.session.execute(db.select(db.func.count(Deck.id))).scalar_one() == 0
+
+
+def test_changing_the_kind_to_multiple_choice_offers_rows_to_type_in(client, app):
+    _as(client)
+    deck_id = _new_set(client)
+    token = _token(client, f"/teach/sets/{deck_id}/items/new?kind=true_false")
+    response = client.post(
+        f"/teach/sets/{deck_id}/items/new",
+        data={**_item_data(token, kind="single", prompt="Kept text"), "change_kind": "1"},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "Kept text" in html
+    assert 'name="choices-0-text"' in html and 'name="choices-3-text"' in html
