@@ -118,6 +118,12 @@ def _register_template_helpers(app: Flask) -> None:
 
         return "–" if value is None else f"{percent(value)}%"
 
+    from quiz.markup import score_badge
+
+    # A global, not a macro: the gradebook shows thousands of these, and a Python call
+    # costs a tenth of a Jinja macro call.
+    app.add_template_global(score_badge, "score_badge")
+
 
 def _forget_database_state() -> None:
     """After a database error: drop the broken transaction, and render the error page as

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from quiz.bank.deck_yaml import read_bank
-from quiz.markup import render_inline, render_markdown
+from quiz.markup import render_inline, render_markdown, score_badge
 
 PAYLOADS = [
     "<script>alert(1)</script>",
@@ -71,3 +71,18 @@ def test_every_built_in_text_renders_as_itself():
             for text in (item.prompt, item.explanation, item.back, *(c.text for c in item.choices)):
                 if text:
                     assert str(render_inline(text)) == escape(text, quote=False), text
+
+
+@pytest.mark.parametrize(
+    ("value", "html"),
+    [
+        (None, '<span class="badge badge-none">not taken</span>'),
+        (0.0, '<span class="badge badge-low">0%</span>'),
+        (0.495, '<span class="badge badge-mid">50%</span>'),  # rounded half up, as scores
+        (0.79, '<span class="badge badge-mid">79%</span>'),
+        (0.8, '<span class="badge badge-good">80%</span>'),
+        (1.0, '<span class="badge badge-good">100%</span>'),
+    ],
+)
+def test_score_badge_rounds_like_scores_and_colours_by_band(value, html):
+    assert score_badge(value) == html

@@ -11,7 +11,7 @@ from quiz.models import utcnow
 from quiz.services import NotFound, ServiceError, classes, quizzes, study
 from quiz.services import decks as deck_service
 from quiz.services.dashboard import build_dashboard
-from quiz.services.scores import learner_history
+from quiz.services.scores import deck_summaries, learner_history
 from quiz.study.forms import SettingsForm
 from quiz.teach.class_forms import JoinForm
 
@@ -28,11 +28,10 @@ def home():
 @bp.get("/decks")
 @login_required
 def decks():
-    histories = {h.deck.id: h.summary for h in learner_history(current_user)}
     return render_template(
         "learn/decks.html",
         decks=deck_service.list_published_decks(),
-        scores=histories,
+        scores=deck_summaries(current_user),
         assignments=classes.student_assignments(current_user, utcnow()),
     )
 
@@ -124,9 +123,10 @@ def question(attempt_id: int, number: int):
         except ServiceError as exc:
             error = exc.message
         else:
+            # attempt_id, not attempt.id: the write's commit expired the attempt object.
             if page.is_last:
-                return redirect(url_for("learn.review", attempt_id=attempt.id))
-            return redirect(url_for("learn.question", attempt_id=attempt.id, number=number + 1))
+                return redirect(url_for("learn.review", attempt_id=attempt_id))
+            return redirect(url_for("learn.question", attempt_id=attempt_id, number=number + 1))
     elif request.method == "POST":
         error = "This form has expired. Reload the page and answer again."
     return render_template("learn/question.html", page=page, form=form, error=error), (

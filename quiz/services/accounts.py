@@ -6,7 +6,7 @@ import secrets
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
@@ -111,15 +111,19 @@ def start_session(user: User) -> str:
     return token
 
 
+# Run on every request: built once (see quiz.services.fetch).
+_USER_FOR_SESSION = (
+    select(User)
+    .join(LoginSession, LoginSession.user_id == User.id)
+    .where(LoginSession.token == bindparam("token"), LoginSession.revoked_at.is_(None))
+)
+
+
 def user_for_session(token: str) -> User | None:
     """The user of a live log-in session, or None once it is revoked or unknown."""
     if not token or len(token) > 64:
         return None
-    user = db.session.execute(
-        select(User)
-        .join(LoginSession, LoginSession.user_id == User.id)
-        .where(LoginSession.token == token, LoginSession.revoked_at.is_(None))
-    ).scalar_one_or_none()
+    user = db.session.execute(_USER_FOR_SESSION, {"token": token}).scalar_one_or_none()
     if user is not None:
         user.session_token = token
     return user

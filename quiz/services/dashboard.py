@@ -20,7 +20,7 @@ from quiz.domain.study_stats import (
 )
 from quiz.extensions import db
 from quiz.models import Card, Deck, DeckStatus, Item, ReviewLog, User
-from quiz.services.scores import learner_history
+from quiz.services.scores import deck_summaries
 from quiz.services.study import user_zone
 
 
@@ -98,7 +98,7 @@ def build_dashboard(user: User, now: datetime) -> Dashboard:
         .group_by(Deck.id)
         .order_by(Deck.title)
     ).all()
-    scores = {h.deck.id: h.summary for h in learner_history(user)}
+    scores = deck_summaries(user)
 
     decks = []
     for deck, size in deck_rows:

@@ -5,15 +5,15 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from quiz.domain.grading import ChoiceKey, InvalidAnswer, grade, plan_attempt
 from quiz.domain.items import QUIZ_KINDS, ItemKind
 from quiz.extensions import db
-from quiz.models import Attempt, Deck, Item, Response, User, utcnow
-from quiz.services import NotFound, ServiceError, unit_of_work
+from quiz.models import Attempt, Choice, Deck, Item, Response, User, utcnow
+from quiz.services import NotFound, ServiceError, fetch, unit_of_work
 from quiz.services.study import queue_mistakes
 
 QUIZ_LENGTHS = (10, 20)
@@ -57,10 +57,35 @@ def start_attempt(
     return attempt
 
 
+# The statements of the quiz pages, built once (see quiz.services.fetch).
+_OWN_ATTEMPT = (
+    db.select(Attempt)
+    .where(Attempt.id == bindparam("attempt_id"), Attempt.user_id == bindparam("user_id"))
+    .options(joinedload(Attempt.deck))
+)
+_QUESTION = (
+    db.select(Item.kind, Item.prompt, Choice.id, Choice.text, Choice.correct, Choice.position)
+    .outerjoin(Choice, Choice.item_id == Item.id)
+    .where(Item.id == bindparam("item_id"))
+    .order_by(Choice.position, Choice.id)
+)
+_ANSWERS = db.select(Response.item_id, Response.chosen, Response.correct).where(
+    Response.attempt_id == bindparam("attempt_id")
+)
+_RESULT_ITEMS = db.select(Item.id, Item.kind, Item.prompt, Item.explanation, Item.source_ref).where(
+    Item.id.in_(bindparam("item_ids", expanding=True))
+)
+_RESULT_CHOICES = (
+    db.select(Choice.id, Choice.item_id, Choice.text, Choice.correct)
+    .where(Choice.item_id.in_(bindparam("item_ids", expanding=True)))
+    .order_by(Choice.item_id, Choice.position, Choice.id)
+)
+
+
 def get_attempt(user: User, attempt_id: int) -> Attempt:
     """The learner's own attempt; anyone else's looks exactly like a missing one."""
     attempt = db.session.execute(
-        db.select(Attempt).where(Attempt.id == attempt_id, Attempt.user_id == user.id)
+        _OWN_ATTEMPT, {"attempt_id": attempt_id, "user_id": user.id}
     ).scalar_one_or_none()
     if attempt is None:
         raise NotFound("There is no quiz attempt at that address.")
@@ -105,40 +130,54 @@ class QuestionPage:
         return self.number == self.total
 
 
-def _item_at(attempt: Attempt, number: int) -> Item:
+@dataclass(frozen=True)
+class _Question:
+    """One question of an attempt with its answer key: it never leaves this module."""
+
+    item_id: int
+    kind: str
+    prompt: str
+    choices: tuple[tuple[int, str, bool, int], ...]  # (id, text, correct, position)
+
+    @property
+    def keys(self) -> list[ChoiceKey]:
+        return [ChoiceKey(cid, correct, position) for cid, _, correct, position in self.choices]
+
+
+def _question_at(attempt: Attempt, number: int) -> _Question:
+    """The attempt's question number `number` (1-based), in one query of plain columns."""
     if not 1 <= number <= len(attempt.item_ids):
         raise NotFound("That question is not part of this quiz.")
-    item = db.session.execute(
-        db.select(Item)
-        .where(Item.id == attempt.item_ids[number - 1])
-        .options(selectinload(Item.choices))
-    ).scalar_one()
-    return item
+    item_id = attempt.item_ids[number - 1]
+    rows = fetch(_QUESTION, item_id=item_id)
+    if not rows:
+        raise NotFound("That question is not part of this quiz.")
+    choices = tuple((r[2], r[3], r[4], r[5]) for r in rows if r[2] is not None)
+    return _Question(item_id, rows[0][0], rows[0][1], choices)
 
 
-def _answered_items(attempt: Attempt) -> dict[int, Response]:
-    rows = db.session.execute(
-        db.select(Response).where(Response.attempt_id == attempt.id)
-    ).scalars()
-    return {r.item_id: r for r in rows}
+def _answers(attempt: Attempt) -> dict[int, tuple[list[int], bool]]:
+    """The attempt's answers so far: item id -> (chosen choice ids, whether right)."""
+    rows = fetch(_ANSWERS, attempt_id=attempt.id)
+    return {item_id: (chosen, correct) for item_id, chosen, correct in rows}
 
 
 def question_page(attempt: Attempt, number: int) -> QuestionPage:
-    item = _item_at(attempt, number)
-    by_id = {c.id: c for c in item.choices}
-    order = attempt.choice_order.get(str(item.id), [])
-    choices = tuple(ShownChoice(cid, by_id[cid].text) for cid in order if cid in by_id)
-    answered = _answered_items(attempt)
-    earlier = answered.get(item.id)
+    question = _question_at(attempt, number)
+    texts = {cid: text for cid, text, _, _ in question.choices}
+    order = attempt.choice_order.get(str(question.item_id), [])
+    choices = tuple(ShownChoice(cid, texts[cid]) for cid in order if cid in texts)
+    answered = _answers(attempt)
+    earlier = answered.get(question.item_id)
     return QuestionPage(
         attempt=attempt,
         number=number,
         total=len(attempt.item_ids),
-        item_id=item.id,
-        kind=item.kind,
-        prompt=item.prompt,
+        item_id=question.item_id,
+        kind=question.kind,
+        prompt=question.prompt,
         choices=choices,
-        chosen=tuple(earlier.chosen) if earlier else (),
+        chosen=tuple(earlier[0]) if earlier else (),
         answered=len(answered),
     )
 
@@ -147,28 +186,34 @@ def record_response(attempt: Attempt, number: int, chosen: list[int]) -> None:
     """Save (or change) the answer to one question of an unsubmitted attempt."""
     if attempt.is_submitted:
         raise ServiceError("This quiz has already been submitted; its answers are final.")
-    item = _item_at(attempt, number)
-    keys = [ChoiceKey(c.id, c.correct, c.position) for c in item.choices]
+    attempt_id = attempt.id
+    question = _question_at(attempt, number)
     try:
-        correct = grade(item.kind, keys, chosen)
+        correct = grade(question.kind, question.keys, chosen)
     except InvalidAnswer as exc:
         raise ServiceError(str(exc), field="answer") from exc
     try:
         with unit_of_work() as session:
-            response = session.execute(
-                db.select(Response).where(
-                    Response.attempt_id == attempt.id, Response.item_id == item.id
+            existing = session.execute(
+                db.select(Response.id).where(
+                    Response.attempt_id == attempt_id, Response.item_id == question.item_id
                 )
             ).scalar_one_or_none()
-            if response is None:
+            if existing is None:
                 session.add(
-                    Response(attempt_id=attempt.id, item_id=item.id, chosen=chosen, correct=correct)
+                    Response(
+                        attempt_id=attempt_id,
+                        item_id=question.item_id,
+                        chosen=chosen,
+                        correct=correct,
+                    )
                 )
             else:
-                response.chosen, response.correct, response.answered_at = (
-                    chosen,
-                    correct,
-                    utcnow(),
+                session.execute(
+                    update(Response)
+                    .where(Response.id == existing)
+                    .values(chosen=chosen, correct=correct, answered_at=utcnow())
+                    .execution_options(synchronize_session=False)
                 )
     except IntegrityError:
         # The same answer arrived twice at once (a double click): the first one stands.
@@ -181,8 +226,8 @@ def submit_attempt(attempt: Attempt) -> bool:
         return False
     now = utcnow()
     with unit_of_work() as session:
-        answered = _answered_items(attempt)
-        correct = sum(1 for r in answered.values() if r.correct)
+        answered = _answers(attempt)
+        correct = sum(1 for _, right in answered.values() if right)
         # Conditional update: of two submissions racing, exactly one matches the row.
         result = session.execute(
             update(Attempt)
@@ -192,7 +237,7 @@ def submit_attempt(attempt: Attempt) -> bool:
         )
         submitted = result.rowcount == 1
         if submitted:
-            missed = [i for i in attempt.item_ids if not (i in answered and answered[i].correct)]
+            missed = [i for i in attempt.item_ids if not (i in answered and answered[i][1])]
             queue_mistakes(session, attempt.user_id, missed, now)
     db.session.refresh(attempt)
     return submitted
@@ -220,22 +265,25 @@ class ResultRow:
 
 
 def attempt_result(attempt: Attempt) -> list[ResultRow]:
-    """Every question of a submitted attempt with the learner's answer and the right one."""
+    """Every question of a submitted attempt with the learner's answer and the right one.
+
+    Three queries of plain columns (items, their choices, the answers): a result page
+    shows up to hundreds of texts, and ORM objects for each would cost more than the page.
+    """
     if not attempt.is_submitted:
         raise ServiceError("Submit the quiz to see its result.")
-    items = {
-        item.id: item
-        for item in db.session.execute(
-            db.select(Item).where(Item.id.in_(attempt.item_ids)).options(selectinload(Item.choices))
-        ).scalars()
-    }
-    answered = _answered_items(attempt)
+    items = {row.id: row for row in fetch(_RESULT_ITEMS, item_ids=attempt.item_ids)}
+    choices: dict[int, list] = {}
+    for row in fetch(_RESULT_CHOICES, item_ids=attempt.item_ids):
+        choices.setdefault(row.item_id, []).append(row)
+    answered = _answers(attempt)
     rows = []
     for number, item_id in enumerate(attempt.item_ids, start=1):
         item = items[item_id]
-        by_id = {c.id: c for c in item.choices}
+        item_choices = choices.get(item_id, [])
+        by_id = {c.id: c for c in item_choices}
         response = answered.get(item_id)
-        chosen = list(response.chosen) if response else []
+        chosen = list(response[0]) if response else []
         order = [cid for cid in attempt.choice_order.get(str(item_id), []) if cid in by_id]
         is_ordering = item.kind == ItemKind.ORDERING
         rows.append(
@@ -244,7 +292,7 @@ def attempt_result(attempt: Attempt) -> list[ResultRow]:
                 kind=item.kind,
                 prompt=item.prompt,
                 answered=response is not None,
-                correct=bool(response and response.correct),
+                correct=bool(response and response[1]),
                 choices=tuple(
                     ResultChoice(by_id[cid].text, cid in chosen, by_id[cid].correct)
                     for cid in order
@@ -252,9 +300,7 @@ def attempt_result(attempt: Attempt) -> list[ResultRow]:
                 learner_order=tuple(by_id[c].text for c in chosen if c in by_id)
                 if is_ordering
                 else (),
-                right_order=tuple(c.text for c in sorted(item.choices, key=lambda c: c.position))
-                if is_ordering
-                else (),
+                right_order=tuple(c.text for c in item_choices) if is_ordering else (),
                 explanation=item.explanation,
                 source=item.source_ref,
             )
@@ -264,5 +310,5 @@ def attempt_result(attempt: Attempt) -> list[ResultRow]:
 
 def answered_numbers(attempt: Attempt) -> set[int]:
     """The 1-based numbers of the attempt's questions that have an answer."""
-    answered = _answered_items(attempt)
+    answered = _answers(attempt)
     return {n for n, item_id in enumerate(attempt.item_ids, start=1) if item_id in answered}
