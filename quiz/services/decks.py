@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from quiz.domain.items import QUIZ_KINDS, DeckSpec, ItemKind, ItemSpec
 from quiz.extensions import db
 from quiz.models import Choice, Deck, DeckStatus, Item
-from quiz.services import NotFound, unit_of_work
+from quiz.services import NotFound, fetch, unit_of_work
 
 
 @dataclass
@@ -123,28 +123,46 @@ def load_builtin_decks(specs: Sequence[DeckSpec]) -> LoadReport:
 
 
 @dataclass(frozen=True)
+class DeckCard:
+    """What a list of decks shows of each one."""
+
+    id: int
+    slug: str
+    title: str
+    description: str
+
+
+@dataclass(frozen=True)
 class DeckSummary:
-    deck: Deck
+    deck: DeckCard
     question_count: int
     card_count: int
 
 
+_LIVE_ITEM = db.and_(Item.deck_id == Deck.id, Item.retired.is_(False))
+# Every signed-in page load of the deck list runs it: built once (quiz.services.fetch).
+_PUBLISHED_DECKS = (
+    db.select(
+        Deck.id,
+        Deck.slug,
+        Deck.title,
+        Deck.description,
+        func.count(Item.id).filter(Item.kind.in_([k.value for k in QUIZ_KINDS])),
+        func.count(Item.id),
+    )
+    .outerjoin(Item, _LIVE_ITEM)
+    .where(Deck.status == DeckStatus.PUBLISHED.value)
+    .group_by(Deck.id)
+    .order_by(Deck.title)
+)
+
+
 def list_published_decks() -> list[DeckSummary]:
     """Every published deck with its number of quiz questions and flashcards (one query)."""
-    quiz_kinds = [k.value for k in QUIZ_KINDS]
-    live = db.and_(Item.deck_id == Deck.id, Item.retired.is_(False))
-    rows = db.session.execute(
-        db.select(
-            Deck,
-            func.count(Item.id).filter(Item.kind.in_(quiz_kinds)),
-            func.count(Item.id),
-        )
-        .outerjoin(Item, live)
-        .where(Deck.status == DeckStatus.PUBLISHED.value)
-        .group_by(Deck.id)
-        .order_by(Deck.title)
-    ).all()
-    return [DeckSummary(deck, questions, cards) for deck, questions, cards in rows]
+    return [
+        DeckSummary(DeckCard(deck_id, slug, title, description or ""), questions, cards)
+        for deck_id, slug, title, description, questions, cards in fetch(_PUBLISHED_DECKS)
+    ]
 
 
 def get_published_deck(slug: str) -> Deck:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import case, func
+from sqlalchemy import bindparam, case, func
 
 from quiz.domain.progress import DeckScores, LineChart, ScoredAttempt, deck_scores, score_chart
 from quiz.extensions import db
 from quiz.models import Attempt, Deck, User
+from quiz.services import fetch
 
 
 @dataclass(frozen=True)
@@ -46,34 +47,35 @@ def learner_history(user: User, deck_id: int | None = None) -> list[DeckHistory]
     return histories
 
 
+_SCORE = case((Attempt.total > 0, Attempt.correct_count * 1.0 / Attempt.total), else_=0.0)
+_PER_DECK = (
+    db.select(
+        Attempt.deck_id,
+        _SCORE.label("score"),
+        func.count().over(partition_by=Attempt.deck_id).label("attempts"),
+        func.max(_SCORE).over(partition_by=Attempt.deck_id).label("best"),
+        func.row_number()
+        .over(
+            partition_by=Attempt.deck_id,
+            order_by=(Attempt.submitted_at.desc(), Attempt.id.desc()),
+        )
+        .label("newest"),
+    )
+    .where(Attempt.user_id == bindparam("user_id"), Attempt.submitted_at.is_not(None))
+    .subquery()
+)
+# Built once: the deck list and the dashboard run it on every load (quiz.services.fetch).
+_DECK_SUMMARIES = db.select(
+    _PER_DECK.c.deck_id, _PER_DECK.c.attempts, _PER_DECK.c.best, _PER_DECK.c.score
+).where(_PER_DECK.c.newest == 1)
+
+
 def deck_summaries(user: User) -> dict[int, DeckScores]:
     """Best and latest score per deck of the learner's submitted attempts, by deck id.
 
     Summarised by the database (window functions, on SQLite and PostgreSQL): one row per
     deck comes back, whatever the number of attempts."""
-    score = case((Attempt.total > 0, Attempt.correct_count * 1.0 / Attempt.total), else_=0.0)
-    per_deck = (
-        db.select(
-            Attempt.deck_id,
-            score.label("score"),
-            func.count().over(partition_by=Attempt.deck_id).label("attempts"),
-            func.max(score).over(partition_by=Attempt.deck_id).label("best"),
-            func.row_number()
-            .over(
-                partition_by=Attempt.deck_id,
-                order_by=(Attempt.submitted_at.desc(), Attempt.id.desc()),
-            )
-            .label("newest"),
-        )
-        .where(Attempt.user_id == user.id, Attempt.submitted_at.is_not(None))
-        .subquery()
-    )
-    rows = db.session.execute(
-        db.select(per_deck.c.deck_id, per_deck.c.attempts, per_deck.c.best, per_deck.c.score).where(
-            per_deck.c.newest == 1
-        )
-    ).all()
     return {
         deck_id: DeckScores(attempts=n, best=float(best), latest=float(latest))
-        for deck_id, n, best, latest in rows
+        for deck_id, n, best, latest in fetch(_DECK_SUMMARIES, user_id=user.id)
     }
