@@ -6,7 +6,8 @@ import random
 from dataclasses import dataclass
 
 from sqlalchemy import bindparam, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload, selectinload
 
 from quiz.domain.grading import ChoiceKey, InvalidAnswer, grade, plan_attempt
@@ -192,32 +193,28 @@ def record_response(attempt: Attempt, number: int, chosen: list[int]) -> None:
         correct = grade(question.kind, question.keys, chosen)
     except InvalidAnswer as exc:
         raise ServiceError(str(exc), field="answer") from exc
-    try:
-        with unit_of_work() as session:
-            existing = session.execute(
-                db.select(Response.id).where(
-                    Response.attempt_id == attempt_id, Response.item_id == question.item_id
-                )
-            ).scalar_one_or_none()
-            if existing is None:
-                session.add(
-                    Response(
-                        attempt_id=attempt_id,
-                        item_id=question.item_id,
-                        chosen=chosen,
-                        correct=correct,
-                    )
-                )
-            else:
-                session.execute(
-                    update(Response)
-                    .where(Response.id == existing)
-                    .values(chosen=chosen, correct=correct, answered_at=utcnow())
-                    .execution_options(synchronize_session=False)
-                )
-    except IntegrityError:
-        # The same answer arrived twice at once (a double click): the first one stands.
-        return
+    with unit_of_work() as session:
+        # One statement whether it is the first answer or a changed one, and whatever
+        # arrives at the same moment (a double click): the last answer stands.
+        dialect = session.get_bind().dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = insert(Response).values(
+            attempt_id=attempt_id,
+            item_id=question.item_id,
+            chosen=chosen,
+            correct=correct,
+            answered_at=utcnow(),
+        )
+        session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[Response.attempt_id, Response.item_id],
+                set_={
+                    "chosen": statement.excluded.chosen,
+                    "correct": statement.excluded.correct,
+                    "answered_at": statement.excluded.answered_at,
+                },
+            )
+        )
 
 
 def submit_attempt(attempt: Attempt) -> bool:
