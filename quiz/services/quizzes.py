@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
+from functools import cache
 
 from sqlalchemy import bindparam, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -194,27 +195,38 @@ def record_response(attempt: Attempt, number: int, chosen: list[int]) -> None:
     except InvalidAnswer as exc:
         raise ServiceError(str(exc), field="answer") from exc
     with unit_of_work() as session:
-        # One statement whether it is the first answer or a changed one, and whatever
-        # arrives at the same moment (a double click): the last answer stands.
-        dialect = session.get_bind().dialect.name
-        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-        statement = insert(Response).values(
-            attempt_id=attempt_id,
-            item_id=question.item_id,
-            chosen=chosen,
-            correct=correct,
-            answered_at=utcnow(),
-        )
         session.execute(
-            statement.on_conflict_do_update(
-                index_elements=[Response.attempt_id, Response.item_id],
-                set_={
-                    "chosen": statement.excluded.chosen,
-                    "correct": statement.excluded.correct,
-                    "answered_at": statement.excluded.answered_at,
-                },
-            )
+            _upsert_response(session.get_bind().dialect.name),
+            {
+                "attempt_id": attempt_id,
+                "item_id": question.item_id,
+                "chosen": chosen,
+                "correct": correct,
+                "answered_at": utcnow(),
+            },
         )
+
+
+@cache
+def _upsert_response(dialect: str):
+    """One statement whether it is the first answer or a changed one, and whatever arrives
+    at the same moment (a double click): the last answer stands. Built once per dialect."""
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(Response).values(
+        attempt_id=bindparam("attempt_id"),
+        item_id=bindparam("item_id"),
+        chosen=bindparam("chosen", type_=Response.__table__.c.chosen.type),
+        correct=bindparam("correct"),
+        answered_at=bindparam("answered_at", type_=Response.__table__.c.answered_at.type),
+    )
+    return statement.on_conflict_do_update(
+        index_elements=[Response.attempt_id, Response.item_id],
+        set_={
+            "chosen": statement.excluded.chosen,
+            "correct": statement.excluded.correct,
+            "answered_at": statement.excluded.answered_at,
+        },
+    )
 
 
 def submit_attempt(attempt: Attempt) -> bool:
