@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -21,26 +20,28 @@ class DayCount:
     count: int
 
 
-def due_forecast(
-    due_times: Iterable[datetime], now: datetime, zone: ZoneInfo, days: int = 14
-) -> list[DayCount]:
-    """Cards due on each of the next ``days`` local days; overdue cards count as today."""
+def day_starts(now: datetime, zone: ZoneInfo, first: int, days: int) -> list[datetime]:
+    """The ``days + 1`` local midnights that bound ``days`` consecutive local days, the
+    first of them ``first`` days from today (negative: in the past), as aware datetimes.
+
+    Counting the events between consecutive starts (in SQL, over an index) buckets them
+    by local day as converting each event to local time would, daylight saving
+    included (local midnight is the first instant of its date wherever clocks never
+    move back across midnight).
+    """
     today = now.astimezone(zone).date()
-    counts: Counter[date] = Counter()
-    for due in due_times:
-        day = max(due.astimezone(zone).date(), today)
-        counts[day] += 1
-    return [DayCount(today + timedelta(n), counts[today + timedelta(n)]) for n in range(days)]
+    return [
+        datetime.combine(today + timedelta(first + n), time.min, tzinfo=zone)
+        for n in range(days + 1)
+    ]
 
 
-def reviews_per_day(
-    review_times: Iterable[datetime], now: datetime, zone: ZoneInfo, days: int = 30
+def counts_per_day(
+    starts: Sequence[datetime], counts: Mapping[int, int], first: int = 0
 ) -> list[DayCount]:
-    """Reviews on each of the last ``days`` local days, oldest first, today last."""
-    today = now.astimezone(zone).date()
-    first = today - timedelta(days - 1)
-    counts = Counter(t.astimezone(zone).date() for t in review_times)
-    return [DayCount(first + timedelta(n), counts[first + timedelta(n)]) for n in range(days)]
+    """The count of each day between consecutive ``starts``, from counts by day number
+    (the first day numbered ``first``; days without events may be missing)."""
+    return [DayCount(start.date(), counts.get(first + n, 0)) for n, start in enumerate(starts[:-1])]
 
 
 def share(part: int, whole: int) -> float | None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from functools import cache
 
-from sqlalchemy import case, func, select
+from sqlalchemy import Select, and_, bindparam, case, func, literal_column, or_, select, union_all
 
 from quiz.domain.progress import DeckScores
 from quiz.domain.scheduling import MASTERED_STABILITY_DAYS, Rating
@@ -13,9 +14,8 @@ from quiz.domain.study_stats import (
     BarChart,
     DayCount,
     bar_chart,
-    due_forecast,
-    local_day_start,
-    reviews_per_day,
+    counts_per_day,
+    day_starts,
     share,
 )
 from quiz.extensions import db
@@ -23,10 +23,21 @@ from quiz.models import Card, Deck, DeckStatus, Item, ReviewLog, User
 from quiz.services.scores import deck_summaries
 from quiz.services.study import user_zone
 
+FORECAST_DAYS = 14
+HISTORY_DAYS = 30
+PUBLISHED = DeckStatus.PUBLISHED.value
+
+
+@dataclass(frozen=True)
+class DeckName:
+    id: int
+    slug: str
+    title: str
+
 
 @dataclass(frozen=True)
 class DeckProgress:
-    deck: Deck
+    deck: DeckName
     cards: int  # items in the deck
     studied: int  # of those, cards the learner has
     mastered: int  # of those, cards with stability over the mastery threshold
@@ -49,74 +60,155 @@ class Dashboard:
     decks: list[DeckProgress]
 
 
-def build_dashboard(user: User, now: datetime) -> Dashboard:
-    """Every figure in a fixed number of queries, whatever the size of the history."""
-    zone = user_zone(user)
-    today = local_day_start(now, zone)
-    live = (Item.retired.is_(False), Deck.status == DeckStatus.PUBLISHED.value)
+# The statements below are built once: their values (the learner, the day boundaries)
+# are parameters. Building and hashing a statement of this size takes a good part of a
+# millisecond, as long as SQLite takes to run a small one.
 
-    due_times = db.session.execute(
-        select(Card.due)
+
+def _day_number(column, ends: list, first: int = 0):
+    """The number of the first of ``ends`` (sorted) that ``column`` is before, plus
+    ``first``: a binary search written as nested CASEs, about log2(len(ends)) comparisons
+    a row."""
+    if len(ends) == 1:
+        return literal_column(str(first))
+    half = len(ends) // 2
+    return case(
+        (column < ends[half - 1], _day_number(column, ends[:half], first)),
+        else_=_day_number(column, ends[half:], first + half),
+    )
+
+
+@cache
+def _day_counts_statement() -> Select:
+    """(day, count) rows: day 0 to 13 count the learner's cards (of live items) due on
+    each of the next local days, overdue ones on the first; day 14 to 43 count their
+    reviews on each of the last 30 local days. Counting in SQL spares converting every
+    row to a local date in Python."""
+    user_id = bindparam("user_id")
+    due_ends = [bindparam(f"due_end_{n}") for n in range(FORECAST_DAYS)]
+    review_ends = [bindparam(f"review_end_{n}") for n in range(HISTORY_DAYS)]
+    due = (
+        select(_day_number(Card.due, due_ends).label("day"))
         .join(Item, Card.item_id == Item.id)
         .join(Deck, Item.deck_id == Deck.id)
-        .where(Card.user_id == user.id, Card.due < today + timedelta(days=14), *live)
-    ).scalars()
-    forecast = due_forecast(due_times, now, zone)
-
-    review_times = db.session.execute(
-        select(ReviewLog.reviewed_at).where(
-            ReviewLog.user_id == user.id, ReviewLog.reviewed_at >= today - timedelta(days=29)
+        .where(
+            Card.user_id == user_id,
+            Card.due < due_ends[-1],
+            Item.retired.is_(False),
+            Deck.status == PUBLISHED,
         )
-    ).scalars()
-    per_day = reviews_per_day(review_times, now, zone)
+    )
+    reviewed = select(
+        _day_number(ReviewLog.reviewed_at, review_ends, FORECAST_DAYS).label("day")
+    ).where(
+        ReviewLog.user_id == user_id,
+        ReviewLog.reviewed_at >= bindparam("review_start"),
+        ReviewLog.reviewed_at < review_ends[-1],
+    )
+    days = union_all(due, reviewed).subquery()
+    return select(days.c.day, func.count()).group_by(days.c.day)
 
+
+@cache
+def _decks_statement() -> Select:
+    """Each deck with live items (its size, the learner's cards and mastered cards in
+    it) or with reviews by the learner (their count, and how many were not Again)."""
+    user_id = bindparam("user_id")
+    sizes = (
+        select(Item.deck_id, func.count(Item.id).label("size"))
+        .where(Item.retired.is_(False))
+        .group_by(Item.deck_id)
+        .subquery()
+    )
+    mastered_flag = case((Card.stability > MASTERED_STABILITY_DAYS, 1), else_=0)
+    studied = (
+        select(
+            Item.deck_id,
+            func.count(Card.id).label("cards"),
+            func.sum(mastered_flag).label("mastered"),
+        )
+        .select_from(Card)
+        .join(Item, Card.item_id == Item.id)
+        .where(Card.user_id == user_id, Item.retired.is_(False))
+        .group_by(Item.deck_id)
+        .subquery()
+    )
     not_again = case((ReviewLog.rating != int(Rating.AGAIN), 1), else_=0)
-    retention_rows = db.session.execute(
-        select(Item.deck_id, func.count(ReviewLog.id), func.sum(not_again))
+    reviewed = (
+        select(
+            Item.deck_id,
+            func.count(ReviewLog.id).label("reviews"),
+            func.sum(not_again).label("kept"),
+        )
         .select_from(ReviewLog)
         .join(Card, ReviewLog.card_id == Card.id)
         .join(Item, Card.item_id == Item.id)
-        .where(ReviewLog.user_id == user.id)
+        .where(ReviewLog.user_id == user_id)
         .group_by(Item.deck_id)
-    ).all()
-    retention = {deck_id: (int(n), int(kept or 0)) for deck_id, n, kept in retention_rows}
+        .subquery()
+    )
+    return (
+        select(
+            Deck.id,
+            Deck.slug,
+            Deck.title,
+            Deck.status,
+            sizes.c.size,
+            studied.c.cards,
+            studied.c.mastered,
+            reviewed.c.reviews,
+            reviewed.c.kept,
+        )
+        .outerjoin(sizes, sizes.c.deck_id == Deck.id)
+        .outerjoin(studied, studied.c.deck_id == Deck.id)
+        .outerjoin(reviewed, reviewed.c.deck_id == Deck.id)
+        .where(
+            or_(
+                and_(Deck.status == PUBLISHED, sizes.c.size.is_not(None)),
+                reviewed.c.reviews.is_not(None),
+            )
+        )
+        .order_by(Deck.title, Deck.id)
+    )
 
-    mastered_flag = case((Card.stability > MASTERED_STABILITY_DAYS, 1), else_=0)
-    card_rows = db.session.execute(
-        select(Item.deck_id, func.count(Card.id), func.sum(mastered_flag))
-        .select_from(Card)
-        .join(Item, Card.item_id == Item.id)
-        .where(Card.user_id == user.id, Item.retired.is_(False))
-        .group_by(Item.deck_id)
-    ).all()
-    studied = {deck_id: (int(n), int(m or 0)) for deck_id, n, m in card_rows}
 
-    deck_rows = db.session.execute(
-        select(Deck, func.count(Item.id))
-        .join(Item, Item.deck_id == Deck.id)
-        .where(*live)
-        .group_by(Deck.id)
-        .order_by(Deck.title)
-    ).all()
+def build_dashboard(user: User, now: datetime) -> Dashboard:
+    """Every figure in a fixed number of queries, whatever the size of the history."""
+    zone = user_zone(user)
+    due_days = day_starts(now, zone, 0, FORECAST_DAYS)
+    review_days = day_starts(now, zone, 1 - HISTORY_DAYS, HISTORY_DAYS)
+    params: dict[str, object] = {"user_id": user.id, "review_start": review_days[0]}
+    params.update((f"due_end_{n}", end) for n, end in enumerate(due_days[1:]))
+    params.update((f"review_end_{n}", end) for n, end in enumerate(review_days[1:]))
+    counts = dict(db.session.execute(_day_counts_statement(), params).all())
+    forecast = counts_per_day(due_days, counts)
+    per_day = counts_per_day(review_days, counts, first=FORECAST_DAYS)
+
+    deck_rows = db.session.execute(_decks_statement(), {"user_id": user.id}).all()
     scores = deck_summaries(user)
 
     decks = []
-    for deck, size in deck_rows:
-        n_reviews, kept = retention.get(deck.id, (0, 0))
-        n_cards, n_mastered = studied.get(deck.id, (0, 0))
+    total_reviews = total_kept = 0
+    for deck_id, slug, title, status, size, n_cards, n_mastered, n_reviews, kept in deck_rows:
+        n_reviews, kept = n_reviews or 0, int(kept or 0)
+        # Every review counts towards the overall retention, listed deck or not.
+        total_reviews += n_reviews
+        total_kept += kept
+        if status != PUBLISHED or size is None:
+            continue
+        n_mastered = int(n_mastered or 0)
         decks.append(
             DeckProgress(
-                deck=deck,
+                deck=DeckName(deck_id, slug, title),
                 cards=size,
-                studied=n_cards,
+                studied=n_cards or 0,
                 mastered=n_mastered,
                 reviews=n_reviews,
                 retention=share(kept, n_reviews),
                 mastery=share(n_mastered, size),
-                scores=scores.get(deck.id),
+                scores=scores.get(deck_id),
             )
         )
-    total_reviews = sum(n for n, _ in retention.values())
     return Dashboard(
         due_today=forecast[0].count,
         due_tomorrow=forecast[1].count,
@@ -125,6 +217,6 @@ def build_dashboard(user: User, now: datetime) -> Dashboard:
         reviews=per_day,
         reviews_chart=bar_chart(per_day),
         reviews_30d=sum(d.count for d in per_day),
-        retention=share(sum(k for _, k in retention.values()), total_reviews),
+        retention=share(total_kept, total_reviews),
         decks=decks,
     )

@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import and_, exists, func, insert, select, update
+from sqlalchemy import (
+    Insert,
+    Row,
+    ScalarSelect,
+    Select,
+    Update,
+    and_,
+    bindparam,
+    exists,
+    func,
+    insert,
+    select,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from quiz.domain.items import ItemKind
 from quiz.domain.scheduling import (
@@ -78,34 +93,88 @@ def _cards_query(user: User, deck: Deck | None):
     )
 
 
-def queue_counts(user: User, deck: Deck | None, now: datetime) -> QueueCounts:
-    cards = _cards_query(user, deck).subquery()
-    due, learning_soon = db.session.execute(
-        select(
-            func.coalesce(func.sum(db.case((cards.c.due <= now, 1), else_=0)), 0),
-            func.coalesce(
-                func.sum(
-                    db.case(
-                        (
-                            and_(
-                                cards.c.due > now,
-                                cards.c.due <= now + LEARN_AHEAD,
-                                cards.c.state.in_(LEARNING_STATES),
-                            ),
-                            1,
-                        ),
-                        else_=0,
-                    )
-                ),
-                0,
-            ),
+def _queue_count_columns(by_deck: bool) -> list[ScalarSelect[int]]:
+    """Due now, learning soon, introduced today and new (at most the daily limit) as
+    scalar subqueries on aliases, so that they correlate with nothing and can stand in
+    any SELECT. Parameters: user_id, now, soon, day_start, daily_limit (and deck_id)."""
+    user_id, now, soon = bindparam("user_id"), bindparam("now"), bindparam("soon")
+
+    def studiable(item, deck) -> list:
+        conditions = [item.retired.is_(False), deck.status == DeckStatus.PUBLISHED.value]
+        if by_deck:
+            conditions.append(item.deck_id == bindparam("deck_id"))
+        return conditions
+
+    def studiable_cards(where: Callable[[Any], list]) -> ScalarSelect[int]:
+        card, item, deck = aliased(Card), aliased(Item), aliased(Deck)
+        return (
+            select(func.count(card.id))
+            .join(item, card.item_id == item.id)
+            .join(deck, item.deck_id == deck.id)
+            .where(card.user_id == user_id, *studiable(item, deck), *where(card))
+            .scalar_subquery()
         )
+
+    # Both are ranges of the (user_id, due) index.
+    due = studiable_cards(lambda card: [card.due <= now])
+    learning_soon = studiable_cards(
+        lambda card: [card.due > now, card.due <= soon, card.state.in_(LEARNING_STATES)]
+    )
+    introduced = aliased(Card)
+    introduced_today = (
+        select(func.count(introduced.id))
+        .where(introduced.user_id == user_id, introduced.introduced_at >= bindparam("day_start"))
+        .scalar_subquery()
+    )
+    item, deck, card = aliased(Item), aliased(Deck), aliased(Card)
+    has_card = exists().where(card.user_id == user_id, card.item_id == item.id)
+    # The scan stops at the daily limit; what is left of it today is taken in Python.
+    new_items = (
+        select(item.id)
+        .join(deck, item.deck_id == deck.id)
+        .where(*studiable(item, deck), ~has_card)
+        .limit(bindparam("daily_limit"))
+        .subquery()
+    )
+    new = select(func.count()).select_from(new_items).scalar_subquery()
+    return [due, learning_soon, introduced_today, new]
+
+
+def _queue_params(user: User, deck: Deck | None, now: datetime) -> dict[str, Any]:
+    params = {
+        "user_id": user.id,
+        "now": now,
+        "soon": now + LEARN_AHEAD,
+        "day_start": local_day_start(now, user_zone(user)),
+        "daily_limit": user.daily_new_limit,
+    }
+    if deck is not None:
+        params["deck_id"] = deck.id
+    return params
+
+
+def _queue_counts(
+    user: User, due: int, learning_soon: int, introduced: int, new: int
+) -> QueueCounts:
+    allowed = max(0, user.daily_new_limit - introduced)
+    return QueueCounts(due=due, new=min(new, allowed), learning_soon=learning_soon)
+
+
+# Statements used on every study page are built once per shape (the learner, the times,
+# the item and the deck are parameters): building and hashing a statement took longer
+# than SQLite takes to run it.
+
+
+@cache
+def _queue_counts_statement(by_deck: bool) -> Select:
+    return select(*_queue_count_columns(by_deck))
+
+
+def queue_counts(user: User, deck: Deck | None, now: datetime) -> QueueCounts:
+    row = db.session.execute(
+        _queue_counts_statement(deck is not None), _queue_params(user, deck, now)
     ).one()
-    allowed = max(0, user.daily_new_limit - _introduced_today(user, now))
-    new_available = db.session.execute(
-        select(func.count()).select_from(_new_items_query(user, deck).limit(allowed).subquery())
-    ).scalar_one()
-    return QueueCounts(due=int(due), new=new_available, learning_soon=int(learning_soon))
+    return _queue_counts(user, *row)
 
 
 def next_card(user: User, deck: Deck | None, now: datetime) -> NextCard | None:
@@ -164,13 +233,13 @@ class CardFace:
     is_new: bool
 
 
-def card_token(card: Card | None) -> str:
+def card_token(card: Card | Row | None) -> str:
     if card is None:
         return "new"
     return card.last_review.isoformat() if card.last_review else "queued"
 
 
-def _card_state(card: Card | None, now: datetime) -> CardState:
+def _card_state(card: Card | Row | None, now: datetime) -> CardState:
     if card is None:
         return CardState.new(now)
     return CardState(
@@ -178,17 +247,38 @@ def _card_state(card: Card | None, now: datetime) -> CardState:
     )
 
 
-def studiable_item(user: User, item_id: int) -> tuple[Item, Card | None]:
-    row = db.session.execute(
-        select(Item, Card)
+@dataclass(frozen=True)
+class CardBack:
+    face: CardFace
+    counts: QueueCounts
+
+
+@cache
+def _card_back_statement(by_deck: bool) -> Select:
+    return (
+        select(Item, Card, *_queue_count_columns(by_deck))
         .join(Deck, Item.deck_id == Deck.id)
-        .outerjoin(Card, and_(Card.item_id == Item.id, Card.user_id == user.id))
-        .where(Item.id == item_id, _studiable(None))
-        .options(selectinload(Item.choices))
-    ).one_or_none()
+        .outerjoin(Card, and_(Card.item_id == Item.id, Card.user_id == bindparam("user_id")))
+        .where(Item.id == bindparam("item_id"), _studiable(None))
+        .options(joinedload(Item.choices))
+    )
+
+
+def card_back(user: User, item_id: int, deck: Deck | None, now: datetime) -> CardBack:
+    """The back of a card (its answer, the intervals each rating would give) and the
+    counts of the learner's queue, in one query."""
+    row = (
+        db.session.execute(
+            _card_back_statement(deck is not None),
+            {"item_id": item_id, **_queue_params(user, deck, now)},
+        )
+        .unique()
+        .one_or_none()
+    )
     if row is None:
         raise NotFound("There is no card at that address.")
-    return row[0], row[1]
+    item, card, *counts = row
+    return CardBack(card_face(item, card, now), _queue_counts(user, *counts))
 
 
 def card_face(item: Item, card: Card | None, now: datetime) -> CardFace:
@@ -213,6 +303,54 @@ def card_face(item: Item, card: Card | None, now: datetime) -> CardFace:
     )
 
 
+@cache
+def _rating_target_statement() -> Select:
+    """The learner's card of a studiable item, as plain columns (a NULL id: no card yet);
+    no row when the item may not be studied."""
+    return (
+        select(
+            Card.id,
+            Card.state,
+            Card.step,
+            Card.stability,
+            Card.difficulty,
+            Card.due,
+            Card.last_review,
+        )
+        .select_from(Item)
+        .join(Deck, Item.deck_id == Deck.id)
+        .outerjoin(Card, and_(Card.item_id == Item.id, Card.user_id == bindparam("user_id")))
+        .where(Item.id == bindparam("item_id"), _studiable(None))
+    )
+
+
+# The writes of a rating, on the tables (no ORM bookkeeping: nothing is loaded).
+_CARDS, _REVIEW_LOGS = Card.__table__, ReviewLog.__table__
+_CARD_STATE = ("state", "step", "stability", "difficulty", "due", "last_review")
+
+
+@cache
+def _insert_card_statement() -> Insert:
+    return insert(_CARDS).returning(_CARDS.c.id)
+
+
+@cache
+def _update_card_statement() -> Update:
+    return (
+        update(_CARDS)
+        .where(
+            _CARDS.c.id == bindparam("card_id"),
+            _CARDS.c.last_review.is_not_distinct_from(bindparam("seen_version")),
+        )
+        .values({name: bindparam(f"new_{name}", type_=_CARDS.c[name].type) for name in _CARD_STATE})
+    )
+
+
+@cache
+def _insert_review_statement() -> Insert:
+    return insert(_REVIEW_LOGS)
+
+
 def rate_card(
     user: User,
     item_id: int,
@@ -223,17 +361,21 @@ def rate_card(
 ) -> bool:
     """Record one review. False (and nothing written) when this exact rating was
     already recorded: a double key press, a reload or a replayed form."""
-    item, card = studiable_item(user, item_id)
+    # Everything the write needs is read before the write transaction begins: on SQLite
+    # that begin ends the read transaction and expires the loaded objects (the user
+    # too), and a card read inside it would compare the row with itself.
+    user_id = user.id
+    row = db.session.execute(
+        _rating_target_statement(), {"user_id": user_id, "item_id": item_id}
+    ).one_or_none()
+    if row is None:
+        raise NotFound("There is no card at that address.")
+    card = row if row.id is not None else None
     if seen != card_token(card):
         return False
     state = review(_card_state(card, now), rating, now)
     if duration_ms is not None:
         duration_ms = max(0, min(int(duration_ms), MAX_DURATION_MS))
-    # The version the learner saw, read before the write transaction begins: on SQLite
-    # that begin ends the read transaction and reloads the card, which would otherwise
-    # compare the row with itself.
-    seen_version = card.last_review if card is not None else None
-    card_id_seen = card.id if card is not None else None
     values = {
         "state": state.state,
         "step": state.step,
@@ -246,35 +388,32 @@ def rate_card(
         with unit_of_work() as session:
             if card is None:
                 card_id = session.execute(
-                    insert(Card)
-                    .values(user_id=user.id, item_id=item.id, introduced_at=now, **values)
-                    .returning(Card.id)
+                    _insert_card_statement(),
+                    {"user_id": user_id, "item_id": item_id, "introduced_at": now, **values},
                 ).scalar_one()
             else:
                 # Compare-and-set on the version the learner saw: of two identical
                 # ratings racing, exactly one matches.
-                version = (
-                    Card.last_review == seen_version
-                    if seen_version is not None
-                    else Card.last_review.is_(None)
-                )
                 result = session.execute(
-                    update(Card)
-                    .where(Card.id == card.id, version)
-                    .values(**values)
-                    .execution_options(synchronize_session=False)
+                    _update_card_statement(),
+                    {
+                        "card_id": card.id,
+                        "seen_version": card.last_review,
+                        **{f"new_{name}": value for name, value in values.items()},
+                    },
                 )
                 if result.rowcount != 1:
                     raise _AlreadyRated
-                card_id = card_id_seen
-            session.add(
-                ReviewLog(
-                    card_id=card_id,
-                    user_id=user.id,
-                    rating=int(rating),
-                    reviewed_at=now,
-                    duration_ms=duration_ms,
-                )
+                card_id = card.id
+            session.execute(
+                _insert_review_statement(),
+                {
+                    "card_id": card_id,
+                    "user_id": user_id,
+                    "rating": int(rating),
+                    "reviewed_at": now,
+                    "duration_ms": duration_ms,
+                },
             )
     except (_AlreadyRated, IntegrityError):
         return False

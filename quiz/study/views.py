@@ -71,21 +71,19 @@ def back(item_id: int):
     deck = _deck_or_none(slug)
     now = utcnow()
     try:
-        item, card = study.studiable_item(current_user, item_id)
+        back = study.card_back(current_user, item_id, deck, now)
     except NotFound:
         abort(404)
-    face = study.card_face(item, card, now)
-    form = RateForm(formdata=None)
-    form.seen.data, form.deck.data = face.seen, slug or ""
     shown = request.args.get("shown", "")
-    form.shown_at.data = shown if shown.isdigit() else ""
+    # The rating form's hidden fields (see RateForm) are written out by the template:
+    # rendering them through WTForms took longer than the rest of the page.
     return render_template(
         "study/card.html",
         deck=deck,
-        face=face,
-        counts=study.queue_counts(current_user, deck, now),
+        face=back.face,
+        counts=back.counts,
         show_back=True,
-        form=form,
+        rate_fields={"shown_at": shown if shown.isdigit() else "", "deck": slug or ""},
         ratings=list(Rating),
     )
 

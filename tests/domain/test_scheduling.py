@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from quiz.domain.scheduling import CardState, Rating, format_interval, preview_intervals, review
-from quiz.domain.study_stats import bar_chart, due_forecast, reviews_per_day, share
+from quiz.domain.study_stats import bar_chart, counts_per_day, day_starts, share
 
 NOW = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)
 
@@ -38,24 +38,40 @@ def test_intervals_are_written_briefly():
     assert format_interval(timedelta(days=730)) == "2 y"
 
 
-def test_forecast_counts_overdue_cards_as_today():
-    zone = ZoneInfo("UTC")
-    due = [NOW - timedelta(days=3), NOW, NOW + timedelta(days=1), NOW + timedelta(days=20)]
-    forecast = due_forecast(due, NOW, zone, days=3)
-    assert [d.count for d in forecast] == [2, 1, 0]
+def test_day_starts_are_local_midnights():
+    starts = day_starts(NOW, ZoneInfo("UTC"), -1, 3)
+    assert starts == [
+        datetime(2026, 4, 30, tzinfo=UTC),
+        datetime(2026, 5, 1, tzinfo=UTC),
+        datetime(2026, 5, 2, tzinfo=UTC),
+        datetime(2026, 5, 3, tzinfo=UTC),
+    ]
 
 
-def test_reviews_per_day_ends_today():
-    zone = ZoneInfo("UTC")
-    counts = reviews_per_day([NOW, NOW - timedelta(days=2)], NOW, zone, days=3)
-    assert [c.count for c in counts] == [1, 0, 1]
+def test_day_starts_follow_daylight_saving():
+    zone = ZoneInfo("America/New_York")  # clocks go forward on 8 March 2026
+    starts = [
+        s.astimezone(UTC) for s in day_starts(datetime(2026, 3, 7, 12, tzinfo=UTC), zone, 0, 2)
+    ]
+    hours = [end - start for start, end in zip(starts, starts[1:], strict=False)]
+    assert hours == [timedelta(hours=24), timedelta(hours=23)]
+    assert [s.astimezone(zone).hour for s in starts] == [0, 0, 0]
+
+
+def test_counts_per_day_fill_the_days_without_events():
+    starts = day_starts(NOW, ZoneInfo("UTC"), 0, 3)
+    counts = counts_per_day(starts, {0: 2, 2: 1})
+    assert [(c.day.isoformat(), c.count) for c in counts] == [
+        ("2026-05-01", 2),
+        ("2026-05-02", 0),
+        ("2026-05-03", 1),
+    ]
+    assert [c.count for c in counts_per_day(starts, {5: 4, 7: 1}, first=5)] == [4, 0, 1]
 
 
 def test_bar_heights_scale_to_the_busiest_day():
-    zone = ZoneInfo("UTC")
-    chart = bar_chart(
-        reviews_per_day([NOW, NOW, NOW - timedelta(days=1)], NOW, zone, 2), height=116
-    )
+    starts = day_starts(NOW, ZoneInfo("UTC"), -1, 2)
+    chart = bar_chart(counts_per_day(starts, {0: 1, 1: 2}), height=116)
     assert [b.height for b in chart.bars] == [50.0, 100.0]
     assert chart.peak == 2
 

@@ -225,11 +225,11 @@ def test_a_submission_replayed_100_times_at_once_is_recorded_once(
 
 
 RATE_CARD_SQLITE_BUG = (
-    "quiz/services/study.py rate_card: on SQLite, unit_of_work() commits the request's read "
-    "transaction first, which expires the Card loaded by studiable_item; the compare-and-set "
-    "then reads card.last_review inside the write transaction, i.e. the value just written by "
-    "the racing request, so `Card.last_review == card.last_review` always matches and a "
-    "replayed rating of a queued or reviewed card is logged more than once"
+    "quiz/services/study.py rate_card: the compare-and-set on the card's version must use the "
+    "version the learner was shown, read before the write transaction; on SQLite, "
+    "unit_of_work() commits the request's read transaction first, and a version read again "
+    "inside the write transaction is the one the racing request just wrote, so the check "
+    "always matches and a replayed rating is logged more than once"
 )
 
 

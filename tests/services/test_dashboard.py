@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -90,6 +92,64 @@ def test_an_empty_history_shows_zeros_and_no_retention(app):
     assert board.retention is None and board.decks[0].mastery == 0
 
 
+@pytest.mark.parametrize(
+    ("zone", "now"),
+    [
+        # The forecast crosses the change to summer time, 8 March 2026.
+        ("America/New_York", datetime(2026, 3, 1, 4, 30, tzinfo=UTC)),
+        # The last 30 days cross the change back, 2 November 2025.
+        ("America/New_York", datetime(2025, 11, 20, 4, 59, tzinfo=UTC)),
+        ("Asia/Kathmandu", datetime(2026, 3, 10, 18, 14, tzinfo=UTC)),
+    ],
+)
+def test_days_counted_in_sql_match_converting_each_time(app, zone, now):
+    """Counting between local midnights in SQL gives the days that converting every
+    time to the learner's local date gives, whatever the offset or daylight saving."""
+    load_builtin_decks([_flashcards(n=40)])
+    deck = get_published_deck("cards")
+    user = make_user()
+    user.timezone = zone
+    local = ZoneInfo(zone)
+    today = now.astimezone(local).date()
+    midnights = [
+        datetime.combine(today + timedelta(n), datetime.min.time(), tzinfo=local)
+        for n in range(-30, 16)
+    ]
+    rng = random.Random(zone + now.isoformat())
+    dues, reviews = [], []
+    for n, item in enumerate(deck.items):
+        if n < 10:  # right on a local midnight, or just before one
+            due = midnights[30 + n] - timedelta(microseconds=n % 2)
+        else:
+            due = now + timedelta(minutes=rng.randrange(-3 * 1440, 16 * 1440))
+        card = _card(user, item, stability=1.0, due=due)
+        dues.append(due)
+        for k in range(4):
+            if n < 10:
+                when = midnights[n * 3 + k % 2] - timedelta(microseconds=k // 2)
+            else:
+                when = now - timedelta(minutes=rng.randrange(-2 * 1440, 32 * 1440))
+            _log(user, card, 3, when)
+            reviews.append(when)
+    db.session.commit()
+
+    board = build_dashboard(user, now)
+
+    def local_day(when):
+        return when.astimezone(local).date()
+
+    forecast = [today + timedelta(n) for n in range(14)]
+    assert [d.day for d in board.forecast] == forecast
+    assert [d.count for d in board.forecast] == [
+        sum(1 for due in dues if max(local_day(due), today) == day) for day in forecast
+    ]
+    last_30 = [today - timedelta(29 - n) for n in range(30)]
+    assert [d.day for d in board.reviews] == last_30
+    assert [d.count for d in board.reviews] == [
+        sum(1 for when in reviews if local_day(when) == day) for day in last_30
+    ]
+
+
 @pytest.mark.parametrize("extra_logs", [0, 500])
 def test_the_dashboard_takes_a_fixed_number_of_queries(app, count_queries, extra_logs):
     load_builtin_decks([_flashcards(n=4)])
@@ -99,4 +159,4 @@ def test_the_dashboard_takes_a_fixed_number_of_queries(app, count_queries, extra
     db.session.expire_all()
     with count_queries() as counter:
         build_dashboard(user, NOW)
-    assert counter.count == 7  # user, forecast, 30 days, retention, mastery, decks, scores
+    assert counter.count == 4  # user, days due and reviewed, decks, scores

@@ -214,6 +214,25 @@ def test_the_queue_takes_a_fixed_number_of_queries(app, count_queries, cards):
     db.session.expire_all()
     with count_queries() as counter:
         nxt = study.next_card(user, None, later)  # user row, due card, its item, its choices
-        study.queue_counts(user, None, later)  # due/learning, introduced today, new
+        study.queue_counts(user, None, later)  # all four counts in one
     assert nxt is not None
-    assert counter.count == 7
+    assert counter.count == 5
+
+
+def test_the_back_of_a_card_and_its_rating_take_a_fixed_number_of_queries(app, count_queries):
+    deck = _load(_flashcards(n=3))
+    user = make_user()
+    item_id = _rate(user, deck, Rating.GOOD, NOW).id
+    later = NOW + timedelta(minutes=10)
+    db.session.expire_all()
+    db.session.refresh(user)
+    with count_queries() as counter:
+        back = study.card_back(user, item_id, None, later)
+    assert counter.count == 1  # the item, its choices, the card and the queue counts
+    assert back.face.back_lines == ("Back 1",) and not back.face.is_new
+    assert (back.counts.due, back.counts.new, back.counts.learning_soon) == (1, 2, 0)
+    with count_queries() as counter:
+        assert study.rate_card(user, item_id, Rating.GOOD, back.face.seen, later)
+    assert counter.count == 3  # the card, its compare-and-set, the review log
+    with pytest.raises(NotFound):
+        study.card_back(user, 999_999, None, later)
