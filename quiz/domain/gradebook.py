@@ -1,4 +1,5 @@
-"""Gradebook rules for teachers: grading methods, score histograms, safe CSV, assignment status."""
+"""Gradebook rules for teachers: grading methods, score histograms, safe CSV, assignment status,
+the order of the students and the pages they are shown in."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import csv
 import enum
 import io
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
@@ -41,6 +42,38 @@ def grade(scores: Sequence[tuple[datetime, int, float]], method: GradingMethod) 
     if method is GradingMethod.LATEST:
         return ordered[-1][2]
     raise ValueError(f"unknown grading method {method!r}")
+
+
+@dataclass(frozen=True)
+class AttemptSummary:
+    """One learner's submitted attempts at one deck, reduced to what every grading method
+    needs (the database computes these with GROUP BY, so the attempts never reach Python).
+
+    First and latest are the scores of the earliest and the latest attempt, ordered by
+    time then attempt id, as in `grade`.
+    """
+
+    attempts: int
+    best: float
+    latest: float
+    first: float
+    average: float
+
+    def grade(self, method: GradingMethod) -> float:
+        if method is GradingMethod.HIGHEST:
+            return self.best
+        if method is GradingMethod.LATEST:
+            return self.latest
+        if method is GradingMethod.FIRST:
+            return self.first
+        if method is GradingMethod.AVERAGE:
+            return self.average
+        raise ValueError(f"unknown grading method {method!r}")
+
+
+def summary_grade(summary: AttemptSummary | None, method: GradingMethod) -> float | None:
+    """The grade by the method, or None for a learner without a submitted attempt."""
+    return None if summary is None else summary.grade(method)
 
 
 @dataclass(frozen=True)
@@ -135,3 +168,83 @@ def assignment_status(
     if attempts_started > 0:
         return "in progress"
     return "not started"
+
+
+# --- Order and pages ------------------------------------------------------------------
+
+
+def name_key(name: str, student_id: int) -> tuple[str, int]:
+    """Alphabetical, case-blind; the id settles equal names, so that every student has
+    one place in the order and pages never repeat or skip anyone."""
+    return (name.casefold(), student_id)
+
+
+def order_students(
+    students: Sequence[tuple[int, str]],
+    grades: Mapping[int, float | None] | None = None,
+    descending: bool = False,
+) -> list[int]:
+    """Student ids from (id, name) pairs: by name, or by grade when `grades` is given.
+
+    By grade, students without a grade come last whichever the direction, and equal
+    grades keep alphabetical order, so the order is total and the same on every request.
+    """
+    by_name = sorted(students, key=lambda s: name_key(s[1], s[0]))
+    if grades is None:
+        ids = [student_id for student_id, _ in by_name]
+        return ids[::-1] if descending else ids
+    graded = [s for s, _ in by_name if grades.get(s) is not None]
+    ungraded = [s for s, _ in by_name if grades.get(s) is None]
+    # sorted() is stable with reverse=True too: equal grades stay in name order.
+    graded.sort(key=lambda s: grades[s], reverse=descending)
+    return graded + ungraded
+
+
+class PageOutOfRange(ValueError):
+    """A page number below 1 or after the last page."""
+
+    def __init__(self, number: int, count: int) -> None:
+        pages = f"{count} page" + ("s" if count != 1 else "")
+        super().__init__(f"There is no page {number}: the gradebook has {pages}.")
+        self.number = number
+        self.count = count
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list of `total` things, `per_page` at a time (numbered from 1)."""
+
+    number: int
+    per_page: int
+    total: int
+
+    @property
+    def count(self) -> int:
+        """How many pages there are; an empty list still has one (empty) page."""
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def start(self) -> int:
+        return (self.number - 1) * self.per_page
+
+    @property
+    def stop(self) -> int:
+        return min(self.total, self.number * self.per_page)
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.count
+
+
+def paginate(total: int, per_page: int, number: int) -> Page:
+    """Page `number` of `total` things; PageOutOfRange when there is no such page."""
+    if per_page < 1:
+        raise ValueError(f"per_page must be at least 1, not {per_page}")
+    page = Page(number=number, per_page=per_page, total=total)
+    if not 1 <= number <= page.count:
+        raise PageOutOfRange(number, page.count)
+    return page

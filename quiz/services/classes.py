@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import secrets
-from collections import defaultdict
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict, defaultdict
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import datetime
+from typing import Any, NamedTuple
 
-from sqlalchemy import and_, case, delete, func, select
+from flask import current_app
+from sqlalchemy import Float, String, and_, bindparam, case, cast, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -21,6 +25,7 @@ from quiz.models import (
     Assignment,
     Attempt,
     Card,
+    Choice,
     Deck,
     DeckStatus,
     Enrolment,
@@ -30,7 +35,7 @@ from quiz.models import (
     User,
     utcnow,
 )
-from quiz.services import NotFound, ServiceError, unit_of_work
+from quiz.services import NotFound, ServiceError, fetch, unit_of_work
 
 # No 0/O, 1/I/L: a code read aloud in a classroom should survive being copied.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -88,6 +93,27 @@ def get_class(user: User, class_id: int) -> SchoolClass:
     if klass is None or not (user.is_admin or klass.teacher_id == user.id):
         raise NotFound("There is no class at that address.")
     return klass
+
+
+class ClassRef(NamedTuple):
+    """What the gradebook and item analysis pages need of a class, without an ORM object."""
+
+    id: int
+    name: str
+    join_code: str
+
+
+_CLASS_REF = select(
+    SchoolClass.id, SchoolClass.name, SchoolClass.join_code, SchoolClass.teacher_id
+).where(SchoolClass.id == bindparam("class_id"))
+
+
+def get_class_ref(user: User, class_id: int) -> ClassRef:
+    """As get_class, as plain values (one small query on the hot read-only pages)."""
+    rows = fetch(_CLASS_REF, class_id=class_id)
+    if not rows or not (user.is_admin or rows[0].teacher_id == user.id):
+        raise NotFound("There is no class at that address.")
+    return ClassRef(*rows[0][:3])
 
 
 def regenerate_code(klass: SchoolClass) -> str:
@@ -261,11 +287,218 @@ def student_assignments(student: User, now: datetime) -> list[StudentAssignment]
     return result
 
 
+# --- Cached results -------------------------------------------------------------------
+
+#: Students shown on one page of the gradebook.
+PER_PAGE = 50
+#: What the result cache of one app (so of one gunicorn worker) may hold, in cells of
+#: about 400 bytes: a cell is one student × deck of a gradebook (a class of 500 students
+#: and 20 decks takes 10,000, some 4 MB), and an analysis counts 8 per question and
+#: choice. 100,000 cells is some 40 MB a worker at most.
+CACHE_MAX_CELLS = 100_000
+
+
+class ResultCache:
+    """A bounded least-recently-used store of computed gradebooks and item analyses.
+
+    It lives in the Flask app, so each gunicorn worker holds its own copy and fills it
+    on its own. Every entry carries what it was computed from (the inputs and an
+    `_AttemptsStamp`), and a caller checks those against the database, with one cheap
+    query, before it uses the entry: an entry is replaced, never served stale.
+    """
+
+    def __init__(self, max_cells: int = CACHE_MAX_CELLS) -> None:
+        self.max_cells = max_cells
+        self._entries: OrderedDict[Hashable, tuple[_CacheEntry, int]] = OrderedDict()
+        self._cells = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: Hashable) -> _CacheEntry | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None:
+                return None
+            self._entries.move_to_end(key)
+            return found[0]
+
+    def put(self, key: Hashable, entry: _CacheEntry, cells: int) -> None:
+        with self._lock:
+            old = self._entries.pop(key, None)
+            if old is not None:
+                self._cells -= old[1]
+            if cells > self.max_cells:
+                return  # larger than the whole cache: computed on every request instead
+            self._entries[key] = (entry, cells)
+            self._cells += cells
+            while self._cells > self.max_cells:
+                _, (_, dropped) = self._entries.popitem(last=False)
+                self._cells -= dropped
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self._cells = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+
+def result_cache() -> ResultCache:
+    """The current app's cache (each worker process has its own app, so its own cache)."""
+    cache = current_app.extensions.get("quiz.class_results")
+    if cache is None:
+        cache = current_app.extensions.setdefault("quiz.class_results", ResultCache())
+    return cache
+
+
+@dataclass(frozen=True)
+class _AttemptsStamp:
+    """Enough about the attempts at some decks to tell, in one cheap query, whether any
+    attempt was started or submitted there since a result was computed from them.
+
+    Attempts are never deleted and a submitted one never changes again; what can happen
+    is a new attempt (a new id), or the submission of an open one. So a result holds
+    while no attempt has appeared at its decks and none of the attempts that were open
+    has been submitted: `open_ids` are those open attempts, and `watermark`/`above`
+    detect new ones. On SQLite `watermark` is the highest attempt id when the result was
+    computed and a new attempt always gets a higher one (one writer at a time, a new row
+    gets max(id) + 1), so the check only looks at the ids above it in the deck index.
+    PostgreSQL hands out ids before commit, so a slow transaction can commit a lower id
+    after a higher one: there `watermark` is 0 and `above` counts every attempt at the
+    decks (an index-only count). Should attempts ever be deleted, SQLite must count too.
+    """
+
+    watermark: int
+    above: int
+    open_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class _CacheEntry:
+    inputs: Hashable  # everything else the value was computed from, read live
+    stamp: _AttemptsStamp
+    value: Any
+
+
+def _ids_follow_commits() -> bool:
+    return db.session.get_bind().dialect.name == "sqlite"
+
+
+#: Above any attempt id. A stamp taken on SQLite has nothing above the newest id, so
+#: checking it then asks for the ids above this one, which the index answers at once.
+_ABOVE_EVERY_ID = 2**62
+
+
+def _check_statement(ordered_ids: bool, *extra: Any):
+    newest = select(func.coalesce(func.max(Attempt.id), 0)).scalar_subquery()
+    at_decks = Attempt.deck_id.in_(bindparam("deck_ids", expanding=True))
+    if ordered_ids:
+        # (deck_id, id) is in SQLite's deck index: a seek per deck.
+        at_decks = and_(at_decks, Attempt.id > bindparam("watermark"))
+    # PostgreSQL counts from its deck index alone (an index-only scan), which any
+    # condition on the id would turn into a visit of every row.
+    above = select(func.count()).select_from(Attempt).where(at_decks).scalar_subquery()
+    closed = (
+        select(func.count())
+        .select_from(Attempt)
+        .where(
+            Attempt.id.in_(bindparam("open_ids", expanding=True)),
+            Attempt.submitted_at.is_not(None),
+        )
+        .scalar_subquery()
+    )
+    return select(newest, above, closed, *extra)
+
+
+_ROSTER_IDS = (
+    select(func.aggregate_strings(cast(Enrolment.user_id, String), ","))
+    .where(Enrolment.class_id == bindparam("class_id"))
+    .scalar_subquery()
+)
+# The roster with every name and email, as one string made by the database: equal
+# strings mean the same students with the same names (the name's length comes first, so
+# no name can pass for another). Reading it costs much less than fetching 500 rows.
+_ROSTER_NAMES = (
+    select(
+        func.aggregate_strings(
+            cast(User.id, String)
+            + ":"
+            + cast(func.length(User.display_name), String)
+            + ":"
+            + User.display_name
+            + ":"
+            + User.email,
+            "\n",
+        )
+    )
+    .join(Enrolment, Enrolment.user_id == User.id)
+    .where(Enrolment.class_id == bindparam("class_id"))
+    .scalar_subquery()
+)
+# Built once: a check runs on every gradebook and analysis request. By what else it
+# reads (nothing, the roster's ids, the roster's names) and by the kind of database.
+_CHECKS = {
+    (extra_name, ordered): _check_statement(ordered, *extra)
+    for extra_name, extra in (("", ()), ("roster", (_ROSTER_IDS,)), ("names", (_ROSTER_NAMES,)))
+    for ordered in (True, False)
+}
+
+
+def _check_attempts(
+    deck_ids: Sequence[int], previous: _AttemptsStamp | None, read: str = "", **params: Any
+) -> tuple[bool, _AttemptsStamp, tuple[Any, ...]]:
+    """One query: does `previous` still describe the attempts at the decks, a stamp for
+    a result computed now, and what else it was asked to `read` ("roster": the class's
+    user ids, "names": its users with their names and emails; needs class_id).
+
+    Run it before reading what the result is computed from: a change in between then
+    makes the next check fail (one needless recomputation) instead of being missed.
+    """
+    ordered = _ids_follow_commits()
+    if ordered:
+        params["watermark"] = _ABOVE_EVERY_ID if previous is None else previous.watermark
+    (row,) = fetch(
+        _CHECKS[(read, ordered)],
+        deck_ids=list(deck_ids),
+        open_ids=list(previous.open_ids) if previous else [],
+        **params,
+    )
+    newest_id, n_above, n_closed = int(row[0]), int(row[1]), int(row[2])
+    valid = (
+        previous is not None
+        and n_above == previous.above
+        and n_closed == 0
+        # A database restored from an older backup has fewer attempts.
+        and newest_id >= previous.watermark
+    )
+    stamp = _AttemptsStamp(watermark=newest_id, above=0) if ordered else _AttemptsStamp(0, n_above)
+    return valid, stamp, tuple(row[3:])
+
+
 # --- Gradebook ------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class Cell:
+class AssignedDeck:
+    """An assignment as the gradebook shows it (plain values, read in one query)."""
+
+    id: int
+    deck_id: int
+    title: str
+    due_at: datetime | None
+    grading_method: str
+    size: int  # live items in the deck (the denominator of mastery)
+
+
+@dataclass(frozen=True)
+class StudentInfo:
+    id: int
+    name: str
+    email: str
+
+
+class Cell(NamedTuple):
+    # A tuple, not a dataclass: a page builds a thousand of them.
     attempts: int
     best: float | None
     latest: float | None
@@ -276,13 +509,14 @@ class Cell:
 
 @dataclass(frozen=True)
 class GradebookRow:
-    student: User
+    student: StudentInfo
     cells: dict[int, Cell]  # by assignment id
 
 
 @dataclass(frozen=True)
-class DeckSummary:
-    assignment: Assignment
+class ScoreStats:
+    """The distribution of one assignment's grades over every student of the class."""
+
     histogram: list[gb.Bin]
     chart: BarChart
     average: float | None
@@ -291,124 +525,303 @@ class DeckSummary:
 
 
 @dataclass(frozen=True)
+class DeckSummary:
+    assignment: AssignedDeck
+    stats: ScoreStats
+
+    @property
+    def histogram(self) -> list[gb.Bin]:
+        return self.stats.histogram
+
+    @property
+    def chart(self) -> BarChart:
+        return self.stats.chart
+
+    @property
+    def average(self) -> float | None:
+        return self.stats.average
+
+    @property
+    def median(self) -> float | None:
+        return self.stats.median
+
+    @property
+    def graded(self) -> int:
+        return self.stats.graded
+
+
+@dataclass(frozen=True)
 class Gradebook:
-    klass: SchoolClass
-    assignments: list[Assignment]
-    rows: list[GradebookRow]
-    summaries: list[DeckSummary]
+    klass: SchoolClass | ClassRef
+    assignments: list[AssignedDeck]
+    rows: list[GradebookRow]  # the students of this page, in order
+    summaries: list[DeckSummary]  # over every student of the class
+    page: gb.Page
+    sort: str  # "name" or an assignment id
+    descending: bool
 
 
-def build_gradebook(klass: SchoolClass, now: datetime) -> Gradebook:
-    """Students × assigned decks, in a fixed number of queries whatever the class size."""
-    assignments = class_assignments(klass)
-    students = class_students(klass)
-    deck_ids = [a.deck_id for a in assignments]
-    student_ids = [s.id for s in students]
-    by_cell: dict[tuple[int, int], list[tuple[datetime, int, float]]] = defaultdict(list)
-    cards: dict[tuple[int, int], tuple[int, int]] = {}
-    sizes: dict[int, int] = {}
-    if deck_ids and student_ids:
-        in_class = select(Enrolment.user_id).where(Enrolment.class_id == klass.id)
-        for user_id, deck_id, attempt_id, submitted_at, correct, total in db.session.execute(
-            select(
-                Attempt.user_id,
-                Attempt.deck_id,
-                Attempt.id,
-                Attempt.submitted_at,
-                Attempt.correct_count,
-                Attempt.total,
-            ).where(
-                Attempt.user_id.in_(in_class),
-                Attempt.deck_id.in_(deck_ids),
-                Attempt.submitted_at.is_not(None),
+@dataclass(frozen=True)
+class _ClassResults:
+    """What a gradebook shows of the whole class, cached (see _class_results): the
+    roster, each student's attempts at each deck reduced, the grades and their
+    distributions, and the orders of the students asked for so far."""
+
+    students: dict[int, StudentInfo]
+    summaries: dict[tuple[int, int], gb.AttemptSummary]  # by (student id, deck id)
+    grades: dict[int, dict[int, float]]  # assignment id -> student id -> grade
+    stats: dict[int, ScoreStats]  # by assignment id
+    orders: dict[tuple[str, bool], list[int]] = field(default_factory=dict)
+
+    def order(self, sort: str, descending: bool) -> list[int]:
+        """Student ids by name, or by the grade in assignment `sort` (worked out once)."""
+        key = (sort, descending)
+        if key not in self.orders:
+            self.orders[key] = gb.order_students(
+                [(s.id, s.name) for s in self.students.values()],
+                None if sort == "name" else self.grades[int(sort)],
+                descending,
             )
-        ):
-            by_cell[(user_id, deck_id)].append(
-                (submitted_at, attempt_id, correct / total if total else 0.0)
-            )
-        mastered = case((Card.stability > MASTERED_STABILITY_DAYS, 1), else_=0)
-        due = case((Card.due <= now, 1), else_=0)
-        for user_id, deck_id, n_mastered, n_due in db.session.execute(
-            select(Card.user_id, Item.deck_id, func.sum(mastered), func.sum(due))
-            .join(Item, Item.id == Card.item_id)
-            .where(
-                Card.user_id.in_(in_class),
-                Item.deck_id.in_(deck_ids),
-                Item.retired.is_(False),
-            )
-            .group_by(Card.user_id, Item.deck_id)
-        ):
-            cards[(user_id, deck_id)] = (int(n_mastered or 0), int(n_due or 0))
-        sizes = dict(
-            db.session.execute(
-                select(Item.deck_id, func.count(Item.id))
-                .where(Item.deck_id.in_(deck_ids), Item.retired.is_(False))
-                .group_by(Item.deck_id)
-            ).all()
-        )
-    rows = []
-    graded: dict[int, list[float]] = defaultdict(list)
-    for student in students:
-        cells = {}
-        for a in assignments:
-            scores = by_cell.get((student.id, a.deck_id), [])
-            grade = gb.grade(scores, gb.GradingMethod(a.grading_method))
-            if grade is not None:
-                graded[a.id].append(grade)
-            n_mastered, n_due = cards.get((student.id, a.deck_id), (0, 0))
-            size = sizes.get(a.deck_id, 0)
-            cells[a.id] = Cell(
-                attempts=len(scores),
-                best=gb.grade(scores, gb.GradingMethod.HIGHEST),
-                latest=gb.grade(scores, gb.GradingMethod.LATEST),
-                grade=grade,
-                mastery=n_mastered / size if size else None,
-                due_cards=n_due,
-            )
-        rows.append(GradebookRow(student, cells))
-    summaries = [
-        DeckSummary(
-            assignment=a,
-            histogram=gb.histogram(graded[a.id]),
-            chart=labelled_bars(
-                [
-                    (f"{round(b.low * 100)}–{round(b.high * 100)}%", b.count)
-                    for b in gb.histogram(graded[a.id])
-                ],
-                width=300,
-                height=100,
-            ),
-            average=gb.mean(graded[a.id]),
-            median=gb.median(graded[a.id]),
-            graded=len(graded[a.id]),
-        )
-        for a in assignments
+        return self.orders[key]
+
+
+_NO_RESULTS = _ClassResults({}, {}, {}, {})
+
+_ASSIGNED_DECKS = (
+    select(
+        Assignment.id,
+        Assignment.deck_id,
+        Deck.title,
+        Assignment.due_at,
+        Assignment.grading_method,
+        select(func.count(Item.id))
+        .where(Item.deck_id == Assignment.deck_id, Item.retired.is_(False))
+        .correlate(Assignment)
+        .scalar_subquery(),
+    )
+    .join(Deck, Deck.id == Assignment.deck_id)
+    .where(Assignment.class_id == bindparam("class_id"))
+    .order_by(Assignment.due_at.is_(None), Assignment.due_at, Assignment.id)
+)
+_ROSTER = (
+    select(User.id, User.display_name, User.email)
+    .join(Enrolment, Enrolment.user_id == User.id)
+    .where(Enrolment.class_id == bindparam("class_id"))
+)
+
+
+def _assigned_decks(class_id: int) -> list[AssignedDeck]:
+    return [AssignedDeck(*row) for row in fetch(_ASSIGNED_DECKS, class_id=class_id)]
+
+
+def _roster(class_id: int) -> list[StudentInfo]:
+    # The same name as User.name, without building hundreds of ORM objects.
+    return [
+        StudentInfo(uid, name or email.split("@", 1)[0], email)
+        for uid, name, email in fetch(_ROSTER, class_id=class_id)
     ]
-    return Gradebook(klass, assignments, rows, summaries)
 
 
-def sort_rows(book: Gradebook, key: str, descending: bool) -> list[GradebookRow]:
-    """Sort by student name, or by the grade in one assignment (no grade sorts last)."""
-    if key.isdigit() and int(key) in {a.id for a in book.assignments}:
-        aid = int(key)
-        graded = [r for r in book.rows if r.cells[aid].grade is not None]
-        ungraded = [r for r in book.rows if r.cells[aid].grade is None]
-        graded.sort(key=lambda r: r.cells[aid].grade, reverse=descending)
-        return graded + ungraded
-    return sorted(book.rows, key=lambda r: r.student.name.lower(), reverse=descending)
+def _members(class_id: int):
+    return select(Enrolment.user_id).where(Enrolment.class_id == class_id)
 
 
-def gradebook_csv(book: Gradebook) -> str:
+def _attempt_summaries(
+    class_id: int, deck_ids: Sequence[int]
+) -> tuple[dict[tuple[int, int], gb.AttemptSummary], tuple[int, ...]]:
+    """Each student's submitted attempts at each deck, reduced by the database (count,
+    best, average, and the first and latest by submission time then id, with a window
+    function), and the ids of the attempts still open, all read in one statement."""
+    submitted = Attempt.submitted_at.is_not(None)
+    score = case((Attempt.total > 0, cast(Attempt.correct_count, Float) / Attempt.total), else_=0.0)
+    cell = (Attempt.user_id, Attempt.deck_id, submitted)
+    # One window (the same partition, order and frame), so the rows are sorted once:
+    # the first attempt is number 1 and the latest is number n.
+    in_order = (Attempt.submitted_at, Attempt.id)
+    ranked = (
+        select(
+            Attempt.id,
+            Attempt.user_id,
+            Attempt.deck_id,
+            Attempt.submitted_at,
+            score.label("score"),
+            func.row_number()
+            .over(partition_by=cell, order_by=in_order, rows=(None, None))
+            .label("nth"),
+            func.count().over(partition_by=cell, order_by=in_order, rows=(None, None)).label("n"),
+        )
+        .where(Attempt.user_id.in_(_members(class_id)), Attempt.deck_id.in_(deck_ids))
+        .subquery()
+    )
+    done = ranked.c.submitted_at.is_not(None)
+    scored = case((done, ranked.c.score))
+    rows = db.session.execute(
+        select(
+            ranked.c.user_id,
+            ranked.c.deck_id,
+            func.count(scored),
+            func.max(scored),
+            func.avg(scored),
+            func.max(case((and_(done, ranked.c.nth == 1), ranked.c.score))),
+            func.max(case((and_(done, ranked.c.nth == ranked.c.n), ranked.c.score))),
+            func.aggregate_strings(case((~done, cast(ranked.c.id, String))), ","),
+        ).group_by(ranked.c.user_id, ranked.c.deck_id)
+    )
+    summaries = {}
+    open_ids: list[int] = []
+    for user_id, deck_id, count, best, average, first, latest, still_open in rows:
+        if count:
+            summaries[(user_id, deck_id)] = gb.AttemptSummary(
+                count, float(best), float(latest), float(first), float(average)
+            )
+        if still_open:
+            open_ids.extend(int(i) for i in still_open.split(","))
+    return summaries, tuple(sorted(open_ids))
+
+
+def _score_stats(grades: list[float]) -> ScoreStats:
+    histogram = gb.histogram(grades)
+    return ScoreStats(
+        histogram=histogram,
+        chart=labelled_bars(
+            [(f"{round(b.low * 100)}–{round(b.high * 100)}%", b.count) for b in histogram],
+            width=300,
+            height=100,
+        ),
+        average=gb.mean(grades),
+        median=gb.median(grades),
+        graded=len(grades),
+    )
+
+
+def _class_results(class_id: int, assignments: Sequence[AssignedDeck]) -> _ClassResults:
+    """The class's results from the cache when no attempt at the assigned decks has been
+    started or submitted since, and the roster (with every name) and the assignments
+    (with their grading methods) are the same; otherwise computed and cached."""
+    deck_ids = sorted({a.deck_id for a in assignments})
+    cache = result_cache()
+    key = ("gradebook", class_id)
+    entry = cache.get(key)
+    valid, stamp, (roster,) = _check_attempts(
+        deck_ids, entry.stamp if entry else None, "names", class_id=class_id
+    )
+    inputs = (roster, tuple((a.id, a.deck_id, a.grading_method) for a in assignments))
+    if valid and entry is not None and entry.inputs == inputs:
+        return entry.value
+    students = {s.id: s for s in _roster(class_id)}
+    summaries, open_ids = _attempt_summaries(class_id, deck_ids) if deck_ids else ({}, ())
+    grades: dict[int, dict[int, float]] = {}
+    for a in assignments:
+        method = gb.GradingMethod(a.grading_method)
+        grades[a.id] = {
+            student_id: summary.grade(method)
+            for student_id in students
+            if (summary := summaries.get((student_id, a.deck_id))) is not None
+        }
+    stats = {a.id: _score_stats(list(grades[a.id].values())) for a in assignments}
+    result = _ClassResults(students, summaries, grades, stats)
+    if len(open_ids) <= MAX_IN_LIST:  # else too many to check in one query: not cached
+        cells = max(1, len(students) * len(assignments))
+        cache.put(key, _CacheEntry(inputs, replace(stamp, open_ids=open_ids), result), cells)
+    return result
+
+
+def _cards_statement(students):
+    mastered = case((Card.stability > MASTERED_STABILITY_DAYS, 1), else_=0)
+    due = case((Card.due <= bindparam("now"), 1), else_=0)
+    return (
+        select(Card.user_id, Item.deck_id, func.sum(mastered), func.sum(due))
+        .join(Item, Item.id == Card.item_id)
+        .where(
+            Card.user_id.in_(students),
+            Item.deck_id.in_(bindparam("deck_ids", expanding=True)),
+            Item.retired.is_(False),
+        )
+        .group_by(Card.user_id, Item.deck_id)
+    )
+
+
+_PAGE_CARDS = _cards_statement(bindparam("student_ids", expanding=True))
+_CLASS_CARDS = _cards_statement(
+    select(Enrolment.user_id).where(Enrolment.class_id == bindparam("class_id"))
+)
+
+
+def _card_counts(
+    class_id: int, student_ids: Sequence[int] | None, deck_ids: Sequence[int], now: datetime
+) -> dict[tuple[int, int], tuple[int, int]]:
+    """(mastered, due now) cards per (student, deck), read live: they change with every
+    review and with the clock. None for student_ids means every student of the class."""
+    if student_ids is None:
+        rows = fetch(_CLASS_CARDS, class_id=class_id, deck_ids=list(deck_ids), now=now)
+    else:
+        rows = fetch(_PAGE_CARDS, student_ids=list(student_ids), deck_ids=list(deck_ids), now=now)
+    return {(u, d): (int(m or 0), int(n or 0)) for u, d, m, n in rows}
+
+
+def build_gradebook(
+    klass: SchoolClass | ClassRef,
+    now: datetime,
+    *,
+    sort: str = "name",
+    descending: bool = False,
+    page: int = 1,
+    per_page: int | None = PER_PAGE,
+) -> Gradebook:
+    """One page of students × assigned decks, sorted over the whole class, with score
+    summaries over the whole class; per_page=None gives every student on one page.
+
+    A fixed number of queries whatever the class size: the attempts are reduced in SQL
+    and cached (see _class_results); cards are read live for the students shown.
+    Raises gb.PageOutOfRange for a page that does not exist.
+    """
+    assignments = _assigned_decks(klass.id)
+    results = _class_results(klass.id, assignments) if assignments else _NO_RESULTS
+    if not (sort.isascii() and sort.isdigit() and len(sort) < 19 and int(sort) in results.grades):
+        sort = "name"
+    order = results.order(sort, descending)
+    shown = gb.paginate(len(order), per_page or max(1, len(order)), page)
+    shown_ids = order[shown.start : shown.stop]
+    deck_ids = sorted({a.deck_id for a in assignments})
+    cards = {}
+    if shown_ids and deck_ids:
+        cards = _card_counts(klass.id, None if per_page is None else shown_ids, deck_ids, now)
+    columns = [(a.id, a.deck_id, a.size, results.grades.get(a.id, {})) for a in assignments]
+    rows = []
+    for student_id in shown_ids:
+        cells = {}
+        for assignment_id, deck_id, size, graded in columns:
+            summary = results.summaries.get((student_id, deck_id))
+            n_mastered, n_due = cards.get((student_id, deck_id), (0, 0))
+            mastery = n_mastered / size if size else None
+            if summary is None:
+                cells[assignment_id] = Cell(0, None, None, None, mastery, n_due)
+            else:
+                cells[assignment_id] = Cell(
+                    summary.attempts,
+                    summary.best,
+                    summary.latest,
+                    graded[student_id],
+                    mastery,
+                    n_due,
+                )
+        rows.append(GradebookRow(results.students[student_id], cells))
+    summaries = [DeckSummary(a, results.stats.get(a.id) or _score_stats([])) for a in assignments]
+    return Gradebook(klass, assignments, rows, summaries, shown, sort, descending)
+
+
+def gradebook_csv(klass: SchoolClass | ClassRef, now: datetime) -> str:
+    """Every student of the class (by name), whatever page the teacher was looking at."""
+    book = build_gradebook(klass, now, per_page=None)
     header = ["Student", "Email"]
     for a in book.assignments:
-        title = a.deck.title
         header += [
-            f"{title}: grade ({a.grading_method})",
-            f"{title}: best",
-            f"{title}: latest",
-            f"{title}: attempts",
-            f"{title}: mastery",
-            f"{title}: cards due",
+            f"{a.title}: grade ({a.grading_method})",
+            f"{a.title}: best",
+            f"{a.title}: latest",
+            f"{a.title}: attempts",
+            f"{a.title}: mastery",
+            f"{a.title}: cards due",
         ]
     rows = []
     for row in book.rows:
@@ -468,9 +881,72 @@ def class_attempt(klass: SchoolClass, student: User, attempt_id: int) -> Attempt
 # --- Item analysis --------------------------------------------------------------------
 
 
-def analyse_deck(deck: Deck, user_ids_query=None, which: ia.Which = "first") -> ia.Analysis:
-    """Moodle-style item statistics for a deck over the given learners (or everyone),
-    in a fixed number of queries whatever the number of attempts."""
+_ITEM_INFOS = (
+    select(Item.id, Item.prompt, Item.kind, Choice.id, Choice.text, Choice.correct)
+    .outerjoin(Choice, Choice.item_id == Item.id)
+    .where(
+        Item.deck_id == bindparam("deck_id"),
+        Item.retired.is_(False),
+        Item.kind.in_(sorted(k.value for k in QUIZ_KINDS)),
+    )
+    .order_by(Item.position, Item.id, Choice.position, Choice.id)
+)
+
+
+def _item_infos(deck_id: int) -> tuple[ia.ItemInfo, ...]:
+    """The deck's quiz questions and their choices, in order, as plain values (one query).
+
+    Read on every request: the cached analysis is keyed by them, so an edited prompt,
+    choice or right answer, or an added or retired question, is never shown stale.
+    """
+    rows = fetch(_ITEM_INFOS, deck_id=deck_id)
+    items: dict[int, tuple[str, str, list[ia.ChoiceInfo]]] = {}
+    for item_id, prompt, kind, choice_id, text, correct in rows:
+        _, _, choices = items.setdefault(item_id, (prompt, kind, []))
+        if choice_id is not None:
+            choices.append(ia.ChoiceInfo(choice_id, text, bool(correct)))
+    return tuple(
+        ia.ItemInfo(item_id, prompt, kind, tuple(choices))
+        for item_id, (prompt, kind, choices) in items.items()
+    )
+
+
+def analyse_deck(
+    deck: Deck | DeckRef,
+    klass: SchoolClass | ClassRef | None = None,
+    which: ia.Which = "first",
+) -> ia.Analysis:
+    """Moodle-style item statistics for a deck over the students of a class (or every
+    learner), in a fixed number of queries whatever the number of attempts.
+
+    The result is cached per worker (see ResultCache) with what it depends on: the
+    questions and choices (read live, compared whole), the class roster (every user id,
+    aggregated into one string by the database), the attempts selection, and the
+    attempts stamp. A hit costs two small queries; a miss reads the attempts.
+    """
+    infos = _item_infos(deck.id)
+    cache = result_cache()
+    key = ("analysis", deck.id, None if klass is None else klass.id, which)
+    entry = cache.get(key)
+    previous = entry.stamp if entry else None
+    if klass is None:
+        valid, stamp, members = _check_attempts([deck.id], previous)
+    else:
+        valid, stamp, members = _check_attempts([deck.id], previous, "roster", class_id=klass.id)
+    inputs = (infos, members)
+    if valid and entry is not None and entry.inputs == inputs:
+        return entry.value
+    analysis, open_ids = _analyse(deck.id, None if klass is None else klass.id, which, infos)
+    if len(open_ids) <= MAX_IN_LIST:  # else too many to check in one query: not cached
+        cells = 8 * (1 + sum(1 + len(info.choices) for info in infos))
+        cache.put(key, _CacheEntry(inputs, replace(stamp, open_ids=open_ids), analysis), cells)
+    return analysis
+
+
+def _analyse(
+    deck_id: int, class_id: int | None, which: ia.Which, infos: Sequence[ia.ItemInfo]
+) -> tuple[ia.Analysis, tuple[int, ...]]:
+    """The analysis, and the ids of the attempts that were still open (for the stamp)."""
     attempts_q = select(
         Attempt.id,
         Attempt.user_id,
@@ -478,10 +954,19 @@ def analyse_deck(deck: Deck, user_ids_query=None, which: ia.Which = "first") -> 
         Attempt.item_ids,
         Attempt.correct_count,
         Attempt.total,
-    ).where(Attempt.deck_id == deck.id, Attempt.submitted_at.is_not(None))
-    if user_ids_query is not None:
-        attempts_q = attempts_q.where(Attempt.user_id.in_(user_ids_query))
-    rows = db.session.execute(attempts_q).all()
+        Attempt.submitted_at.is_not(None),
+    ).where(Attempt.deck_id == deck_id)
+    if class_id is not None:
+        attempts_q = attempts_q.where(Attempt.user_id.in_(_members(class_id)))
+    # Open attempts come in the same statement, so that they are the ones open when the
+    # submitted ones were read.
+    rows = []
+    open_ids = []
+    for row in db.session.execute(attempts_q):
+        if row[6]:
+            rows.append(row)
+        else:
+            open_ids.append(row.id)
     if which != "all":
         # Choose the attempts first (an attempt's score is stored with it), so that only
         # their responses are read: one per learner instead of every attempt ever made.
@@ -502,10 +987,10 @@ def analyse_deck(deck: Deck, user_ids_query=None, which: ia.Which = "first") -> 
             response_q = response_q.where(Response.attempt_id.in_([a[0] for a in attempts]))
         else:
             response_q = response_q.join(Attempt, Attempt.id == Response.attempt_id).where(
-                Attempt.deck_id == deck.id, Attempt.submitted_at.is_not(None)
+                Attempt.deck_id == deck_id, Attempt.submitted_at.is_not(None)
             )
-            if user_ids_query is not None:
-                response_q = response_q.where(Attempt.user_id.in_(user_ids_query))
+            if class_id is not None:
+                response_q = response_q.where(Attempt.user_id.in_(_members(class_id)))
         wanted = {a[0] for a in attempts}
         for attempt_id, item_id, correct, chosen in db.session.execute(response_q):
             if attempt_id in wanted:
@@ -522,38 +1007,25 @@ def analyse_deck(deck: Deck, user_ids_query=None, which: ia.Which = "first") -> 
                 choices={i: answered.get(i, (False, ()))[1] for i in item_ids},
             )
         )
-    items = db.session.execute(
-        select(Item)
-        .where(
-            Item.deck_id == deck.id,
-            Item.retired.is_(False),
-            Item.kind.in_([k.value for k in QUIZ_KINDS]),
-        )
-        .options(selectinload(Item.choices))
-        .order_by(Item.position, Item.id)
-    ).scalars()
-    infos = [
-        ia.ItemInfo(
-            item_id=item.id,
-            prompt=item.prompt,
-            kind=item.kind,
-            choices=tuple(ia.ChoiceInfo(c.id, c.text, c.correct) for c in item.choices),
-        )
-        for item in items
-    ]
-    return ia.analyse(records, infos, which)
+    return ia.analyse(records, infos, which), tuple(sorted(open_ids))
 
 
-def class_members(klass: SchoolClass):
-    return select(Enrolment.user_id).where(Enrolment.class_id == klass.id)
+class DeckRef(NamedTuple):
+    """What the analysis page shows of a deck."""
+
+    id: int
+    title: str
 
 
-def assigned_deck(klass: SchoolClass, deck_id: int) -> Deck:
-    deck = db.session.execute(
-        select(Deck)
-        .join(Assignment, Assignment.deck_id == Deck.id)
-        .where(Assignment.class_id == klass.id, Deck.id == deck_id)
-    ).scalar_one_or_none()
-    if deck is None:
+_ASSIGNED_DECK = (
+    select(Deck.id, Deck.title)
+    .join(Assignment, Assignment.deck_id == Deck.id)
+    .where(Assignment.class_id == bindparam("class_id"), Deck.id == bindparam("deck_id"))
+)
+
+
+def assigned_deck(klass: SchoolClass | ClassRef, deck_id: int) -> DeckRef:
+    rows = fetch(_ASSIGNED_DECK, class_id=klass.id, deck_id=deck_id)
+    if not rows:
         raise NotFound("That deck is not assigned to this class.")
-    return deck
+    return DeckRef(*rows[0])

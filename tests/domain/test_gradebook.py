@@ -1,4 +1,4 @@
-"""Grading methods, histogram edges, formula-safe CSV and assignment status."""
+"""Grading methods, histogram edges, formula-safe CSV, assignment status, order and pages."""
 
 from __future__ import annotations
 
@@ -11,8 +11,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from quiz.domain.gradebook import (
+    AttemptSummary,
     Bin,
     GradingMethod,
+    PageOutOfRange,
     assignment_status,
     csv_safe,
     grade,
@@ -20,6 +22,9 @@ from quiz.domain.gradebook import (
     histogram,
     mean,
     median,
+    order_students,
+    paginate,
+    summary_grade,
 )
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -178,3 +183,69 @@ def test_assignment_status(
     due_at: datetime | None, now: datetime, started: int, submitted: int, expected: str
 ):
     assert assignment_status(due_at, now, started, submitted) == expected
+
+
+# --- Grades from summaries, the order of students, pages ------------------------------
+
+
+def test_a_summary_grades_as_the_attempts_it_reduces():
+    # The attempts of ATTEMPTS above, reduced as the database does.
+    summary = AttemptSummary(attempts=4, best=1.0, latest=0.75, first=0.25, average=0.625)
+    for method in GradingMethod:
+        assert summary.grade(method) == pytest.approx(grade(ATTEMPTS, method))
+        assert summary_grade(None, method) is None
+
+
+STUDENTS = [(3, "bea"), (1, "Ann"), (2, "ann"), (4, "Cy"), (5, "Dee")]
+
+
+def test_students_by_name_ignore_case_and_equal_names_go_by_id():
+    assert order_students(STUDENTS) == [1, 2, 3, 4, 5]
+    assert order_students(STUDENTS, descending=True) == [5, 4, 3, 2, 1]
+
+
+def test_students_by_grade_keep_name_order_for_ties_and_put_no_grade_last():
+    grades = {1: 0.5, 2: 0.9, 3: 0.5, 5: None}  # Cy (4) and Dee (5) have no grade
+    assert order_students(STUDENTS, grades) == [1, 3, 2, 4, 5]
+    assert order_students(STUDENTS, grades, descending=True) == [2, 1, 3, 4, 5]
+
+
+@given(st.lists(st.tuples(st.text(max_size=3), st.none() | st.floats(0, 1)), max_size=30))
+def test_every_order_is_a_permutation(rows: list[tuple[str, float | None]]):
+    students = [(i, name) for i, (name, _) in enumerate(rows)]
+    grades = {i: g for i, (_, g) in enumerate(rows)}
+    for descending in (False, True):
+        for by in (None, grades):
+            assert sorted(order_students(students, by, descending)) == list(range(len(rows)))
+
+
+def test_pages_cover_the_list_once():
+    pages = [paginate(total=7, per_page=3, number=n) for n in (1, 2, 3)]
+    assert [(p.start, p.stop) for p in pages] == [(0, 3), (3, 6), (6, 7)]
+    assert {p.count for p in pages} == {3}
+    assert [(p.has_previous, p.has_next) for p in pages] == [
+        (False, True),
+        (True, True),
+        (True, False),
+    ]
+    exact = paginate(total=6, per_page=3, number=2)
+    assert (exact.count, exact.stop, exact.has_next) == (2, 6, False)
+
+
+def test_an_empty_list_has_one_empty_page():
+    page = paginate(total=0, per_page=50, number=1)
+    assert (page.count, page.start, page.stop, page.has_next) == (1, 0, 0, False)
+
+
+@pytest.mark.parametrize(("number", "message"), [(0, "no page 0"), (4, "no page 4"), (-1, "-1")])
+def test_a_page_out_of_range_says_how_many_there_are(number: int, message: str):
+    with pytest.raises(PageOutOfRange, match=message) as refused:
+        paginate(total=7, per_page=3, number=number)
+    assert refused.value.count == 3 and "3 pages" in str(refused.value)
+    with pytest.raises(PageOutOfRange, match="has 1 page\\."):
+        paginate(total=0, per_page=3, number=2)
+
+
+def test_a_page_needs_room_for_one():
+    with pytest.raises(ValueError, match="per_page"):
+        paginate(total=7, per_page=0, number=1)

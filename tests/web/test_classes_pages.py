@@ -139,3 +139,114 @@ def test_a_student_not_in_the_class_is_a_404_for_its_teacher(client, app):
     stranger = make_user()
     login(client, teacher.email)
     assert client.get(f"/teach/classes/{klass.id}/students/{stranger.id}").status_code == 404
+
+
+def _big_class(monkeypatch, n_students=5):
+    """A class of n students named Student 1.. and a per-page of 2 (so 3 pages for 5)."""
+    monkeypatch.setattr(cs, "PER_PAGE", 2)
+    teacher, klass, student, deck, _ = _class_with_results()
+    student.display_name = "Student 1"
+    others = []
+    for n in range(2, n_students + 1):
+        other = make_user()
+        other.display_name = f"Student {n}"
+        others.append(other)
+    db.session.commit()
+    for other in others:
+        cs.join_class(other, klass.join_code)
+    return teacher, klass, deck, [student, *others]
+
+
+def test_the_gradebook_pages_keep_the_sort_and_link_back_and_forth(client, app, monkeypatch):
+    teacher, klass, deck, students = _big_class(monkeypatch)
+    login(client, teacher.email)
+    url = f"/teach/classes/{klass.id}/gradebook"
+    first = client.get(url).get_data(as_text=True)
+    assert "Student 1" in first and "Student 2" in first and "Student 3" not in first
+    assert "Page 1 of 3" in first and 'rel="prev"' not in first
+    assert f'href="{url}?sort=name&amp;page=2" rel="next"' in first
+    assert 'aria-label="Pages of the gradebook"' in first and 'for="page">Go to page' in first
+
+    second = client.get(f"{url}?sort=name&dir=desc&page=2").get_data(as_text=True)
+    assert "Student 3" in second and "Student 2" in second and "Student 4" not in second
+    assert f'href="{url}?sort=name&amp;dir=desc&amp;page=1" rel="prev"' in second
+    assert f'href="{url}?sort=name&amp;dir=desc&amp;page=3" rel="next"' in second
+
+    assignment = db.session.execute(db.select(Assignment)).scalar_one()
+    by_grade = client.get(f"{url}?sort={assignment.id}&dir=desc").get_data(as_text=True)
+    assert "Student 1" in by_grade  # the only one with a grade comes first
+    assert f"?sort={assignment.id}&amp;dir=desc&amp;page=2" in by_grade
+    # The summaries are over the whole class whatever the page.
+    assert "Over all 5 students of the class." in second
+
+
+def test_a_page_out_of_range_or_not_a_number_is_a_clear_error(client, app, monkeypatch):
+    teacher, klass, _, _ = _big_class(monkeypatch)
+    login(client, teacher.email)
+    url = f"/teach/classes/{klass.id}/gradebook"
+    missing = client.get(f"{url}?page=9&sort=name&dir=desc")
+    text = missing.get_data(as_text=True)
+    assert missing.status_code == 404
+    assert "There is no page 9: the gradebook has 3 pages." in text
+    assert f'href="{url}?sort=name&amp;dir=desc&amp;page=3"' in text
+    assert client.get(f"{url}?page=").status_code == 200  # an empty "Go to page": page 1
+    for bad in ("abc", "-1", "1.5", "²", "1e3", "9" * 5000):
+        response = client.get(f"{url}?page={bad}")
+        assert response.status_code == 400, bad
+        assert "Pages are numbered 1, 2, 3" in response.get_data(as_text=True)
+    zero = client.get(f"{url}?page=0&sort=<script>")
+    assert zero.status_code == 404 and "<script>" not in zero.get_data(as_text=True)
+    assert client.get(f"{url}?page=3&sort=99999").status_code == 200  # unknown sort: by name
+    assert client.get(f"{url}?sort={'9' * 5000}").status_code == 200
+
+
+def test_the_csv_has_every_student_while_the_page_has_some(client, app, monkeypatch):
+    teacher, klass, _, students = _big_class(monkeypatch)
+    login(client, teacher.email)
+    text = client.get(f"/teach/classes/{klass.id}/gradebook.csv").get_data(as_text=True)
+    assert all(s.email in text for s in students) and len(text.strip().splitlines()) == 6
+
+
+def test_the_gradebook_and_analysis_show_a_new_attempt_on_the_next_request(client, app):
+    teacher, klass, student, deck, _ = _class_with_results()  # one attempt, 2 of 3 right
+    login(client, teacher.email)
+    book = f"/teach/classes/{klass.id}/gradebook"
+    analysis = f"/teach/classes/{klass.id}/decks/{deck.id}/analysis?attempts=all"
+    assert "1 attempt<" in client.get(book).get_data(as_text=True)
+    assert "<dt>Attempts</dt><dd>1</dd>" in client.get(analysis).get_data(as_text=True)
+    _attempt(student, deck, 3, NOW)
+    page = client.get(book).get_data(as_text=True)
+    assert "2 attempts" in page and "100%" in page
+    assert "<dt>Attempts</dt><dd>2</dd>" in client.get(analysis).get_data(as_text=True)
+
+
+def test_gradebook_cells_read_as_score_badge_and_percent_would_write_them():
+    from quiz.domain.grading import percent
+    from quiz.markup import score_badge
+    from quiz.teach.classes import _grade_cells
+
+    def pct(value):
+        return "–" if value is None else f"{percent(value)}%"
+
+    class Column:
+        id = 7
+
+    values = sorted({k / n for n in range(1, 31) for k in range(n + 1)} | {0.005, 0.795})
+    for n, value in enumerate(values):
+        attempts = n % 3
+        grade = value if attempts else None
+        mastery = None if n % 5 == 0 else values[-n]
+        cell = cs.Cell(attempts, grade, values[n // 2], grade, mastery, n % 4)
+        detail = ""
+        if attempts:
+            plural = "s" if attempts != 1 else ""
+            detail = (
+                f"best {pct(grade)} · last {pct(values[n // 2])} · {attempts} attempt{plural}<br>"
+            )
+        due = f" · {n % 4} due" if n % 4 else ""
+        expected = (
+            f'<td>{score_badge(grade)}<div class="muted small">{detail}'
+            f"mastery {pct(mastery)}{due}</div></td>"
+        )
+        row = cs.GradebookRow(cs.StudentInfo(1, "Ann", "ann@example.com"), {7: cell})
+        assert _grade_cells(row, [Column]) == expected
