@@ -239,51 +239,69 @@ def find_class_by_code(code: str) -> SchoolClass | None:
 
 @dataclass(frozen=True)
 class StudentAssignment:
-    assignment: Assignment
+    deck_slug: str
+    deck_title: str
+    due_at: datetime | None
     class_name: str
     status: str  # not started | in progress | done | overdue
     best: float | None
 
 
+_SUBMITTED = case((Attempt.submitted_at.is_not(None), 1), else_=0)
+_SUBMITTED_SCORE = case(
+    (
+        and_(Attempt.submitted_at.is_not(None), Attempt.total > 0),
+        Attempt.correct_count * 1.0 / Attempt.total,
+    ),
+    else_=None,
+)
+_STUDENT_DECK_STATS = (
+    select(
+        Attempt.deck_id.label("deck_id"),
+        func.count(Attempt.id).label("started"),
+        func.sum(_SUBMITTED).label("done"),
+        func.max(_SUBMITTED_SCORE).label("best"),
+    )
+    .where(Attempt.user_id == bindparam("user_id"))
+    .group_by(Attempt.deck_id)
+    .subquery()
+)
+# The deck list runs it on every load: one statement, built once (quiz.services.fetch).
+_STUDENT_ASSIGNMENTS = (
+    select(
+        Deck.slug,
+        Deck.title,
+        Assignment.due_at,
+        SchoolClass.name,
+        _STUDENT_DECK_STATS.c.started,
+        _STUDENT_DECK_STATS.c.done,
+        _STUDENT_DECK_STATS.c.best,
+    )
+    .select_from(Assignment)
+    .join(SchoolClass, SchoolClass.id == Assignment.class_id)
+    .join(Enrolment, Enrolment.class_id == SchoolClass.id)
+    .join(Deck, Deck.id == Assignment.deck_id)
+    .outerjoin(_STUDENT_DECK_STATS, _STUDENT_DECK_STATS.c.deck_id == Assignment.deck_id)
+    .where(
+        Enrolment.user_id == bindparam("user_id"),
+        SchoolClass.archived_at.is_(None),
+        Deck.status == DeckStatus.PUBLISHED.value,
+    )
+)
+
+
 def student_assignments(student: User, now: datetime) -> list[StudentAssignment]:
     """The student's assignments in active classes, the most pressing first."""
-    rows = db.session.execute(
-        select(Assignment, SchoolClass.name)
-        .join(SchoolClass, SchoolClass.id == Assignment.class_id)
-        .join(Enrolment, Enrolment.class_id == SchoolClass.id)
-        .join(Deck, Deck.id == Assignment.deck_id)
-        .where(
-            Enrolment.user_id == student.id,
-            SchoolClass.archived_at.is_(None),
-            Deck.status == DeckStatus.PUBLISHED.value,
-        )
-        .options(selectinload(Assignment.deck))
-    ).all()
-    deck_ids = {a.deck_id for a, _ in rows}
-    stats: dict[int, tuple[int, int, float | None]] = {}
-    if deck_ids:
-        submitted = case((Attempt.submitted_at.is_not(None), 1), else_=0)
-        score = case(
-            (
-                and_(Attempt.submitted_at.is_not(None), Attempt.total > 0),
-                Attempt.correct_count * 1.0 / Attempt.total,
-            ),
-            else_=None,
-        )
-        for deck_id, started, done, best in db.session.execute(
-            select(Attempt.deck_id, func.count(Attempt.id), func.sum(submitted), func.max(score))
-            .where(Attempt.user_id == student.id, Attempt.deck_id.in_(deck_ids))
-            .group_by(Attempt.deck_id)
-        ):
-            stats[deck_id] = (started, int(done or 0), best)
     order = {"overdue": 0, "in progress": 1, "not started": 2, "done": 3}
     result = []
-    for assignment, class_name in rows:
-        started, done, best = stats.get(assignment.deck_id, (0, 0, None))
-        status = gb.assignment_status(assignment.due_at, now, started, done)
-        result.append(StudentAssignment(assignment, class_name, status, best))
+    for slug, title, due_at, class_name, started, done, best in fetch(
+        _STUDENT_ASSIGNMENTS, user_id=student.id
+    ):
+        status = gb.assignment_status(due_at, now, started or 0, int(done or 0))
+        best = None if best is None else float(best)
+        result.append(StudentAssignment(slug, title, due_at, class_name, status, best))
     far = datetime.max.replace(tzinfo=now.tzinfo)
-    result.sort(key=lambda s: (order[s.status], s.assignment.due_at or far, s.class_name))
+    result.sort(key=lambda s: (order[s.status], s.due_at or far, s.class_name))
     return result
 
 
