@@ -23,6 +23,7 @@ from markupsafe import Markup
 from quiz.auth.access import roles_required
 from quiz.auth.forms import PostForm
 from quiz.domain.gradebook import PageOutOfRange
+from quiz.markup import score_badge
 from quiz.models import Role, utcnow
 from quiz.services import NotFound, ServiceError
 from quiz.services import classes as class_service
@@ -222,12 +223,7 @@ def _grade_cells(row: class_service.GradebookRow, assignments) -> Markup:
     cells = row.cells
     for a in assignments:
         attempts, best, latest, grade, mastery, due = cells[a.id]
-        if grade is None:
-            badge = '<span class="badge badge-none">not taken</span>'
-        else:
-            pct = int(grade * 100 + 0.5)
-            level = "good" if pct >= 80 else "mid" if pct >= 50 else "low"
-            badge = f'<span class="badge badge-{level}">{pct}%</span>'
+        badge = score_badge(grade)
         detail = ""
         if attempts:
             detail = (
