@@ -25,10 +25,11 @@ class GradingMethod(enum.StrEnum):
 
 
 def grade(scores: Sequence[tuple[datetime, int, float]], method: GradingMethod) -> float | None:
-    """One learner's grade from (started_at, attempt_id, score) triples; None if no attempts.
+    """One learner's grade from (submitted_at, attempt_id, score) triples; None if no
+    attempts. The rule that AttemptSummary, reduced by the database, must agree with.
 
-    First and latest go by start time, then attempt id, so two attempts started in the
-    same second still have a fixed order.
+    First and latest go by submission time, then attempt id, so two attempts submitted
+    in the same second still have a fixed order.
     """
     if not scores:
         return None
@@ -69,11 +70,6 @@ class AttemptSummary:
         if method is GradingMethod.AVERAGE:
             return self.average
         raise ValueError(f"unknown grading method {method!r}")
-
-
-def summary_grade(summary: AttemptSummary | None, method: GradingMethod) -> float | None:
-    """The grade by the method, or None for a learner without a submitted attempt."""
-    return None if summary is None else summary.grade(method)
 
 
 @dataclass(frozen=True)
@@ -171,6 +167,12 @@ def assignment_status(
 
 
 # --- Order and pages ------------------------------------------------------------------
+
+
+def sort_key(raw: str) -> str:
+    """A gradebook's sort from a URL: "name", or an assignment id (as digits; whether
+    the class has that assignment is for the caller to check)."""
+    return raw if raw.isascii() and raw.isdigit() and len(raw) < 19 else "name"
 
 
 def name_key(name: str, student_id: int) -> tuple[str, int]:

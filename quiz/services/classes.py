@@ -547,26 +547,6 @@ class DeckSummary:
     assignment: AssignedDeck
     stats: ScoreStats
 
-    @property
-    def histogram(self) -> list[gb.Bin]:
-        return self.stats.histogram
-
-    @property
-    def chart(self) -> BarChart:
-        return self.stats.chart
-
-    @property
-    def average(self) -> float | None:
-        return self.stats.average
-
-    @property
-    def median(self) -> float | None:
-        return self.stats.median
-
-    @property
-    def graded(self) -> int:
-        return self.stats.graded
-
 
 @dataclass(frozen=True)
 class Gradebook:
@@ -795,7 +775,8 @@ def build_gradebook(
     """
     assignments = _assigned_decks(klass.id)
     results = _class_results(klass.id, assignments) if assignments else _NO_RESULTS
-    if not (sort.isascii() and sort.isdigit() and len(sort) < 19 and int(sort) in results.grades):
+    sort = gb.sort_key(sort)
+    if sort != "name" and int(sort) not in results.grades:
         sort = "name"
     order = results.order(sort, descending)
     shown = gb.paginate(len(order), per_page or max(1, len(order)), page)

@@ -24,12 +24,12 @@ from quiz.domain.gradebook import (
     median,
     order_students,
     paginate,
-    summary_grade,
+    sort_key,
 )
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
-# Given out of order on purpose: started 09:10 (0.5), 09:00 (0.25), 09:20 (0.75)... and a
+# Given out of order on purpose: submitted 09:10 (0.5), 09:00 (0.25), 09:20 (0.75)... and a
 # fourth attempt at 09:20 with a lower id, so "latest" must break the tie by id.
 ATTEMPTS = [
     (T0 + timedelta(minutes=10), 2, 0.5),
@@ -193,7 +193,6 @@ def test_a_summary_grades_as_the_attempts_it_reduces():
     summary = AttemptSummary(attempts=4, best=1.0, latest=0.75, first=0.25, average=0.625)
     for method in GradingMethod:
         assert summary.grade(method) == pytest.approx(grade(ATTEMPTS, method))
-        assert summary_grade(None, method) is None
 
 
 STUDENTS = [(3, "bea"), (1, "Ann"), (2, "ann"), (4, "Cy"), (5, "Dee")]
@@ -249,3 +248,20 @@ def test_a_page_out_of_range_says_how_many_there_are(number: int, message: str):
 def test_a_page_needs_room_for_one():
     with pytest.raises(ValueError, match="per_page"):
         paginate(total=7, per_page=0, number=1)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("name", "name"),
+        ("12", "12"),
+        ("", "name"),
+        ("-3", "name"),
+        ("1 2", "name"),
+        ("٣", "name"),
+        ("9" * 40, "name"),
+        ("x&page=2", "name"),
+    ],
+)
+def test_a_sort_from_the_url_is_name_or_an_assignment_id(raw, expected):
+    assert sort_key(raw) == expected

@@ -86,7 +86,7 @@ def test_pages_follow_the_order_of_the_whole_class(app):
     assert _names(ascending) == ["Cy"]  # no grade sorts last either way
 
     # The score summaries are over the whole class on every page.
-    assert {p.summaries[0].graded for p in pages + by_grade} == {4}
+    assert {p.summaries[0].stats.graded for p in pages + by_grade} == {4}
 
 
 def test_students_with_the_same_name_have_a_fixed_place(app):
@@ -118,7 +118,7 @@ def test_an_empty_class_has_one_empty_page(app):
     teacher, deck, klass, _ = _setup(n_students=0)
     cs.assign_deck(teacher, klass, deck.id, None)
     book = cs.build_gradebook(klass, NOW)
-    assert book.rows == [] and book.page.count == 1 and book.summaries[0].graded == 0
+    assert book.rows == [] and book.page.count == 1 and book.summaries[0].stats.graded == 0
 
 
 def test_the_csv_has_every_student_whatever_the_page_size(app, monkeypatch):
@@ -157,7 +157,7 @@ def test_a_new_submitted_attempt_shows_at_once(app):
     cell = book.rows[0].cells[assignment.id]
     assert (cell.attempts, cell.grade) == (2, pytest.approx(1.0))
     assert book.rows[1].cells[assignment.id].grade == pytest.approx(2 / 3)
-    assert book.summaries[0].graded == 2
+    assert book.summaries[0].stats.graded == 2
     assert cs.analyse_deck(deck, klass, "all").test.n == 3
     assert cs.analyse_deck(deck, None, "all").test.n == 3
 
@@ -181,12 +181,12 @@ def test_a_removed_or_new_student_shows_at_once(app):
     _, deck, klass, _, (ann, bea) = _named_class(["Ann", "Bea"])
     _attempt(ann, deck, 3, NOW)
     _attempt(bea, deck, 0, NOW)
-    assert cs.build_gradebook(klass, NOW).summaries[0].graded == 2
+    assert cs.build_gradebook(klass, NOW).summaries[0].stats.graded == 2
     assert cs.analyse_deck(deck, klass).test.n == 2
 
     cs.remove_student(klass, ann.id)
     book = cs.build_gradebook(klass, NOW)
-    assert _names(book) == ["Bea"] and book.summaries[0].graded == 1
+    assert _names(book) == ["Bea"] and book.summaries[0].stats.graded == 1
     assert cs.analyse_deck(deck, klass).test.n == 1
     assert cs.analyse_deck(deck, klass).items[0].facility == pytest.approx(0.0)
 
@@ -211,7 +211,7 @@ def test_a_new_grading_method_regrades_at_once(app):
     cs.assign_deck(teacher, klass, deck.id, None, "latest")
     book = cs.build_gradebook(klass, NOW)
     assert book.rows[0].cells[assignment.id].grade == pytest.approx(0.0)
-    assert book.summaries[0].average == pytest.approx(0.0)
+    assert book.summaries[0].stats.average == pytest.approx(0.0)
 
 
 def test_an_edited_question_shows_in_the_analysis_at_once(app):
