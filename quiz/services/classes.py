@@ -36,6 +36,7 @@ from quiz.models import (
     utcnow,
 )
 from quiz.services import NotFound, ServiceError, fetch, unit_of_work
+from quiz.services.decks import DeckCard
 
 # No 0/O, 1/I/L: a code read aloud in a classroom should survive being copied.
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -911,7 +912,7 @@ def _item_infos(deck_id: int) -> tuple[ia.ItemInfo, ...]:
 
 
 def analyse_deck(
-    deck: Deck | DeckRef,
+    deck: Deck | DeckCard,
     klass: SchoolClass | ClassRef | None = None,
     which: ia.Which = "first",
 ) -> ia.Analysis:
@@ -1009,22 +1010,16 @@ def _analyse(
     return ia.analyse(records, infos, which), tuple(sorted(open_ids))
 
 
-class DeckRef(NamedTuple):
-    """What the analysis page shows of a deck."""
-
-    id: int
-    title: str
-
-
 _ASSIGNED_DECK = (
-    select(Deck.id, Deck.title)
+    select(Deck.id, Deck.slug, Deck.title, Deck.description)
     .join(Assignment, Assignment.deck_id == Deck.id)
     .where(Assignment.class_id == bindparam("class_id"), Deck.id == bindparam("deck_id"))
 )
 
 
-def assigned_deck(klass: SchoolClass | ClassRef, deck_id: int) -> DeckRef:
+def assigned_deck(klass: SchoolClass | ClassRef, deck_id: int) -> DeckCard:
+    """What the analysis page shows of a deck assigned to the class."""
     rows = fetch(_ASSIGNED_DECK, class_id=klass.id, deck_id=deck_id)
     if not rows:
         raise NotFound("That deck is not assigned to this class.")
-    return DeckRef(*rows[0])
+    return DeckCard(*rows[0])

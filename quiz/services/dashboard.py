@@ -18,8 +18,9 @@ from quiz.domain.study_stats import (
     day_starts,
     share,
 )
-from quiz.extensions import db
 from quiz.models import Card, Deck, DeckStatus, Item, ReviewLog, User
+from quiz.services import fetch
+from quiz.services.decks import DeckCard
 from quiz.services.scores import deck_summaries
 from quiz.services.study import user_zone
 
@@ -29,15 +30,8 @@ PUBLISHED = DeckStatus.PUBLISHED.value
 
 
 @dataclass(frozen=True)
-class DeckName:
-    id: int
-    slug: str
-    title: str
-
-
-@dataclass(frozen=True)
 class DeckProgress:
-    deck: DeckName
+    deck: DeckCard
     cards: int  # items in the deck
     studied: int  # of those, cards the learner has
     mastered: int  # of those, cards with stability over the mastery threshold
@@ -152,6 +146,7 @@ def _decks_statement() -> Select:
             Deck.id,
             Deck.slug,
             Deck.title,
+            Deck.description,
             Deck.status,
             sizes.c.size,
             studied.c.cards,
@@ -180,16 +175,27 @@ def build_dashboard(user: User, now: datetime) -> Dashboard:
     params: dict[str, object] = {"user_id": user.id, "review_start": review_days[0]}
     params.update((f"due_end_{n}", end) for n, end in enumerate(due_days[1:]))
     params.update((f"review_end_{n}", end) for n, end in enumerate(review_days[1:]))
-    counts = dict(db.session.execute(_day_counts_statement(), params).all())
+    counts = dict(fetch(_day_counts_statement(), **params))
     forecast = counts_per_day(due_days, counts)
     per_day = counts_per_day(review_days, counts, first=FORECAST_DAYS)
 
-    deck_rows = db.session.execute(_decks_statement(), {"user_id": user.id}).all()
+    deck_rows = fetch(_decks_statement(), user_id=user.id)
     scores = deck_summaries(user)
 
     decks = []
     total_reviews = total_kept = 0
-    for deck_id, slug, title, status, size, n_cards, n_mastered, n_reviews, kept in deck_rows:
+    for (
+        deck_id,
+        slug,
+        title,
+        description,
+        status,
+        size,
+        n_cards,
+        n_mastered,
+        n_reviews,
+        kept,
+    ) in deck_rows:
         n_reviews, kept = n_reviews or 0, int(kept or 0)
         # Every review counts towards the overall retention, listed deck or not.
         total_reviews += n_reviews
@@ -199,7 +205,7 @@ def build_dashboard(user: User, now: datetime) -> Dashboard:
         n_mastered = int(n_mastered or 0)
         decks.append(
             DeckProgress(
-                deck=DeckName(deck_id, slug, title),
+                deck=DeckCard(deck_id, slug, title, description or ""),
                 cards=size,
                 studied=n_cards or 0,
                 mastered=n_mastered,

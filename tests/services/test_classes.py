@@ -12,7 +12,7 @@ from quiz.extensions import db
 from quiz.models import Attempt, Enrolment, Response
 from quiz.services import NotFound, ServiceError, authoring
 from quiz.services import classes as cs
-from quiz.services.decks import get_published_deck, load_builtin_decks
+from quiz.services.decks import DeckCard, get_published_deck, load_builtin_decks
 from tests.factories import make_user, sample_deck
 
 NOW = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
@@ -203,7 +203,7 @@ def test_gradebook_and_analysis_take_a_fixed_number_of_queries(app, count_querie
     cs.assign_deck(teacher, klass, get_published_deck("second").id, None)
     _many_attempts(deck, students, size)
     _open_attempt(students[0], deck)
-    ref = cs.DeckRef(deck.id, deck.title)  # as the analysis page has it: no ORM object
+    ref = DeckCard(deck.id, deck.slug, deck.title, deck.description)  # as the analysis page has it
     db.session.expire_all()
     with count_queries() as counter:
         cs.build_gradebook(klass, NOW, per_page=size)
