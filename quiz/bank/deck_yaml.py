@@ -228,6 +228,18 @@ class _DeckParser:
             return None
         return self.text_value(node.fields[name][1], f"{what}: field {name!r}")
 
+    def choice(self, node: _Map, name: str, what: str, allowed: Sequence[str]) -> str | None:
+        """A required text field whose value must be one of `allowed`."""
+        value = self.text(node, name, what)
+        if value is not None and value not in allowed:
+            self.report(
+                node.fields[name][1].line,
+                f"{what}: {name} must be one of {_one_of(allowed)}, not {value!r}"
+                + _suggest(value, allowed),
+            )
+            return None
+        return value
+
     def text_value(self, value: _Node, what: str) -> str | None:
         if isinstance(value, _Scalar) and value.tag == _INVALID_TAG:
             return None
@@ -369,14 +381,7 @@ class _DeckParser:
         errors_before = len(self.report.errors)
         key = self.unique_key(node, f"fact on line {node.line}")
         what = f"fact {key!r}" if key else f"fact on line {node.line}"
-        fact_type = self.text(node, "type", what)
-        if fact_type is not None and fact_type not in FACT_TYPES:
-            self.report(
-                node.fields["type"][1].line,
-                f"{what}: type must be one of {_one_of(FACT_TYPES)}, not {fact_type!r}"
-                + _suggest(fact_type, FACT_TYPES),
-            )
-            fact_type = None
+        fact_type = self.choice(node, "type", what, FACT_TYPES)
         explanation = self.text(node, "explanation", what)
         source = self.text(node, "source", what)
         if fact_type is None:
@@ -482,14 +487,7 @@ class _DeckParser:
         errors_before = len(self.report.errors)
         key = self.unique_key(node, f"question on line {node.line}")
         what = f"question {key!r}" if key else f"question on line {node.line}"
-        kind_text = self.text(node, "kind", what)
-        if kind_text is not None and kind_text not in QUESTION_KINDS:
-            self.report(
-                node.fields["kind"][1].line,
-                f"{what}: kind must be one of {_one_of(QUESTION_KINDS)}, not {kind_text!r}"
-                + _suggest(kind_text, QUESTION_KINDS),
-            )
-            kind_text = None
+        kind_text = self.choice(node, "kind", what, QUESTION_KINDS)
         # Optional for questions: teachers' uploads often have none. The built-in decks
         # are held to having both by their content tests.
         explanation = self.text(node, "explanation", what, required=False)
