@@ -26,10 +26,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     with app.app_context():
-        if db.engine.dialect.name == "sqlite":
-            from quiz.database import configure_sqlite
+        from quiz.database import configure_sqlite, track_writes
 
+        if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
+        track_writes(db.engine)
     migrate.init_app(
         app,
         db,
@@ -70,11 +71,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     @app.teardown_appcontext
     def _close_session(exc: BaseException | None) -> None:
         # Runs before Flask-SQLAlchemy's own clean-up. If the connection died after the
-        # response was built, the rollback fails: drop the session (the pool reconnects)
-        # instead of turning a finished response into a 500.
+        # response was built, the commit or rollback fails: drop the session (the pool
+        # reconnects) instead of turning a finished response into a 500.
         from sqlalchemy.exc import SQLAlchemyError
 
+        from quiz.database import end_request
+
         try:
+            end_request(db.session(), failed=exc is not None)
             db.session.remove()
         except SQLAlchemyError:
             db.session.registry.clear()

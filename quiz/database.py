@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import Engine, event
+from sqlalchemy.orm import Session
 
 #: Execution option that makes a transaction start with BEGIN IMMEDIATE on SQLite.
 IMMEDIATE = "quiz_sqlite_immediate"
@@ -29,3 +30,39 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int = 15000) -> None:
     def on_begin(connection):
         immediate = connection.get_execution_options().get(IMMEDIATE)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+#: Connection info key: the current transaction ran a statement that may have written.
+WROTE = "quiz_wrote"
+_READS = ("SELECT", "BEGIN")
+
+
+def track_writes(engine: Engine) -> None:
+    """Note on the connection whether its transaction ran anything but SELECTs, so that
+    the end of a request can tell a read-only transaction (see `end_request`)."""
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection):
+        connection.info[WROTE] = False
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def on_execute(connection, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip()[:6].upper().startswith(_READS):
+            connection.info[WROTE] = True
+
+
+def end_request(session: Session, failed: bool) -> None:
+    """Close the request's session. A transaction that only read is committed, not
+    rolled back: both leave the database as it was, but psycopg forgets its prepared
+    statements on every rollback, and PostgreSQL would then plan each query of every
+    request anew. Anything else (an error, ORM changes that no service committed, a
+    write that ran outside a unit of work) is rolled back, as before."""
+    read_only = (
+        not failed
+        and session.in_transaction()
+        and not (session.new or session.dirty or session.deleted)
+        and not session.connection().info.get(WROTE, True)
+    )
+    if read_only:
+        session.commit()
+    session.close()

@@ -1,0 +1,110 @@
+"""How a request's transaction ends (quiz.database.end_request): one that only read is
+committed, so that psycopg keeps its prepared statements; anything else is rolled back."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import event, func, insert, select, text
+
+from quiz.database import end_request
+from quiz.extensions import db
+from quiz.models import Role, User
+from tests.factories import make_user
+
+
+@pytest.fixture
+def endings(app):
+    """The ways transactions ended ("commit" / "rollback"), in order."""
+    seen: list[str] = []
+
+    def on_commit(conn):
+        seen.append("commit")
+
+    def on_rollback(conn):
+        seen.append("rollback")
+
+    event.listen(db.engine, "commit", on_commit)
+    event.listen(db.engine, "rollback", on_rollback)
+    yield seen
+    event.remove(db.engine, "commit", on_commit)
+    event.remove(db.engine, "rollback", on_rollback)
+
+
+def _users() -> int:
+    count = db.session.scalar(select(func.count(User.id)))
+    db.session.rollback()
+    return count
+
+
+def test_a_request_that_only_read_ends_with_a_commit(app, endings):
+    make_user()
+    endings.clear()
+    db.session.execute(select(User.email)).all()
+    end_request(db.session(), failed=False)
+    assert endings == ["commit"]
+    assert not db.session().in_transaction()
+
+
+def test_a_failed_request_is_rolled_back_even_if_it_only_read(app, endings):
+    db.session.execute(select(User.email)).all()
+    end_request(db.session(), failed=True)
+    assert endings == ["rollback"]
+
+
+def _new_user(email: str) -> User:
+    return User(email=email, display_name="X", password_hash="x", role=Role.STUDENT)
+
+
+def test_orm_changes_that_no_service_committed_are_discarded(app, endings):
+    db.session.execute(select(User.email)).all()  # as loading the current user does
+    db.session.add(_new_user("pending@example.com"))
+    end_request(db.session(), failed=False)
+    assert endings == ["rollback"]
+    assert _users() == 0
+
+
+def test_flushed_orm_changes_that_no_service_committed_are_discarded(app, endings):
+    db.session.add(_new_user("flushed@example.com"))
+    db.session.flush()
+    end_request(db.session(), failed=False)
+    assert endings == ["rollback"]
+    assert _users() == 0
+
+
+def test_a_core_write_outside_a_unit_of_work_is_discarded(app, endings):
+    db.session.execute(
+        insert(User).values(
+            email="core@example.com", display_name="C", password_hash="x", role=Role.STUDENT
+        )
+    )
+    end_request(db.session(), failed=False)
+    assert endings == ["rollback"]
+    assert _users() == 0
+
+
+def test_a_read_after_a_committed_write_is_committed(app, endings):
+    make_user()  # commits through its service
+    endings.clear()
+    db.session.execute(select(User.email)).all()
+    end_request(db.session(), failed=False)
+    assert endings == ["commit"]
+    assert _users() == 1
+
+
+def test_a_request_that_never_touched_the_database_ends_nothing(app, endings):
+    end_request(db.session(), failed=False)
+    assert endings == []
+
+
+def test_postgresql_keeps_prepared_statements_across_read_only_requests(app):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("prepared statements are psycopg's (PostgreSQL only)")
+    query = select(User.email).where(User.id == -1)
+    for _ in range(6):  # psycopg prepares a statement at its 5th run on a connection
+        db.session.execute(query).all()
+        end_request(db.session(), failed=False)
+    prepared = db.session.execute(
+        text("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%users.email%'")
+    ).scalar_one()
+    end_request(db.session(), failed=False)
+    assert prepared >= 1
