@@ -91,3 +91,96 @@ def test_flask_db_check_finds_no_difference(empty_database_url, tmp_path):
         upgrade()
         check()  # raises (exits) when autogenerate would produce a new revision
         db.engine.dispose()
+
+
+def _results_versions(conn) -> list[int]:
+    return list(conn.execute(text("SELECT results_version FROM decks ORDER BY id")).scalars())
+
+
+def test_the_migrated_database_raises_a_decks_results_version_on_each_submission(
+    empty_database_url, tmp_path
+):
+    app = _app(empty_database_url, tmp_path)
+    with app.app_context():
+        upgrade()
+        with db.engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO users (id, email, display_name, password_hash, role, timezone,"
+                    " daily_new_limit, created_at) VALUES (1, 's@example.com', 'S', 'x',"
+                    " 'student', 'UTC', 20, '2026-01-01 00:00:00')"
+                )
+            )
+            for deck_id in (1, 2):
+                conn.execute(
+                    text(
+                        "INSERT INTO decks (id, slug, title, description, status, created_at,"
+                        " updated_at) VALUES (:id, :slug, 'T', '', 'published',"
+                        " '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+                    ),
+                    {"id": deck_id, "slug": f"deck-{deck_id}"},
+                )
+        attempt = (
+            "INSERT INTO attempts (id, user_id, deck_id, item_ids, choice_order, started_at,"
+            " submitted_at, correct_count, total) VALUES (:id, 1, 1, '[]', '{}',"
+            " '2026-01-01 00:00:00', :submitted, 0, 0)"
+        )
+        steps = [
+            # (statement, parameters, results versions of decks 1 and 2 after it)
+            (attempt, {"id": 1, "submitted": None}, [0, 0]),  # started: no result yet
+            (
+                "UPDATE attempts SET correct_count = 1 WHERE id = 1",  # answered
+                {},
+                [0, 0],
+            ),
+            (
+                "UPDATE attempts SET submitted_at = '2026-01-01 00:05:00' WHERE id = 1",
+                {},
+                [1, 0],
+            ),
+            (attempt, {"id": 2, "submitted": "2026-01-01 00:06:00"}, [2, 0]),
+            ("UPDATE attempts SET deck_id = 2 WHERE id = 2", {}, [3, 1]),
+            ("DELETE FROM attempts WHERE id = 2", {}, [3, 2]),
+        ]
+        for statement, parameters, expected in steps:
+            with db.engine.begin() as conn:
+                conn.execute(text(statement), parameters)
+                assert _results_versions(conn) == expected, statement
+        downgrade(revision="0005_login_sessions")
+        with db.engine.begin() as conn:
+            # The triggers are gone with the column: a submission still goes in.
+            conn.execute(text(attempt), {"id": 3, "submitted": "2026-01-01 00:07:00"})
+            columns = {c["name"] for c in inspect(conn).get_columns("decks")}
+        assert "results_version" not in columns
+        db.engine.dispose()
+
+
+def _triggers(engine) -> dict[str, str]:
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            rows = conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"))
+            return {name: " ".join(sql.split()) for name, sql in rows}
+        rows = conn.execute(
+            text(
+                "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal"
+                " UNION ALL SELECT proname, prosrc FROM pg_proc"
+                " WHERE proname = 'attempts_raise_results_version'"
+            )
+        )
+        return {name: " ".join(definition.split()) for name, definition in rows}
+
+
+def test_the_migrations_create_the_same_triggers_as_the_models(
+    empty_database_url, database_url, tmp_path
+):
+    app = _app(empty_database_url, tmp_path)
+    with app.app_context():
+        upgrade()
+        migrated = _triggers(db.engine)
+        db.engine.dispose()
+    from_models = create_engine(database_url)  # the tests' schema, made by create_all
+    try:
+        assert migrated == _triggers(from_models)
+        assert len(migrated) >= 3
+    finally:
+        from_models.dispose()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quiz.models.base import Base, UTCDateTime, utcnow
@@ -30,6 +30,10 @@ class Deck(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     # A set deleted after learners used it is kept (as a draft) so their scores stay readable.
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Raised by the database (triggers on attempts, see quiz.models.attempts) whenever a
+    # submitted attempt at the deck appears, changes or goes: cached gradebooks and item
+    # analyses compare it to tell whether they still hold. Never written by the app.
+    results_version: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
     items: Mapped[list[Item]] = relationship(
         back_populates="deck", order_by="Item.position", cascade="all, delete-orphan"

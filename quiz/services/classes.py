@@ -6,7 +6,7 @@ import secrets
 import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -321,8 +321,8 @@ class ResultCache:
     """A bounded least-recently-used store of computed gradebooks and item analyses.
 
     It lives in the Flask app, so each gunicorn worker holds its own copy and fills it
-    on its own. Every entry carries what it was computed from (the inputs and an
-    `_AttemptsStamp`), and a caller checks those against the database, with one cheap
+    on its own. Every entry carries what it was computed from (the inputs and the decks'
+    results version), and a caller checks those against the database, with one cheap
     query, before it uses the entry: an entry is replaced, never served stale.
     """
 
@@ -371,64 +371,21 @@ def result_cache() -> ResultCache:
 
 
 @dataclass(frozen=True)
-class _AttemptsStamp:
-    """Enough about the attempts at some decks to tell, in one cheap query, whether any
-    attempt was started or submitted there since a result was computed from them.
-
-    Attempts are never deleted and a submitted one never changes again; what can happen
-    is a new attempt (a new id), or the submission of an open one. So a result holds
-    while no attempt has appeared at its decks and none of the attempts that were open
-    has been submitted: `open_ids` are those open attempts, and `watermark`/`above`
-    detect new ones. On SQLite `watermark` is the highest attempt id when the result was
-    computed and a new attempt always gets a higher one (one writer at a time, a new row
-    gets max(id) + 1), so the check only looks at the ids above it in the deck index.
-    PostgreSQL hands out ids before commit, so a slow transaction can commit a lower id
-    after a higher one: there `watermark` is 0 and `above` counts every attempt at the
-    decks (an index-only count). Should attempts ever be deleted, SQLite must count too.
-    """
-
-    watermark: int
-    above: int
-    open_ids: tuple[int, ...] = ()
-
-
-@dataclass(frozen=True)
 class _CacheEntry:
     inputs: Hashable  # everything else the value was computed from, read live
-    stamp: _AttemptsStamp
+    results_version: int  # of the decks it was computed from (see _check_results)
     value: Any
 
 
-def _ids_follow_commits() -> bool:
-    return db.session.get_bind().dialect.name == "sqlite"
-
-
-#: Above any attempt id. A stamp taken on SQLite has nothing above the newest id, so
-#: checking it then asks for the ids above this one, which the index answers at once.
-_ABOVE_EVERY_ID = 2**62
-
-
-def _check_statement(ordered_ids: bool, *extra: Any):
-    newest = select(func.coalesce(func.max(Attempt.id), 0)).scalar_subquery()
-    at_decks = Attempt.deck_id.in_(bindparam("deck_ids", expanding=True))
-    if ordered_ids:
-        # (deck_id, id) is in SQLite's deck index: a seek per deck.
-        at_decks = and_(at_decks, Attempt.id > bindparam("watermark"))
-    # PostgreSQL counts from its deck index alone (an index-only scan), which any
-    # condition on the id would turn into a visit of every row.
-    above = select(func.count()).select_from(Attempt).where(at_decks).scalar_subquery()
-    closed = (
-        select(func.count())
-        .select_from(Attempt)
-        .where(
-            Attempt.id.in_(bindparam("open_ids", expanding=True)),
-            Attempt.submitted_at.is_not(None),
-        )
-        .scalar_subquery()
-    )
-    return select(newest, above, closed, *extra)
-
-
+# The sum of the decks' results_version: the database raises a deck's version whenever a
+# submitted attempt at it appears, changes or goes (triggers, quiz.models.attempts), and
+# never lowers it, so any such change at any of the decks changes the sum. One indexed
+# read of a few deck rows, whatever the number of attempts.
+_RESULTS_VERSION = (
+    select(func.coalesce(func.sum(Deck.results_version), 0))
+    .where(Deck.id.in_(bindparam("deck_ids", expanding=True)))
+    .scalar_subquery()
+)
 _ROSTER_IDS = (
     select(func.aggregate_strings(cast(Enrolment.user_id, String), ","))
     .where(Enrolment.class_id == bindparam("class_id"))
@@ -455,43 +412,28 @@ _ROSTER_NAMES = (
     .scalar_subquery()
 )
 # Built once: a check runs on every gradebook and analysis request. By what else it
-# reads (nothing, the roster's ids, the roster's names) and by the kind of database.
+# reads: nothing, the roster's ids, the roster's names.
 _CHECKS = {
-    (extra_name, ordered): _check_statement(ordered, *extra)
-    for extra_name, extra in (("", ()), ("roster", (_ROSTER_IDS,)), ("names", (_ROSTER_NAMES,)))
-    for ordered in (True, False)
+    "": select(_RESULTS_VERSION),
+    "roster": select(_RESULTS_VERSION, _ROSTER_IDS),
+    "names": select(_RESULTS_VERSION, _ROSTER_NAMES),
 }
 
 
-def _check_attempts(
-    deck_ids: Sequence[int], previous: _AttemptsStamp | None, read: str = "", **params: Any
-) -> tuple[bool, _AttemptsStamp, tuple[Any, ...]]:
-    """One query: does `previous` still describe the attempts at the decks, a stamp for
-    a result computed now, and what else it was asked to `read` ("roster": the class's
-    user ids, "names": its users with their names and emails; needs class_id).
+def _check_results(
+    deck_ids: Sequence[int], entry: _CacheEntry | None, read: str = "", **params: Any
+) -> tuple[bool, int, tuple[Any, ...]]:
+    """One query: do the submitted attempts at the decks still stand as when `entry`
+    was computed, their results version for a result computed now, and what else it
+    was asked to `read` ("roster": the class's user ids, "names": its users with their
+    names and emails; needs class_id).
 
-    Run it before reading what the result is computed from: a change in between then
-    makes the next check fail (one needless recomputation) instead of being missed.
+    Run it before reading what the result is computed from: a submission in between
+    then makes the next check fail (one needless recomputation) instead of being missed.
     """
-    ordered = _ids_follow_commits()
-    if ordered:
-        params["watermark"] = _ABOVE_EVERY_ID if previous is None else previous.watermark
-    (row,) = fetch(
-        _CHECKS[(read, ordered)],
-        deck_ids=list(deck_ids),
-        open_ids=list(previous.open_ids) if previous else [],
-        **params,
-    )
-    newest_id, n_above, n_closed = int(row[0]), int(row[1]), int(row[2])
-    valid = (
-        previous is not None
-        and n_above == previous.above
-        and n_closed == 0
-        # A database restored from an older backup has fewer attempts.
-        and newest_id >= previous.watermark
-    )
-    stamp = _AttemptsStamp(watermark=newest_id, above=0) if ordered else _AttemptsStamp(0, n_above)
-    return valid, stamp, tuple(row[3:])
+    (row,) = fetch(_CHECKS[read], deck_ids=list(deck_ids), **params)
+    version = int(row[0])
+    return entry is not None and entry.results_version == version, version, tuple(row[1:])
 
 
 # --- Gradebook ------------------------------------------------------------------------
@@ -627,13 +569,12 @@ def _members(class_id: int):
 
 def _attempt_summaries(
     class_id: int, deck_ids: Sequence[int]
-) -> tuple[dict[tuple[int, int], gb.AttemptSummary], tuple[int, ...]]:
+) -> dict[tuple[int, int], gb.AttemptSummary]:
     """Each student's submitted attempts at each deck, reduced by the database (count,
     best, average, and the first and latest by submission time then id, with a window
-    function), and the ids of the attempts still open, all read in one statement."""
-    submitted = Attempt.submitted_at.is_not(None)
+    function) in one statement."""
     score = case((Attempt.total > 0, cast(Attempt.correct_count, Float) / Attempt.total), else_=0.0)
-    cell = (Attempt.user_id, Attempt.deck_id, submitted)
+    cell = (Attempt.user_id, Attempt.deck_id)
     # One window (the same partition, order and frame), so the rows are sorted once:
     # the first attempt is number 1 and the latest is number n.
     in_order = (Attempt.submitted_at, Attempt.id)
@@ -642,40 +583,36 @@ def _attempt_summaries(
             Attempt.id,
             Attempt.user_id,
             Attempt.deck_id,
-            Attempt.submitted_at,
             score.label("score"),
             func.row_number()
             .over(partition_by=cell, order_by=in_order, rows=(None, None))
             .label("nth"),
             func.count().over(partition_by=cell, order_by=in_order, rows=(None, None)).label("n"),
         )
-        .where(Attempt.user_id.in_(_members(class_id)), Attempt.deck_id.in_(deck_ids))
+        .where(
+            Attempt.user_id.in_(_members(class_id)),
+            Attempt.deck_id.in_(deck_ids),
+            Attempt.submitted_at.is_not(None),
+        )
         .subquery()
     )
-    done = ranked.c.submitted_at.is_not(None)
-    scored = case((done, ranked.c.score))
     rows = db.session.execute(
         select(
             ranked.c.user_id,
             ranked.c.deck_id,
-            func.count(scored),
-            func.max(scored),
-            func.avg(scored),
-            func.max(case((and_(done, ranked.c.nth == 1), ranked.c.score))),
-            func.max(case((and_(done, ranked.c.nth == ranked.c.n), ranked.c.score))),
-            func.aggregate_strings(case((~done, cast(ranked.c.id, String))), ","),
+            func.count(),
+            func.max(ranked.c.score),
+            func.avg(ranked.c.score),
+            func.max(case((ranked.c.nth == 1, ranked.c.score))),
+            func.max(case((ranked.c.nth == ranked.c.n, ranked.c.score))),
         ).group_by(ranked.c.user_id, ranked.c.deck_id)
     )
-    summaries = {}
-    open_ids: list[int] = []
-    for user_id, deck_id, count, best, average, first, latest, still_open in rows:
-        if count:
-            summaries[(user_id, deck_id)] = gb.AttemptSummary(
-                count, float(best), float(latest), float(first), float(average)
-            )
-        if still_open:
-            open_ids.extend(int(i) for i in still_open.split(","))
-    return summaries, tuple(sorted(open_ids))
+    return {
+        (user_id, deck_id): gb.AttemptSummary(
+            count, float(best), float(latest), float(first), float(average)
+        )
+        for user_id, deck_id, count, best, average, first, latest in rows
+    }
 
 
 def _score_stats(grades: list[float]) -> ScoreStats:
@@ -694,21 +631,19 @@ def _score_stats(grades: list[float]) -> ScoreStats:
 
 
 def _class_results(class_id: int, assignments: Sequence[AssignedDeck]) -> _ClassResults:
-    """The class's results from the cache when no attempt at the assigned decks has been
-    started or submitted since, and the roster (with every name) and the assignments
+    """The class's results from the cache when no submitted attempt at the assigned decks
+    has appeared or changed since, and the roster (with every name) and the assignments
     (with their grading methods) are the same; otherwise computed and cached."""
     deck_ids = sorted({a.deck_id for a in assignments})
     cache = result_cache()
     key = ("gradebook", class_id)
     entry = cache.get(key)
-    valid, stamp, (roster,) = _check_attempts(
-        deck_ids, entry.stamp if entry else None, "names", class_id=class_id
-    )
+    valid, version, (roster,) = _check_results(deck_ids, entry, "names", class_id=class_id)
     inputs = (roster, tuple((a.id, a.deck_id, a.grading_method) for a in assignments))
     if valid and entry is not None and entry.inputs == inputs:
         return entry.value
     students = {s.id: s for s in _roster(class_id)}
-    summaries, open_ids = _attempt_summaries(class_id, deck_ids) if deck_ids else ({}, ())
+    summaries = _attempt_summaries(class_id, deck_ids) if deck_ids else {}
     grades: dict[int, dict[int, float]] = {}
     for a in assignments:
         method = gb.GradingMethod(a.grading_method)
@@ -719,9 +654,8 @@ def _class_results(class_id: int, assignments: Sequence[AssignedDeck]) -> _Class
         }
     stats = {a.id: _score_stats(list(grades[a.id].values())) for a in assignments}
     result = _ClassResults(students, summaries, grades, stats)
-    if len(open_ids) <= MAX_IN_LIST:  # else too many to check in one query: not cached
-        cells = max(1, len(students) * len(assignments))
-        cache.put(key, _CacheEntry(inputs, replace(stamp, open_ids=open_ids), result), cells)
+    cells = max(1, len(students) * len(assignments))
+    cache.put(key, _CacheEntry(inputs, version, result), cells)
     return result
 
 
@@ -921,32 +855,29 @@ def analyse_deck(
 
     The result is cached per worker (see ResultCache) with what it depends on: the
     questions and choices (read live, compared whole), the class roster (every user id,
-    aggregated into one string by the database), the attempts selection, and the
-    attempts stamp. A hit costs two small queries; a miss reads the attempts.
+    aggregated into one string by the database), the attempts selection, and the deck's
+    results version. A hit costs two small queries; a miss reads the attempts.
     """
     infos = _item_infos(deck.id)
     cache = result_cache()
     key = ("analysis", deck.id, None if klass is None else klass.id, which)
     entry = cache.get(key)
-    previous = entry.stamp if entry else None
     if klass is None:
-        valid, stamp, members = _check_attempts([deck.id], previous)
+        valid, version, members = _check_results([deck.id], entry)
     else:
-        valid, stamp, members = _check_attempts([deck.id], previous, "roster", class_id=klass.id)
+        valid, version, members = _check_results([deck.id], entry, "roster", class_id=klass.id)
     inputs = (infos, members)
     if valid and entry is not None and entry.inputs == inputs:
         return entry.value
-    analysis, open_ids = _analyse(deck.id, None if klass is None else klass.id, which, infos)
-    if len(open_ids) <= MAX_IN_LIST:  # else too many to check in one query: not cached
-        cells = 8 * (1 + sum(1 + len(info.choices) for info in infos))
-        cache.put(key, _CacheEntry(inputs, replace(stamp, open_ids=open_ids), analysis), cells)
+    analysis = _analyse(deck.id, None if klass is None else klass.id, which, infos)
+    cells = 8 * (1 + sum(1 + len(info.choices) for info in infos))
+    cache.put(key, _CacheEntry(inputs, version, analysis), cells)
     return analysis
 
 
 def _analyse(
     deck_id: int, class_id: int | None, which: ia.Which, infos: Sequence[ia.ItemInfo]
-) -> tuple[ia.Analysis, tuple[int, ...]]:
-    """The analysis, and the ids of the attempts that were still open (for the stamp)."""
+) -> ia.Analysis:
     attempts_q = select(
         Attempt.id,
         Attempt.user_id,
@@ -954,19 +885,10 @@ def _analyse(
         Attempt.item_ids,
         Attempt.correct_count,
         Attempt.total,
-        Attempt.submitted_at.is_not(None),
-    ).where(Attempt.deck_id == deck_id)
+    ).where(Attempt.deck_id == deck_id, Attempt.submitted_at.is_not(None))
     if class_id is not None:
         attempts_q = attempts_q.where(Attempt.user_id.in_(_members(class_id)))
-    # Open attempts come in the same statement, so that they are the ones open when the
-    # submitted ones were read.
-    rows = []
-    open_ids = []
-    for row in db.session.execute(attempts_q):
-        if row[6]:
-            rows.append(row)
-        else:
-            open_ids.append(row.id)
+    rows = list(db.session.execute(attempts_q))
     if which != "all":
         # Choose the attempts first (an attempt's score is stored with it), so that only
         # their responses are read: one per learner instead of every attempt ever made.
@@ -1007,7 +929,7 @@ def _analyse(
                 choices={i: answered.get(i, (False, ()))[1] for i in item_ids},
             )
         )
-    return ia.analyse(records, infos, which), tuple(sorted(open_ids))
+    return ia.analyse(records, infos, which)
 
 
 _ASSIGNED_DECK = (

@@ -9,25 +9,17 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import delete
 
 from quiz.domain.gradebook import PageOutOfRange
 from quiz.domain.items import ChoiceSpec
 from quiz.extensions import db
-from quiz.models import Card, User
+from quiz.models import Attempt, Card, Response, User
 from quiz.services import classes as cs
 from quiz.services.decks import get_published_deck, load_builtin_decks
 from quiz.services.quizzes import record_response, start_attempt, submit_attempt
 from tests.factories import sample_deck
 from tests.services.test_classes import NOW, _attempt, _setup
-
-
-@pytest.fixture(autouse=True, params=["watermark", "count"])
-def id_order(request, monkeypatch):
-    """Each test runs with both ways of noticing new attempts: the highest-id watermark
-    (SQLite hands out ids in commit order) and the count (what PostgreSQL needs)."""
-    if request.param == "count":
-        monkeypatch.setattr(cs, "_ids_follow_commits", lambda: False)
-    return request.param
 
 
 def _named_class(names, n_items=3):
@@ -177,6 +169,42 @@ def test_an_attempt_that_was_open_counts_once_it_is_submitted(app):
     assert cs.analyse_deck(deck, None, "all").test.n == 2
 
 
+def test_starting_or_answering_a_quiz_keeps_the_cached_results(app):
+    _, deck, klass, _, (ann, bea) = _named_class(["Ann", "Bea"])
+    _attempt(ann, deck, 2, NOW)
+    book = cs.build_gradebook(klass, NOW)
+    analysis = cs.analyse_deck(deck, klass)
+    _take(bea, deck, 3)  # open: it counts nowhere until it is submitted
+    assert cs.build_gradebook(klass, NOW).summaries[0].stats is book.summaries[0].stats
+    assert cs.analyse_deck(deck, klass) is analysis
+
+
+def test_a_submitted_attempt_written_outside_the_app_shows_at_once(app):
+    # The results version is raised by the database (triggers on attempts), so an
+    # attempt inserted or deleted by hand, a bulk load or a restore is seen too.
+    _, deck, klass, assignment, (ann, _) = _named_class(["Ann", "Bea"])
+    assert cs.build_gradebook(klass, NOW).rows[0].cells[assignment.id].attempts == 0
+    assert cs.analyse_deck(deck, None, "all").test.n == 0
+    attempt = _attempt(ann, deck, 3, NOW)  # a plain INSERT, not the quiz service
+    assert cs.build_gradebook(klass, NOW).rows[0].cells[assignment.id].attempts == 1
+    assert cs.analyse_deck(deck, None, "all").test.n == 1
+
+    db.session.execute(delete(Response).where(Response.attempt_id == attempt.id))
+    db.session.execute(delete(Attempt).where(Attempt.id == attempt.id))
+    db.session.commit()
+    assert cs.build_gradebook(klass, NOW).rows[0].cells[assignment.id].attempts == 0
+    assert cs.analyse_deck(deck, None, "all").test.n == 0
+
+
+def test_a_submission_at_another_deck_keeps_the_cached_results(app):
+    _, deck, klass, _, (ann, _) = _named_class(["Ann", "Bea"])
+    _attempt(ann, deck, 2, NOW)
+    analysis = cs.analyse_deck(deck, klass)
+    load_builtin_decks([sample_deck("other-capitals")])
+    _attempt(ann, get_published_deck("other-capitals"), 1, NOW)
+    assert cs.analyse_deck(deck, klass) is analysis
+
+
 def test_a_removed_or_new_student_shows_at_once(app):
     _, deck, klass, _, (ann, bea) = _named_class(["Ann", "Bea"])
     _attempt(ann, deck, 3, NOW)
@@ -280,7 +308,7 @@ def test_classes_and_decks_have_their_own_entries(app):
 
 
 def _entry(value):
-    return cs._CacheEntry(inputs=(), stamp=cs._AttemptsStamp(0, 0), value=value)
+    return cs._CacheEntry(inputs=(), results_version=0, value=value)
 
 
 def test_the_cache_drops_the_least_recently_used_entries_beyond_its_size():
