@@ -137,7 +137,9 @@ def _decks_statement() -> Select:
         .select_from(ReviewLog)
         .join(Card, ReviewLog.card_id == Card.id)
         .join(Item, Card.item_id == Item.id)
-        .where(ReviewLog.user_id == user_id)
+        # The card's owner too (always the log's): the planner then reads the learner's
+        # cards by index instead of scanning every card of every learner.
+        .where(ReviewLog.user_id == user_id, Card.user_id == user_id)
         .group_by(Item.deck_id)
         .subquery()
     )
