@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import Flask, render_template
+from flask import Flask, g, render_template
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
@@ -104,11 +104,15 @@ def _register_template_helpers(app: Flask) -> None:
     def localtime(value: datetime | None, fmt: str = "%d %b %Y, %H:%M") -> str:
         if value is None:
             return ""
-        zone_name = getattr(current_user, "timezone", None) or "UTC"
-        try:
-            zone = ZoneInfo(zone_name)
-        except (ZoneInfoNotFoundError, ValueError):
-            zone = ZoneInfo("UTC")
+        # Looked up once a request: a list of due dates calls this for every line.
+        zone = g.get("quiz_viewer_zone")
+        if zone is None:
+            zone_name = getattr(current_user, "timezone", None) or "UTC"
+            try:
+                zone = ZoneInfo(zone_name)
+            except (ZoneInfoNotFoundError, ValueError):
+                zone = ZoneInfo("UTC")
+            g.quiz_viewer_zone = zone
         return value.astimezone(zone).strftime(fmt)
 
     from quiz.markup import render_inline, render_markdown
@@ -132,7 +136,6 @@ def _register_template_helpers(app: Flask) -> None:
 def _forget_database_state() -> None:
     """After a database error: drop the broken transaction, and render the error page as
     an anonymous visitor, since loading the logged-in user needs the database too."""
-    from flask import g
     from sqlalchemy.exc import SQLAlchemyError
 
     try:

@@ -46,6 +46,7 @@ def render_inline(text: str | None) -> Markup:
     return Markup(html)  # nosec B704 - sanitised HTML
 
 
+@lru_cache(maxsize=4096)
 def score_badge(value: float | None) -> Markup:
     """A score as a coloured badge (80% and over good, 50% and over middling), or "not
     taken" when there is no score."""

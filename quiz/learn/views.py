@@ -14,6 +14,7 @@ from quiz.services.dashboard import build_dashboard
 from quiz.services.scores import deck_summaries, learner_history
 from quiz.study.forms import SettingsForm
 from quiz.teach.class_forms import JoinForm
+from quiz.urls import url_with
 
 bp = Blueprint("learn", __name__)
 
@@ -33,6 +34,7 @@ def decks():
         decks=deck_service.list_published_decks(),
         scores=deck_summaries(current_user),
         assignments=classes.student_assignments(current_user, utcnow()),
+        deck_url=url_with("learn.deck", "slug"),
     )
 
 
@@ -178,7 +180,11 @@ def scores():
 @bp.get("/dashboard")
 @login_required
 def dashboard():
-    return render_template("learn/dashboard.html", board=build_dashboard(current_user, utcnow()))
+    return render_template(
+        "learn/dashboard.html",
+        board=build_dashboard(current_user, utcnow()),
+        deck_url=url_with("learn.deck", "slug"),
+    )
 
 
 @bp.route("/settings", methods=["GET", "POST"])

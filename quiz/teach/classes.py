@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC
 from functools import lru_cache
 
@@ -31,6 +30,7 @@ from quiz.services import classes as class_service
 from quiz.services.quizzes import attempt_result
 from quiz.services.study import user_zone
 from quiz.teach.class_forms import AssignForm, ClassForm
+from quiz.urls import url_with
 
 bp = Blueprint("classes", __name__, url_prefix="/teach/classes")
 teachers_only = roles_required(Role.TEACHER, Role.ADMIN)
@@ -188,21 +188,14 @@ def gradebook(class_id: int):
         here=url_for("classes.gradebook", class_id=klass.id),
         book=book,
         grade_cells=_grade_cells,
-        student_url=_url_with_id("classes.student", "student_id", class_id=klass.id),
-        analysis_url=_url_with_id("classes.analysis", "deck_id", class_id=klass.id),
+        student_url=url_with("classes.student", "student_id", class_id=klass.id),
+        analysis_url=url_with("classes.analysis", "deck_id", class_id=klass.id),
         score_chart=_score_chart,
     )
 
 
 # The gradebook page repeats the same few pieces hundreds of times; each helper below
 # does in Python, or once, what the template would otherwise redo for every student.
-
-
-def _url_with_id(endpoint: str, name: str, **values) -> Callable[[int], str]:
-    """url_for(endpoint, name=id, **values) for many ids, building the URL once."""
-    sentinel = 987654321
-    head, _, tail = url_for(endpoint, **values, **{name: sentinel}).partition(str(sentinel))
-    return lambda value: f"{head}{int(value)}{tail}"
 
 
 @lru_cache(maxsize=1024)
