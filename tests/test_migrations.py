@@ -93,6 +93,17 @@ def test_flask_db_check_finds_no_difference(empty_database_url, tmp_path):
         db.engine.dispose()
 
 
+def _insert_user(conn, user_id: int) -> None:
+    conn.execute(
+        text(
+            "INSERT INTO users (id, email, display_name, password_hash, role, timezone,"
+            " daily_new_limit, created_at) VALUES (:id, :email, 'U', 'x', 'student', 'UTC',"
+            " 20, '2026-01-01 00:00:00')"
+        ),
+        {"id": user_id, "email": f"u{user_id}@example.com"},
+    )
+
+
 def _results_versions(conn) -> list[int]:
     return list(conn.execute(text("SELECT results_version FROM decks ORDER BY id")).scalars())
 
@@ -104,13 +115,7 @@ def test_the_migrated_database_raises_a_decks_results_version_on_each_submission
     with app.app_context():
         upgrade()
         with db.engine.begin() as conn:
-            conn.execute(
-                text(
-                    "INSERT INTO users (id, email, display_name, password_hash, role, timezone,"
-                    " daily_new_limit, created_at) VALUES (1, 's@example.com', 'S', 'x',"
-                    " 'student', 'UTC', 20, '2026-01-01 00:00:00')"
-                )
-            )
+            _insert_user(conn, 1)
             for deck_id in (1, 2):
                 conn.execute(
                     text(
@@ -184,3 +189,53 @@ def test_the_migrations_create_the_same_triggers_as_the_models(
         assert len(migrated) >= 3
     finally:
         from_models.dispose()
+
+
+def test_the_migrated_database_raises_a_classes_roster_version_on_each_roster_change(
+    empty_database_url, tmp_path
+):
+    app = _app(empty_database_url, tmp_path)
+    with app.app_context():
+        upgrade()
+        with db.engine.begin() as conn:
+            for user_id in (1, 2, 3):
+                _insert_user(conn, user_id)
+            for class_id, code in ((1, "AAAAAAAA"), (2, "BBBBBBBB")):
+                conn.execute(
+                    text(
+                        "INSERT INTO classes (id, teacher_id, name, join_code, created_at)"
+                        " VALUES (:id, 1, 'C', :code, '2026-01-01 00:00:00')"
+                    ),
+                    {"id": class_id, "code": code},
+                )
+        join = (
+            "INSERT INTO enrolments (id, class_id, user_id, joined_at)"
+            " VALUES (:id, :class_id, :user_id, '2026-01-01 00:00:00')"
+        )
+        steps = [
+            # (statement, parameters, roster versions of classes 1 and 2 after it)
+            (join, {"id": 1, "class_id": 1, "user_id": 2}, [1, 0]),
+            (join, {"id": 2, "class_id": 2, "user_id": 3}, [1, 1]),
+            ("UPDATE users SET display_name = 'Ann' WHERE id = 2", {}, [2, 1]),
+            ("UPDATE users SET email = 'ann@example.com' WHERE id = 2", {}, [3, 1]),
+            ("UPDATE users SET display_name = 'Ann' WHERE id = 2", {}, [3, 1]),  # the same
+            ("UPDATE users SET timezone = 'Europe/Kyiv' WHERE id = 2", {}, [3, 1]),
+            ("UPDATE users SET display_name = 'Teacher' WHERE id = 1", {}, [3, 1]),
+            ("DELETE FROM enrolments WHERE id = 1", {}, [4, 1]),
+            ("DELETE FROM classes WHERE id = 2", {}, [4]),  # its enrolments go with it
+        ]
+        for statement, parameters, expected in steps:
+            with db.engine.begin() as conn:
+                conn.execute(text(statement), parameters)
+                versions = conn.execute(
+                    text("SELECT roster_version FROM classes ORDER BY id")
+                ).scalars()
+                assert list(versions) == expected, statement
+        downgrade(revision="0006_deck_results_version")
+        with db.engine.begin() as conn:
+            # The triggers are gone with the column: enrolments and renames still work.
+            conn.execute(text(join), {"id": 3, "class_id": 1, "user_id": 3})
+            conn.execute(text("UPDATE users SET display_name = 'Bea' WHERE id = 3"))
+            columns = {c["name"] for c in inspect(conn).get_columns("classes")}
+        assert "roster_version" not in columns
+        db.engine.dispose()

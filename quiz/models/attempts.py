@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DDL, JSON, ForeignKey, Index, UniqueConstraint, event
+from sqlalchemy import JSON, ForeignKey, Index, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quiz.models.base import Base, UTCDateTime, utcnow
 from quiz.models.content import Deck
+from quiz.models.versions import version_triggers
 
 
 class Attempt(Base):
@@ -56,67 +57,15 @@ class Response(Base):
     attempt: Mapped[Attempt] = relationship(back_populates="responses")
 
 
-# --- decks.results_version -----------------------------------------------------------
-# The database itself raises decks.results_version when a submitted attempt is inserted,
-# updated or deleted, or an open one is submitted, whoever writes it (the app, a bulk
-# load, a restore). Starting or answering a quiz (an open attempt) leaves it alone, and
-# so do responses: those of a submitted attempt never change. Created with the tables
-# here and by migration 0006; an SQLite table rebuild of attempts (a batch migration)
-# drops its triggers, so such a migration must create them again.
-
-SQLITE_RESULTS_TRIGGERS = (
-    """CREATE TRIGGER attempts_results_insert AFTER INSERT ON attempts
-WHEN NEW.submitted_at IS NOT NULL
-BEGIN
-    UPDATE decks SET results_version = results_version + 1 WHERE id = NEW.deck_id;
-END""",
-    """CREATE TRIGGER attempts_results_update AFTER UPDATE ON attempts
-WHEN OLD.submitted_at IS NOT NULL OR NEW.submitted_at IS NOT NULL
-BEGIN
-    UPDATE decks SET results_version = results_version + 1
-    WHERE id IN (OLD.deck_id, NEW.deck_id);
-END""",
-    """CREATE TRIGGER attempts_results_delete AFTER DELETE ON attempts
-WHEN OLD.submitted_at IS NOT NULL
-BEGIN
-    UPDATE decks SET results_version = results_version + 1 WHERE id = OLD.deck_id;
-END""",
+# decks.results_version: raised when a submitted attempt is inserted, updated or deleted,
+# or an open one is submitted. Starting or answering a quiz (an open attempt) leaves it
+# alone, and so do responses: those of a submitted attempt never change. Migration 0006.
+RESULTS_VERSION_TRIGGERS = version_triggers(
+    "attempts_results",
+    "attempts",
+    "deck_id",
+    "decks",
+    "results_version",
+    counts="{row}.submitted_at IS NOT NULL",
 )
-
-POSTGRESQL_RESULTS_TRIGGERS = (
-    """CREATE OR REPLACE FUNCTION attempts_raise_results_version() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'INSERT' THEN
-        UPDATE decks SET results_version = results_version + 1 WHERE id = NEW.deck_id;
-    ELSIF TG_OP = 'UPDATE' THEN
-        UPDATE decks SET results_version = results_version + 1
-        WHERE id IN (OLD.deck_id, NEW.deck_id);
-    ELSE
-        UPDATE decks SET results_version = results_version + 1 WHERE id = OLD.deck_id;
-    END IF;
-    RETURN NULL;
-END
-$$""",
-    """CREATE TRIGGER attempts_results_insert AFTER INSERT ON attempts FOR EACH ROW
-WHEN (NEW.submitted_at IS NOT NULL) EXECUTE FUNCTION attempts_raise_results_version()""",
-    """CREATE TRIGGER attempts_results_update AFTER UPDATE ON attempts FOR EACH ROW
-WHEN (OLD.submitted_at IS NOT NULL OR NEW.submitted_at IS NOT NULL)
-EXECUTE FUNCTION attempts_raise_results_version()""",
-    """CREATE TRIGGER attempts_results_delete AFTER DELETE ON attempts FOR EACH ROW
-WHEN (OLD.submitted_at IS NOT NULL) EXECUTE FUNCTION attempts_raise_results_version()""",
-)
-
-for _statement in SQLITE_RESULTS_TRIGGERS:
-    event.listen(Attempt.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
-for _statement in POSTGRESQL_RESULTS_TRIGGERS:
-    event.listen(
-        Attempt.__table__, "after_create", DDL(_statement).execute_if(dialect="postgresql")
-    )
-event.listen(
-    Attempt.__table__,
-    "after_drop",
-    DDL("DROP FUNCTION IF EXISTS attempts_raise_results_version()").execute_if(
-        dialect="postgresql"
-    ),
-)
+RESULTS_VERSION_TRIGGERS.install(Attempt.__table__)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import DDL, ForeignKey, String, UniqueConstraint, event, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quiz.models.accounts import User
 from quiz.models.base import Base, UTCDateTime, utcnow
 from quiz.models.content import Deck
+from quiz.models.versions import version_triggers
 
 
 class SchoolClass(Base):
@@ -21,6 +22,10 @@ class SchoolClass(Base):
     join_code: Mapped[str] = mapped_column(String(16), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Raised by the database (triggers below) whenever a student joins or leaves, or a
+    # student's name or email changes: cached gradebooks and item analyses compare it
+    # to tell whether their roster still holds. Never written by the app.
+    roster_version: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
     teacher: Mapped[User] = relationship()
 
@@ -55,3 +60,59 @@ class Assignment(Base):
 
     deck: Mapped[Deck] = relationship()
     school_class: Mapped[SchoolClass] = relationship()
+
+
+# classes.roster_version: raised when a student joins or leaves a class, or an enrolled
+# student's name or email changes. Migration 0007.
+ROSTER_VERSION_TRIGGERS = version_triggers(
+    "enrolments_roster", "enrolments", "class_id", "classes", "roster_version"
+)
+ROSTER_VERSION_TRIGGERS.install(Enrolment.__table__)
+
+# A rename reaches every class the user is in.
+_RENAME_BUMP = (
+    "UPDATE classes SET roster_version = roster_version + 1\n"
+    "    WHERE id IN (SELECT class_id FROM enrolments WHERE user_id = NEW.id)"
+)
+SQLITE_RENAME_TRIGGER = f"""CREATE TRIGGER users_roster_update
+AFTER UPDATE OF display_name, email ON users
+WHEN OLD.display_name IS NOT NEW.display_name OR OLD.email IS NOT NEW.email
+BEGIN
+    {_RENAME_BUMP};
+END"""
+POSTGRESQL_RENAME_TRIGGER = (
+    f"""CREATE OR REPLACE FUNCTION users_raise_roster_version() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    {_RENAME_BUMP};
+    RETURN NULL;
+END
+$$""",
+    """CREATE TRIGGER users_roster_update
+AFTER UPDATE OF display_name, email ON users FOR EACH ROW
+WHEN (OLD.display_name IS DISTINCT FROM NEW.display_name OR OLD.email IS DISTINCT FROM NEW.email)
+EXECUTE FUNCTION users_raise_roster_version()""",
+)
+# After enrolments (which the trigger reads); dropped with it, the function with users.
+event.listen(
+    Enrolment.__table__, "after_create", DDL(SQLITE_RENAME_TRIGGER).execute_if(dialect="sqlite")
+)
+for _statement in POSTGRESQL_RENAME_TRIGGER:
+    event.listen(
+        Enrolment.__table__, "after_create", DDL(_statement).execute_if(dialect="postgresql")
+    )
+event.listen(
+    Enrolment.__table__,
+    "before_drop",
+    DDL("DROP TRIGGER IF EXISTS users_roster_update").execute_if(dialect="sqlite"),
+)
+event.listen(
+    Enrolment.__table__,
+    "before_drop",
+    DDL("DROP TRIGGER IF EXISTS users_roster_update ON users").execute_if(dialect="postgresql"),
+)
+event.listen(
+    User.__table__,
+    "after_drop",
+    DDL("DROP FUNCTION IF EXISTS users_raise_roster_version()").execute_if(dialect="postgresql"),
+)

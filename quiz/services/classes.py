@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from flask import current_app
-from sqlalchemy import Float, String, and_, bindparam, case, cast, delete, func, select
+from sqlalchemy import Float, and_, bindparam, case, cast, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -386,54 +386,35 @@ _RESULTS_VERSION = (
     .where(Deck.id.in_(bindparam("deck_ids", expanding=True)))
     .scalar_subquery()
 )
-_ROSTER_IDS = (
-    select(func.aggregate_strings(cast(Enrolment.user_id, String), ","))
-    .where(Enrolment.class_id == bindparam("class_id"))
+_ROSTER_VERSION = (
+    select(SchoolClass.roster_version)
+    .where(SchoolClass.id == bindparam("class_id"))
     .scalar_subquery()
 )
-# The roster with every name and email, as one string made by the database: equal
-# strings mean the same students with the same names (the name's length comes first, so
-# no name can pass for another). Reading it costs much less than fetching 500 rows.
-_ROSTER_NAMES = (
-    select(
-        func.aggregate_strings(
-            cast(User.id, String)
-            + ":"
-            + cast(func.length(User.display_name), String)
-            + ":"
-            + User.display_name
-            + ":"
-            + User.email,
-            "\n",
-        )
-    )
-    .join(Enrolment, Enrolment.user_id == User.id)
-    .where(Enrolment.class_id == bindparam("class_id"))
-    .scalar_subquery()
-)
-# Built once: a check runs on every gradebook and analysis request. By what else it
-# reads: nothing, the roster's ids, the roster's names.
+# Built once: a check runs on every gradebook and analysis request. With the class's
+# roster version (raised by triggers whenever a student joins or leaves, or a
+# student's name or email changes) or without (an analysis over every learner).
 _CHECKS = {
-    "": select(_RESULTS_VERSION),
-    "roster": select(_RESULTS_VERSION, _ROSTER_IDS),
-    "names": select(_RESULTS_VERSION, _ROSTER_NAMES),
+    False: select(_RESULTS_VERSION),
+    True: select(_RESULTS_VERSION, _ROSTER_VERSION),
 }
 
 
 def _check_results(
-    deck_ids: Sequence[int], entry: _CacheEntry | None, read: str = "", **params: Any
-) -> tuple[bool, int, tuple[Any, ...]]:
+    deck_ids: Sequence[int], entry: _CacheEntry | None, class_id: int | None = None
+) -> tuple[bool, int, int | None]:
     """One query: do the submitted attempts at the decks still stand as when `entry`
-    was computed, their results version for a result computed now, and what else it
-    was asked to `read` ("roster": the class's user ids, "names": its users with their
-    names and emails; needs class_id).
+    was computed; their results version, for a result computed now; and the roster
+    version of the class, when one is given (None otherwise).
 
-    Run it before reading what the result is computed from: a submission in between
-    then makes the next check fail (one needless recomputation) instead of being missed.
+    Run it before reading what the result is computed from: a change in between then
+    makes the next check fail (one needless recomputation) instead of being missed.
     """
-    (row,) = fetch(_CHECKS[read], deck_ids=list(deck_ids), **params)
+    with_class = class_id is not None
+    (row,) = fetch(_CHECKS[with_class], deck_ids=list(deck_ids), class_id=class_id)
     version = int(row[0])
-    return entry is not None and entry.results_version == version, version, tuple(row[1:])
+    roster = int(row[1]) if with_class else None
+    return entry is not None and entry.results_version == version, version, roster
 
 
 # --- Gradebook ------------------------------------------------------------------------
@@ -638,7 +619,7 @@ def _class_results(class_id: int, assignments: Sequence[AssignedDeck]) -> _Class
     cache = result_cache()
     key = ("gradebook", class_id)
     entry = cache.get(key)
-    valid, version, (roster,) = _check_results(deck_ids, entry, "names", class_id=class_id)
+    valid, version, roster = _check_results(deck_ids, entry, class_id)
     inputs = (roster, tuple((a.id, a.deck_id, a.grading_method) for a in assignments))
     if valid and entry is not None and entry.inputs == inputs:
         return entry.value
@@ -854,19 +835,16 @@ def analyse_deck(
     learner), in a fixed number of queries whatever the number of attempts.
 
     The result is cached per worker (see ResultCache) with what it depends on: the
-    questions and choices (read live, compared whole), the class roster (every user id,
-    aggregated into one string by the database), the attempts selection, and the deck's
-    results version. A hit costs two small queries; a miss reads the attempts.
+    questions and choices (read live, compared whole), the class's roster version, the
+    attempts selection, and the deck's results version. A hit costs two small queries;
+    a miss reads the attempts.
     """
     infos = _item_infos(deck.id)
     cache = result_cache()
     key = ("analysis", deck.id, None if klass is None else klass.id, which)
     entry = cache.get(key)
-    if klass is None:
-        valid, version, members = _check_results([deck.id], entry)
-    else:
-        valid, version, members = _check_results([deck.id], entry, "roster", class_id=klass.id)
-    inputs = (infos, members)
+    valid, version, roster = _check_results([deck.id], entry, None if klass is None else klass.id)
+    inputs = (infos, roster)
     if valid and entry is not None and entry.inputs == inputs:
         return entry.value
     analysis = _analyse(deck.id, None if klass is None else klass.id, which, infos)

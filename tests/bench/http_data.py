@@ -179,9 +179,12 @@ def _populate(engine: Engine, url: str, sizes: Sizes, rng: random.Random) -> Dat
     now = datetime.now(UTC).replace(microsecond=0)
     users = User.__table__
     with engine.begin() as conn:
-        if engine.dialect.name == "postgresql" and conn.execute(
-            text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
-        ).scalar():
+        if (
+            engine.dialect.name == "postgresql"
+            and conn.execute(
+                text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+            ).scalar()
+        ):
             # No triggers for this bulk load (foreign-key checks, and the one raising a
             # deck's results version for every submitted attempt, which made the 10x load
             # twice as slow): the data is generated consistent, and no server has cached

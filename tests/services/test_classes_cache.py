@@ -18,7 +18,7 @@ from quiz.models import Attempt, Card, Response, User
 from quiz.services import classes as cs
 from quiz.services.decks import get_published_deck, load_builtin_decks
 from quiz.services.quizzes import record_response, start_attempt, submit_attempt
-from tests.factories import sample_deck
+from tests.factories import make_user, sample_deck
 from tests.services.test_classes import NOW, _attempt, _setup
 
 
@@ -229,6 +229,28 @@ def test_a_renamed_student_moves_at_once(app):
     db.session.get(User, ann.id).display_name = "Zoe"
     db.session.commit()
     assert _names(cs.build_gradebook(klass, NOW)) == ["Bea", "Zoe"]
+
+
+def test_a_new_email_shows_at_once(app):
+    *_, klass, _, (ann, _) = _named_class(["Ann", "Bea"])
+    assert cs.build_gradebook(klass, NOW).rows[0].student.email == ann.email
+    db.session.get(User, ann.id).email = "ann.new@example.com"
+    db.session.commit()
+    assert cs.build_gradebook(klass, NOW).rows[0].student.email == "ann.new@example.com"
+
+
+def test_a_student_joining_or_renamed_in_another_class_keeps_this_ones_cache(app):
+    teacher, deck, klass, _, (ann, _) = _named_class(["Ann", "Bea"])
+    _attempt(ann, deck, 2, NOW)
+    book = cs.build_gradebook(klass, NOW)
+    analysis = cs.analyse_deck(deck, klass)
+    other = cs.create_class(teacher, "Year 11")
+    outsider = make_user()
+    cs.join_class(outsider, other.join_code)
+    db.session.get(User, outsider.id).display_name = "Someone else"
+    db.session.commit()
+    assert cs.build_gradebook(klass, NOW).summaries[0].stats is book.summaries[0].stats
+    assert cs.analyse_deck(deck, klass) is analysis
 
 
 def test_a_new_grading_method_regrades_at_once(app):
