@@ -56,13 +56,13 @@ SEEN_RE = r'name="seen"[^>]*value="([^"]*)"'
 ASSET_RE = re.compile(r'<link[^>]+href="([^"]+\.css[^"]*)"|<script[^>]+src="([^"]+)"')
 
 
-def _attempt_scale(url: str) -> int:
+def _attempt_scale() -> int:
     """How much larger the attempts table is in the 10x data set (see the README)."""
     if os.environ.get("QUIZ_BENCH_HTTP_ATTEMPT_SCALE"):
         return int(os.environ["QUIZ_BENCH_HTTP_ATTEMPT_SCALE"])
-    # 500,000 attempts and 2 million responses take about 50 s on SQLite but about
-    # 3 minutes through PostgreSQL's executemany: there the attempts grow 4x only.
-    return 10 if url.startswith("sqlite") else 4
+    # 500,000 attempts and 2 million responses: about 30 s on SQLite, and about a
+    # minute on PostgreSQL when loaded without triggers (http_data._populate).
+    return 10
 
 
 # --- Pages under test -------------------------------------------------------------------
@@ -1006,7 +1006,7 @@ def run_database(name: str, url: str, baseline: Baseline) -> dict:
     app = load_app(name, url, ds1)
     _phase(name, started, "baseline runs")
     base = baseline_for(baseline, app["sizes"])
-    scale = _attempt_scale(url)
+    scale = _attempt_scale()
     _phase(name, started, f"building the 10x data set (attempts x{scale})")
     ds10 = http_data.build(url, Sizes().times(10, scale))
     _phase(name, started, f"10x built in {ds10.build_seconds} s: {ds10.counts}")
