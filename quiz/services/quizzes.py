@@ -5,8 +5,9 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from functools import cache
+from typing import NamedTuple
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import and_, bindparam, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload, selectinload
@@ -74,13 +75,28 @@ _QUESTION = (
 _ANSWERS = db.select(Response.item_id, Response.chosen, Response.correct).where(
     Response.attempt_id == bindparam("attempt_id")
 )
-_RESULT_ITEMS = db.select(Item.id, Item.kind, Item.prompt, Item.explanation, Item.source_ref).where(
-    Item.id.in_(bindparam("item_ids", expanding=True))
-)
-_RESULT_CHOICES = (
-    db.select(Choice.id, Choice.item_id, Choice.text, Choice.correct)
-    .where(Choice.item_id.in_(bindparam("item_ids", expanding=True)))
-    .order_by(Choice.item_id, Choice.position, Choice.id)
+# The result page in one statement: each question with each of its choices (in their
+# right order) and the learner's answer to it, if any.
+_RESULT = (
+    db.select(
+        Item.id,
+        Item.kind,
+        Item.prompt,
+        Item.explanation,
+        Item.source_ref,
+        Choice.id,
+        Choice.text,
+        Choice.correct,
+        Response.chosen,
+        Response.correct,
+    )
+    .outerjoin(Choice, Choice.item_id == Item.id)
+    .outerjoin(
+        Response,
+        and_(Response.item_id == Item.id, Response.attempt_id == bindparam("attempt_id")),
+    )
+    .where(Item.id.in_(bindparam("item_ids", expanding=True)))
+    .order_by(Item.id, Choice.position, Choice.id)
 )
 
 
@@ -259,6 +275,12 @@ class ResultChoice:
     correct: bool
 
 
+class _ResultChoiceRow(NamedTuple):
+    id: int
+    text: str
+    correct: bool
+
+
 @dataclass(frozen=True)
 class ResultRow:
     number: int
@@ -276,30 +298,37 @@ class ResultRow:
 def attempt_result(attempt: Attempt) -> list[ResultRow]:
     """Every question of a submitted attempt with the learner's answer and the right one.
 
-    Three queries of plain columns (items, their choices, the answers): a result page
-    shows up to hundreds of texts, and ORM objects for each would cost more than the page.
+    One query of plain columns: a result page shows up to hundreds of texts, and ORM
+    objects for each would cost more than the page.
     """
     if not attempt.is_submitted:
         raise ServiceError("Submit the quiz to see its result.")
-    items = {row.id: row for row in fetch(_RESULT_ITEMS, item_ids=attempt.item_ids)}
-    choices: dict[int, list] = {}
-    for row in fetch(_RESULT_CHOICES, item_ids=attempt.item_ids):
-        choices.setdefault(row.item_id, []).append(row)
-    answered = _answers(attempt)
+    items: dict[int, tuple] = {}
+    choices: dict[int, list[_ResultChoiceRow]] = {}
+    answered: dict[int, tuple[list[int], bool]] = {}
+    for row in fetch(_RESULT, item_ids=attempt.item_ids, attempt_id=attempt.id):
+        item_id, kind, prompt, explanation, source, cid, text, right, chosen, correct = row
+        if item_id not in items:
+            items[item_id] = (kind, prompt, explanation, source)
+            choices[item_id] = []
+            if chosen is not None:
+                answered[item_id] = (chosen, correct)
+        if cid is not None:
+            choices[item_id].append(_ResultChoiceRow(cid, text, right))
     rows = []
     for number, item_id in enumerate(attempt.item_ids, start=1):
-        item = items[item_id]
-        item_choices = choices.get(item_id, [])
+        kind, prompt, explanation, source = items[item_id]
+        item_choices = choices[item_id]
         by_id = {c.id: c for c in item_choices}
         response = answered.get(item_id)
         chosen = list(response[0]) if response else []
         order = [cid for cid in attempt.choice_order.get(str(item_id), []) if cid in by_id]
-        is_ordering = item.kind == ItemKind.ORDERING
+        is_ordering = kind == ItemKind.ORDERING
         rows.append(
             ResultRow(
                 number=number,
-                kind=item.kind,
-                prompt=item.prompt,
+                kind=kind,
+                prompt=prompt,
                 answered=response is not None,
                 correct=bool(response and response[1]),
                 choices=tuple(
@@ -310,8 +339,8 @@ def attempt_result(attempt: Attempt) -> list[ResultRow]:
                 if is_ordering
                 else (),
                 right_order=tuple(c.text for c in item_choices) if is_ordering else (),
-                explanation=item.explanation,
-                source=item.source_ref,
+                explanation=explanation,
+                source=source,
             )
         )
     return rows

@@ -64,6 +64,21 @@ def test_submitting_scores_right_wrong_and_unanswered_questions(app):
     assert all(r.explanation and r.source for r in rows)
 
 
+@pytest.mark.parametrize("n", [2, 5])
+def test_a_result_is_read_in_one_query_whatever_its_length(app, count_queries, n):
+    deck = load_sample_deck(n=n)
+    user = make_user()
+    attempt = quizzes.start_attempt(user, deck)
+    quizzes.record_response(attempt, 1, [_right_choice(quizzes.question_page(attempt, 1))])
+    quizzes.submit_attempt(attempt)
+    attempt = quizzes.get_attempt(user, attempt.id)
+    with count_queries() as counter:
+        rows = quizzes.attempt_result(attempt)
+    assert counter.count == 1
+    assert len(rows) == n and [r.answered for r in rows].count(True) == 1
+    assert all(len(r.choices) >= 2 for r in rows)
+
+
 def test_changing_an_answer_before_submitting_keeps_one_response(app):
     deck = load_sample_deck(n=1)
     attempt = quizzes.start_attempt(make_user(), deck)
