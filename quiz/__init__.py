@@ -132,6 +132,10 @@ def _register_template_helpers(app: Flask) -> None:
     # costs a tenth of a Jinja macro call.
     app.add_template_global(score_badge, "score_badge")
 
+    from quiz.urls import nav_urls
+
+    app.add_template_global(nav_urls, "nav_urls")
+
 
 def _forget_database_state() -> None:
     """After a database error: drop the broken transaction, and render the error page as
