@@ -147,56 +147,6 @@ def test_a_worker_killed_mid_request_loses_no_acknowledged_answer(
     assert server.wait_healthy(timeout=RECOVERY_SECONDS)
 
 
-# Known causes of a 500 while the database goes away, recognised by a frame of the
-# traceback that gunicorn logs for a request that escaped the app ("Error handling request").
-KNOWN_500_CAUSES = {
-    "_user_context_processor": (
-        "quiz/__init__.py _register_error_pages.database_unavailable: the 503 handler renders "
-        "error.html, whose base.html reads current_user; Flask-Login's context processor then "
-        "loads the user from the unreachable database again (quiz.services.accounts."
-        "user_for_session), the handler itself raises OperationalError and the 500 handler "
-        "fails the same way, so every logged-in page is a 500 instead of a 503 during an outage"
-    ),
-    "_teardown_session": (
-        "a connection cut after the view's last query: Flask-SQLAlchemy's teardown "
-        "(session.remove() -> ROLLBACK on the dead connection) raises OperationalError after "
-        "the response is built, outside every error handler of quiz/__init__.py, and gunicorn "
-        "answers a bare 500"
-    ),
-}
-
-
-def causes_of_500s(log: str) -> tuple[set[str], int]:
-    """The known causes of the requests that ended in gunicorn's own 500, and how many
-    such requests have no known cause."""
-    causes, unexplained = set(), 0
-    blocks = log.split("] Error handling request")[1:]
-    for block in blocks:
-        # The block ends where the next log record starts.
-        lines = block.splitlines()
-        end = next((n for n, line in enumerate(lines[1:], 1) if line.startswith("[")), None)
-        traceback = "\n".join(lines[:end])
-        found = {frame for frame in KNOWN_500_CAUSES if f"in {frame}" in traceback}
-        causes |= found
-        unexplained += not found
-    return causes, unexplained
-
-
-def xfail_if_500s_are_known_bugs(server: GunicornServer, exchanges: list[Exchange]) -> None:
-    """Mark the test xfail when every 500 it saw comes from a known app bug; a 500 with
-    no known cause stays a failure."""
-    five_hundreds = [e for e in exchanges if e.status == 500]
-    if not five_hundreds:
-        return
-    causes, unexplained = causes_of_500s(server.log_path.read_text(errors="replace"))
-    blocks = server.log_path.read_text(errors="replace").count("] Error handling request")
-    if causes and not unexplained and blocks >= len(five_hundreds):
-        pytest.xfail(
-            f"{len(five_hundreds)} of {len(exchanges)} answers were 500, not 503: "
-            + "; and ".join(KNOWN_500_CAUSES[c] for c in sorted(causes))
-        )
-
-
 def logged_in_with_a_quiz(database: ServerDatabase, server: GunicornServer):
     client = StudentClient(database.emails[0], [server.base_url])
     log_in(client)
@@ -262,7 +212,6 @@ def test_cutting_every_database_connection_gives_200_or_503_never_500_and_heals(
     assert sum(cuts) > 0, "there was no server connection to cut"
     assert_the_app_heals(server, client, attempt_id)
     assert None not in statuses, [str(e) for e in exchanges if e.status is None]
-    xfail_if_500s_are_known_bugs(server, exchanges)
     assert set(statuses) <= {200, 503}, [str(e) for e in exchanges if e.status not in (200, 503)]
 
 
@@ -294,5 +243,4 @@ def test_while_the_database_refuses_connections_pages_say_503_and_the_app_heals(
     assert send("GET", server.base_url, "/healthz", cookies).status == 200
     health = [e for e in outage if e.path == "/healthz"]
     assert {e.status for e in health} == {503}
-    xfail_if_500s_are_known_bugs(server, outage)
     assert set(statuses) <= {503}, [str(e) for e in outage if e.status != 503]
