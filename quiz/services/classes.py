@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 import threading
 from collections import OrderedDict, defaultdict
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
@@ -321,9 +321,10 @@ class ResultCache:
     """A bounded least-recently-used store of computed gradebooks and item analyses.
 
     It lives in the Flask app, so each gunicorn worker holds its own copy and fills it
-    on its own. Every entry carries what it was computed from (the inputs and the decks'
-    results version), and a caller checks those against the database, with one cheap
-    query, before it uses the entry: an entry is replaced, never served stale.
+    on its own. Every entry carries what it was computed from (its inputs: the decks'
+    results version and whatever else it was computed from), and a caller reads those
+    from the database, with one cheap query, before it uses the entry: an entry is
+    replaced, never served stale.
     """
 
     def __init__(self, max_cells: int = CACHE_MAX_CELLS) -> None:
@@ -358,6 +359,18 @@ class ResultCache:
             self._entries.clear()
             self._cells = 0
 
+    def get_or_compute(
+        self, key: Hashable, inputs: Hashable, compute: Callable[[], tuple[Any, int]]
+    ) -> Any:
+        """The value stored under `key` if it was computed from the same `inputs`;
+        otherwise compute() gives (value, cells), which is stored and returned."""
+        entry = self.get(key)
+        if entry is not None and entry.inputs == inputs:
+            return entry.value
+        value, cells = compute()
+        self.put(key, _CacheEntry(inputs, value), cells)
+        return value
+
     def __len__(self) -> int:
         return len(self._entries)
 
@@ -372,8 +385,7 @@ def result_cache() -> ResultCache:
 
 @dataclass(frozen=True)
 class _CacheEntry:
-    inputs: Hashable  # everything else the value was computed from, read live
-    results_version: int  # of the decks it was computed from (see _check_results)
+    inputs: Hashable  # what the value was computed from, read live (see _read_versions)
     value: Any
 
 
@@ -400,21 +412,16 @@ _CHECKS = {
 }
 
 
-def _check_results(
-    deck_ids: Sequence[int], entry: _CacheEntry | None, class_id: int | None = None
-) -> tuple[bool, int, int | None]:
-    """One query: do the submitted attempts at the decks still stand as when `entry`
-    was computed; their results version, for a result computed now; and the roster
-    version of the class, when one is given (None otherwise).
+def _read_versions(deck_ids: Sequence[int], class_id: int | None = None) -> tuple[int, int | None]:
+    """One query: the results version of the decks (their submitted attempts) and the
+    roster version of the class, when one is given (None otherwise).
 
-    Run it before reading what the result is computed from: a change in between then
-    makes the next check fail (one needless recomputation) instead of being missed.
+    Read them before what a result is computed from: a change in between then makes
+    the next request recompute once instead of being missed.
     """
     with_class = class_id is not None
     (row,) = fetch(_CHECKS[with_class], deck_ids=list(deck_ids), class_id=class_id)
-    version = int(row[0])
-    roster = int(row[1]) if with_class else None
-    return entry is not None and entry.results_version == version, version, roster
+    return int(row[0]), int(row[1]) if with_class else None
 
 
 # --- Gradebook ------------------------------------------------------------------------
@@ -616,28 +623,25 @@ def _class_results(class_id: int, assignments: Sequence[AssignedDeck]) -> _Class
     has appeared or changed since, and the roster (with every name) and the assignments
     (with their grading methods) are the same; otherwise computed and cached."""
     deck_ids = sorted({a.deck_id for a in assignments})
-    cache = result_cache()
-    key = ("gradebook", class_id)
-    entry = cache.get(key)
-    valid, version, roster = _check_results(deck_ids, entry, class_id)
-    inputs = (roster, tuple((a.id, a.deck_id, a.grading_method) for a in assignments))
-    if valid and entry is not None and entry.inputs == inputs:
-        return entry.value
-    students = {s.id: s for s in _roster(class_id)}
-    summaries = _attempt_summaries(class_id, deck_ids) if deck_ids else {}
-    grades: dict[int, dict[int, float]] = {}
-    for a in assignments:
-        method = gb.GradingMethod(a.grading_method)
-        grades[a.id] = {
-            student_id: summary.grade(method)
-            for student_id in students
-            if (summary := summaries.get((student_id, a.deck_id))) is not None
-        }
-    stats = {a.id: _score_stats(list(grades[a.id].values())) for a in assignments}
-    result = _ClassResults(students, summaries, grades, stats)
-    cells = max(1, len(students) * len(assignments))
-    cache.put(key, _CacheEntry(inputs, version, result), cells)
-    return result
+    versions = _read_versions(deck_ids, class_id)
+    inputs = (versions, tuple((a.id, a.deck_id, a.grading_method) for a in assignments))
+
+    def compute() -> tuple[_ClassResults, int]:
+        students = {s.id: s for s in _roster(class_id)}
+        summaries = _attempt_summaries(class_id, deck_ids) if deck_ids else {}
+        grades: dict[int, dict[int, float]] = {}
+        for a in assignments:
+            method = gb.GradingMethod(a.grading_method)
+            grades[a.id] = {
+                student_id: summary.grade(method)
+                for student_id in students
+                if (summary := summaries.get((student_id, a.deck_id))) is not None
+            }
+        stats = {a.id: _score_stats(list(grades[a.id].values())) for a in assignments}
+        cells = max(1, len(students) * len(assignments))
+        return _ClassResults(students, summaries, grades, stats), cells
+
+    return result_cache().get_or_compute(("gradebook", class_id), inputs, compute)
 
 
 def _cards_statement(students):
@@ -840,17 +844,14 @@ def analyse_deck(
     a miss reads the attempts.
     """
     infos = _item_infos(deck.id)
-    cache = result_cache()
-    key = ("analysis", deck.id, None if klass is None else klass.id, which)
-    entry = cache.get(key)
-    valid, version, roster = _check_results([deck.id], entry, None if klass is None else klass.id)
-    inputs = (infos, roster)
-    if valid and entry is not None and entry.inputs == inputs:
-        return entry.value
-    analysis = _analyse(deck.id, None if klass is None else klass.id, which, infos)
-    cells = 8 * (1 + sum(1 + len(info.choices) for info in infos))
-    cache.put(key, _CacheEntry(inputs, version, analysis), cells)
-    return analysis
+    class_id = None if klass is None else klass.id
+    inputs = (_read_versions([deck.id], class_id), infos)
+
+    def compute() -> tuple[ia.Analysis, int]:
+        cells = 8 * (1 + sum(1 + len(info.choices) for info in infos))
+        return _analyse(deck.id, class_id, which, infos), cells
+
+    return result_cache().get_or_compute(("analysis", deck.id, class_id, which), inputs, compute)
 
 
 def _analyse(

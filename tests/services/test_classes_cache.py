@@ -330,7 +330,7 @@ def test_classes_and_decks_have_their_own_entries(app):
 
 
 def _entry(value):
-    return cs._CacheEntry(inputs=(), results_version=0, value=value)
+    return cs._CacheEntry(inputs=(), value=value)
 
 
 def test_the_cache_drops_the_least_recently_used_entries_beyond_its_size():
