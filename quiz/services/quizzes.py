@@ -200,10 +200,13 @@ def question_page(attempt: Attempt, number: int) -> QuestionPage:
     )
 
 
+_ALREADY_SUBMITTED = "This quiz has already been submitted; its answers are final."
+
+
 def record_response(attempt: Attempt, number: int, chosen: list[int]) -> None:
     """Save (or change) the answer to one question of an unsubmitted attempt."""
     if attempt.is_submitted:
-        raise ServiceError("This quiz has already been submitted; its answers are final.")
+        raise ServiceError(_ALREADY_SUBMITTED)
     attempt_id = attempt.id
     question = _question_at(attempt, number)
     try:
@@ -211,7 +214,7 @@ def record_response(attempt: Attempt, number: int, chosen: list[int]) -> None:
     except InvalidAnswer as exc:
         raise ServiceError(str(exc), field="answer") from exc
     with unit_of_work() as session:
-        session.execute(
+        saved = session.execute(
             _upsert_response(session.get_bind().dialect.name),
             {
                 "attempt_id": attempt_id,
@@ -220,29 +223,43 @@ def record_response(attempt: Attempt, number: int, chosen: list[int]) -> None:
                 "correct": correct,
                 "answered_at": utcnow(),
             },
-        )
+        ).scalar_one_or_none()
+    if saved is None:  # submitted since it was read (another tab, a double click)
+        raise ServiceError(_ALREADY_SUBMITTED)
 
 
 @cache
 def _upsert_response(dialect: str):
     """One statement whether it is the first answer or a changed one, and whatever arrives
-    at the same moment (a double click): the last answer stands. Built once per dialect."""
+    at the same moment (a double click): the last answer stands. It writes nothing once
+    the attempt is submitted: the row is read in the statement, and on PostgreSQL locked
+    (FOR SHARE) so that a submission waits for it, or it for the submission (SQLite
+    writes one transaction at a time). Built once per dialect."""
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(Response).values(
-        attempt_id=bindparam("attempt_id"),
-        item_id=bindparam("item_id"),
-        chosen=bindparam("chosen", type_=Response.__table__.c.chosen.type),
-        correct=bindparam("correct"),
-        answered_at=bindparam("answered_at", type_=Response.__table__.c.answered_at.type),
+    responses = Response.__table__  # a Core insert: from a select, not ORM objects
+    columns = responses.c
+    still_open = (
+        db.select(
+            Attempt.id,
+            bindparam("item_id"),
+            bindparam("chosen", type_=columns.chosen.type),
+            bindparam("correct"),
+            bindparam("answered_at", type_=columns.answered_at.type),
+        )
+        .where(Attempt.id == bindparam("attempt_id"), Attempt.submitted_at.is_(None))
+        .with_for_update(read=True)
+    )
+    statement = insert(responses).from_select(
+        ["attempt_id", "item_id", "chosen", "correct", "answered_at"], still_open
     )
     return statement.on_conflict_do_update(
-        index_elements=[Response.attempt_id, Response.item_id],
+        index_elements=[columns.attempt_id, columns.item_id],
         set_={
             "chosen": statement.excluded.chosen,
             "correct": statement.excluded.correct,
             "answered_at": statement.excluded.answered_at,
         },
-    )
+    ).returning(columns.id)
 
 
 def submit_attempt(attempt: Attempt) -> bool:

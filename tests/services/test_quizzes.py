@@ -89,6 +89,25 @@ def test_changing_an_answer_before_submitting_keeps_one_response(app):
     assert len(responses) == 1 and responses[0].correct
 
 
+def test_an_answer_to_an_attempt_submitted_meanwhile_is_refused_and_changes_nothing(app):
+    deck = load_sample_deck(n=2)
+    user = make_user()
+    attempt = quizzes.start_attempt(user, deck)
+    page = quizzes.question_page(attempt, 1)
+    quizzes.record_response(attempt, 1, [_wrong_choice(page)])
+    # This tab still holds the attempt as it was; another one submits it.
+    db.session.refresh(attempt)
+    db.session.expunge(attempt)
+    assert quizzes.submit_attempt(quizzes.get_attempt(user, attempt.id)) is True
+    assert attempt.submitted_at is None
+    with pytest.raises(ServiceError, match="already been submitted"):
+        quizzes.record_response(attempt, 1, [_right_choice(page)])
+    with pytest.raises(ServiceError, match="already been submitted"):
+        quizzes.record_response(attempt, 2, [_right_choice(quizzes.question_page(attempt, 2))])
+    responses = db.session.execute(db.select(Response)).scalars().all()
+    assert [(r.item_id, r.correct) for r in responses] == [(page.item_id, False)]
+
+
 def test_a_second_submission_records_nothing_new(app):
     deck = load_sample_deck(n=2)
     attempt = quizzes.start_attempt(make_user(), deck)
