@@ -26,23 +26,23 @@ class GradingMethod(enum.StrEnum):
 
 def grade(scores: Sequence[tuple[datetime, int, float]], method: GradingMethod) -> float | None:
     """One learner's grade from (submitted_at, attempt_id, score) triples; None if no
-    attempts. The rule that AttemptSummary, reduced by the database, must agree with.
+    attempts."""
+    summary = summarise(scores)
+    return None if summary is None else summary.grade(method)
+
+
+def summarise(scores: Sequence[tuple[datetime, int, float]]) -> AttemptSummary | None:
+    """(submitted_at, attempt_id, score) triples reduced as the database reduces them for
+    the gradebook; None if there are none.
 
     First and latest go by submission time, then attempt id, so two attempts submitted
     in the same second still have a fixed order.
     """
     if not scores:
         return None
-    if method is GradingMethod.HIGHEST:
-        return max(score for _, _, score in scores)
-    if method is GradingMethod.AVERAGE:
-        return mean([score for _, _, score in scores])
     ordered = sorted(scores, key=lambda s: (s[0], s[1]))
-    if method is GradingMethod.FIRST:
-        return ordered[0][2]
-    if method is GradingMethod.LATEST:
-        return ordered[-1][2]
-    raise ValueError(f"unknown grading method {method!r}")
+    values = [score for _, _, score in ordered]
+    return AttemptSummary(len(values), max(values), values[-1], values[0], mean(values))
 
 
 @dataclass(frozen=True)
@@ -51,7 +51,7 @@ class AttemptSummary:
     needs (the database computes these with GROUP BY, so the attempts never reach Python).
 
     First and latest are the scores of the earliest and the latest attempt, ordered by
-    time then attempt id, as in `grade`.
+    time then attempt id, as in `summarise`.
     """
 
     attempts: int
