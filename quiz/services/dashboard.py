@@ -22,7 +22,7 @@ from quiz.models import Card, Deck, DeckStatus, Item, ReviewLog, User
 from quiz.services import fetch
 from quiz.services.decks import DeckCard
 from quiz.services.scores import deck_summaries
-from quiz.services.study import user_zone
+from quiz.services.study import studiable_conditions, user_zone
 
 FORECAST_DAYS = 14
 HISTORY_DAYS = 30
@@ -88,8 +88,7 @@ def _day_counts_statement() -> Select:
         .where(
             Card.user_id == user_id,
             Card.due < due_ends[-1],
-            Item.retired.is_(False),
-            Deck.status == PUBLISHED,
+            *studiable_conditions(Item, Deck),
         )
     )
     reviewed = select(

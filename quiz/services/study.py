@@ -51,7 +51,7 @@ def user_zone(user: User) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def _studiable_item(item, deck, deck_id=None) -> list:
+def studiable_conditions(item, deck, deck_id=None) -> list:
     """Conditions on an item (joined with its deck; either may be an alias) for what a
     learner may study; `deck_id`, a value or a bound parameter, keeps one deck's."""
     conditions = [item.retired.is_(False), deck.status == DeckStatus.PUBLISHED.value]
@@ -62,7 +62,7 @@ def _studiable_item(item, deck, deck_id=None) -> list:
 
 def _studiable(deck: Deck | None):
     """Conditions on Item (joined with Deck) for what a learner may study."""
-    return and_(*_studiable_item(Item, Deck, deck.id if deck is not None else None))
+    return and_(*studiable_conditions(Item, Deck, deck.id if deck is not None else None))
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,7 @@ def _queue_count_columns(by_deck: bool) -> list[ScalarSelect[int]]:
     user_id, now, soon = bindparam("user_id"), bindparam("now"), bindparam("soon")
 
     def studiable(item, deck) -> list:
-        return _studiable_item(item, deck, bindparam("deck_id") if by_deck else None)
+        return studiable_conditions(item, deck, bindparam("deck_id") if by_deck else None)
 
     def studiable_cards(where: Callable[[Any], list]) -> ScalarSelect[int]:
         card, item, deck = aliased(Card), aliased(Item), aliased(Deck)
