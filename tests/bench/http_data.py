@@ -195,34 +195,19 @@ def _populate(engine: Engine, url: str, sizes: Sizes, rng: random.Random) -> Dat
             .scalars()
             .all()
         )
-        teacher_id = _insert(
-            conn,
-            users,
-            [
-                {
-                    "email": TEACHER_EMAIL,
-                    "display_name": "Bench Teacher",
-                    "password_hash": PASSWORD_HASH,
-                    "role": "teacher",
-                    "created_at": now - timedelta(days=400),
-                }
-            ],
-            returning=True,
-        )[0]
-        learner_id = _insert(
-            conn,
-            users,
-            [
-                {
-                    "email": LEARNER_EMAIL,
-                    "display_name": "Bench Learner",
-                    "password_hash": PASSWORD_HASH,
-                    "role": "student",
-                    "created_at": now - timedelta(days=200),
-                }
-            ],
-            returning=True,
-        )[0]
+
+        def account(email: str, name: str, role: str, age_days: int) -> int:
+            row = {
+                "email": email,
+                "display_name": name,
+                "password_hash": PASSWORD_HASH,
+                "role": role,
+                "created_at": now - timedelta(days=age_days),
+            }
+            return _insert(conn, users, [row], returning=True)[0]
+
+        teacher_id = account(TEACHER_EMAIL, "Bench Teacher", "teacher", 400)
+        learner_id = account(LEARNER_EMAIL, "Bench Learner", "student", 200)
         student_emails = [f"s{n:05d}@bench.example.com" for n in range(sizes.students)]
         student_ids = _insert(
             conn,
