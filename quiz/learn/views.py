@@ -122,6 +122,9 @@ def question(attempt_id: int, number: int):
             quizzes.record_response(attempt, number, chosen)
         except InvalidAnswer as exc:
             error = str(exc)
+        except quizzes.AlreadySubmitted as exc:  # in another tab, since this page was read
+            flash(exc.message, "info")
+            return redirect(url_for("learn.result", attempt_id=attempt_id))
         except ServiceError as exc:
             error = exc.message
         else:

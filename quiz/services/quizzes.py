@@ -200,13 +200,17 @@ def question_page(attempt: Attempt, number: int) -> QuestionPage:
     )
 
 
-_ALREADY_SUBMITTED = "This quiz has already been submitted; its answers are final."
+class AlreadySubmitted(ServiceError):
+    """The attempt was submitted (perhaps in another tab): its answers are final."""
+
+    def __init__(self) -> None:
+        super().__init__("This quiz has already been submitted; its answers are final.")
 
 
 def record_response(attempt: Attempt, number: int, chosen: list[int]) -> None:
     """Save (or change) the answer to one question of an unsubmitted attempt."""
     if attempt.is_submitted:
-        raise ServiceError(_ALREADY_SUBMITTED)
+        raise AlreadySubmitted
     attempt_id = attempt.id
     question = _question_at(attempt, number)
     try:
@@ -225,7 +229,7 @@ def record_response(attempt: Attempt, number: int, chosen: list[int]) -> None:
             },
         ).scalar_one_or_none()
     if saved is None:  # submitted since it was read (another tab, a double click)
-        raise ServiceError(_ALREADY_SUBMITTED)
+        raise AlreadySubmitted
 
 
 @cache

@@ -8,6 +8,7 @@ import pytest
 
 from quiz.extensions import db
 from quiz.models import Attempt, Choice, Response, User
+from quiz.services import quizzes
 from tests.conftest import csrf_from
 from tests.factories import PASSWORD, load_sample_deck, make_user
 
@@ -181,6 +182,27 @@ def test_submitting_twice_records_one_result(client, app):
     replay = client.post(location, data={"csrf_token": html_token, "choice": ["1"]})
     assert replay.status_code == 302 and replay.location.endswith("/result")
     assert db.session.execute(db.select(db.func.count(Response.id))).scalar_one() == 1
+
+
+def test_an_answer_sent_while_another_tab_submits_leads_to_the_result(client, app, monkeypatch):
+    load_sample_deck(n=2)
+    signup(client)
+    location = start_quiz(client).location
+    html = client.get(location).get_data(as_text=True)
+    choice = re.findall(r'name="choice" id="choice-(\d+)"', html)[0]
+    real_page = quizzes.question_page
+
+    def page_then_submitted_elsewhere(attempt, number):
+        page = real_page(attempt, number)
+        quizzes.submit_attempt(attempt)  # the other tab, between reading and answering
+        return page
+
+    monkeypatch.setattr(quizzes, "question_page", page_then_submitted_elsewhere)
+    response = client.post(location, data={"csrf_token": csrf_from(html), "choice": [choice]})
+    assert response.status_code == 302 and response.location.endswith("/result")
+    result = client.get(response.location).get_data(as_text=True)
+    assert "already been submitted; its answers are final" in result
+    assert db.session.execute(db.select(db.func.count(Response.id))).scalar_one() == 0
 
 
 @pytest.mark.parametrize("suffix", ["/1", "/review", "/result"])
