@@ -9,6 +9,8 @@ import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 
+from quiz.domain.grading import percent
+
 # Emphasis, lists, code and links; no raw HTML, images, headings or tables. Anything
 # else stays visible as the text that was typed.
 _MD = MarkdownIt("zero", {"html": False, "linkify": False, "breaks": True}).enable(
@@ -52,6 +54,6 @@ def score_badge(value: float | None) -> Markup:
     taken" when there is no score."""
     if value is None:
         return Markup('<span class="badge badge-none">not taken</span>')
-    pct = int(value * 100 + 0.5)  # as quiz.domain.grading.percent rounds
+    pct = percent(value)
     level = "good" if pct >= 80 else "mid" if pct >= 50 else "low"
     return Markup(f'<span class="badge badge-{level}">{pct}%</span>')  # nosec B704 - an int
