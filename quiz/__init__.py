@@ -26,10 +26,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     with app.app_context():
-        from quiz.database import configure_sqlite, track_writes
+        from quiz.database import configure_sqlite, drop_dead_connections, track_writes
 
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
+        elif db.engine.dialect.name == "postgresql":
+            drop_dead_connections(db.engine)
         track_writes(db.engine)
     migrate.init_app(
         app,
@@ -188,8 +190,9 @@ def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
     def database_unavailable(error):
-        # The database went away for a moment (restart, failover, network): say so and
-        # let the next request reconnect (pool_pre_ping) instead of showing a 500.
+        # The database went away for a moment (restart, failover, network): say so, and
+        # let the next request reconnect (quiz.database.drop_dead_connections) instead of
+        # showing a 500.
         _forget_database_state()
         app.logger.warning("database error: %s", type(error.orig).__name__)
         response, code = page(

@@ -33,7 +33,9 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "SQLALCHEMY_DATABASE_URI": env.get(
             "QUIZ_DATABASE_URL", f"sqlite:///{instance_path / 'quiz.sqlite3'}"
         ),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # PostgreSQL connections are checked without a round trip when they leave the pool
+        # (quiz.database.drop_dead_connections); a SQLite file does not go away.
+        "SQLALCHEMY_ENGINE_OPTIONS": {},
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,

@@ -1,8 +1,11 @@
-"""Engine set-up: SQLite tuned for several gunicorn workers writing at once."""
+"""Engine set-up: SQLite tuned for several gunicorn workers writing at once; dead
+PostgreSQL connections dropped when they leave the pool."""
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, event
+import select
+
+from sqlalchemy import Engine, event, exc
 from sqlalchemy.orm import Session
 
 #: Execution option that makes a transaction start with BEGIN IMMEDIATE on SQLite.
@@ -30,6 +33,32 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int = 15000) -> None:
     def on_begin(connection):
         immediate = connection.get_execution_options().get(IMMEDIATE)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def drop_dead_connections(engine: Engine) -> None:
+    """Check a pooled PostgreSQL connection as it is checked out, without a round trip.
+
+    A server that ends a session (a restart, `pg_terminate_backend`, a crash) says so and
+    closes the socket, which makes an idle connection's socket readable. A healthy idle
+    connection has nothing to read. So a readable socket, or a connection psycopg already
+    knows is closed, is thrown away and the pool connects afresh; the request never sees
+    it. SQLAlchemy's `pool_pre_ping` finds the same connections with a query, which costs
+    a round trip on every request. Neither finds a connection whose network path died
+    silently; that one fails its request, and the pool then reconnects.
+    """
+
+    @event.listens_for(engine, "checkout")
+    def on_checkout(dbapi_connection, record, proxy):
+        if dbapi_connection.closed or _readable(dbapi_connection.fileno()):
+            raise exc.DisconnectionError("the server closed this connection")
+
+
+def _readable(fd: int) -> bool:
+    try:
+        readable, _, _ = select.select([fd], [], [], 0)
+    except (OSError, ValueError):  # the descriptor is gone
+        return True
+    return bool(readable)
 
 
 #: Connection info key: the current transaction ran a statement that may have written.
