@@ -113,32 +113,34 @@ def _decks_statement() -> Select:
         .group_by(Item.deck_id)
         .subquery()
     )
-    mastered_flag = case((Card.stability > MASTERED_STABILITY_DAYS, 1), else_=0)
-    studied = (
-        select(
-            Item.deck_id,
-            func.count(Card.id).label("cards"),
-            func.sum(mastered_flag).label("mastered"),
-        )
-        .select_from(Card)
-        .join(Item, Card.item_id == Item.id)
-        .where(Card.user_id == user_id, Item.retired.is_(False))
-        .group_by(Item.deck_id)
-        .subquery()
-    )
     not_again = case((ReviewLog.rating != int(Rating.AGAIN), 1), else_=0)
-    reviewed = (
+    card_reviews = (
         select(
-            Item.deck_id,
+            ReviewLog.card_id,
             func.count(ReviewLog.id).label("reviews"),
             func.sum(not_again).label("kept"),
         )
-        .select_from(ReviewLog)
-        .join(Card, ReviewLog.card_id == Card.id)
+        .where(ReviewLog.user_id == user_id)
+        .group_by(ReviewLog.card_id)
+        .subquery()
+    )
+    # One pass over the learner's cards: a retired item's card no longer counts as
+    # studied or mastered, but its reviews still count for its deck's retention.
+    live = Item.retired.is_(False)
+    progress = (
+        select(
+            Item.deck_id,
+            func.count(Card.id).filter(live).label("cards"),
+            func.count(Card.id)
+            .filter(live, Card.stability > MASTERED_STABILITY_DAYS)
+            .label("mastered"),
+            func.sum(card_reviews.c.reviews).label("reviews"),
+            func.sum(card_reviews.c.kept).label("kept"),
+        )
+        .select_from(Card)
         .join(Item, Card.item_id == Item.id)
-        # The card's owner too (always the log's): the planner then reads the learner's
-        # cards by index instead of scanning every card of every learner.
-        .where(ReviewLog.user_id == user_id, Card.user_id == user_id)
+        .outerjoin(card_reviews, card_reviews.c.card_id == Card.id)
+        .where(Card.user_id == user_id)
         .group_by(Item.deck_id)
         .subquery()
     )
@@ -150,18 +152,17 @@ def _decks_statement() -> Select:
             Deck.description,
             Deck.status,
             sizes.c.size,
-            studied.c.cards,
-            studied.c.mastered,
-            reviewed.c.reviews,
-            reviewed.c.kept,
+            progress.c.cards,
+            progress.c.mastered,
+            progress.c.reviews,
+            progress.c.kept,
         )
         .outerjoin(sizes, sizes.c.deck_id == Deck.id)
-        .outerjoin(studied, studied.c.deck_id == Deck.id)
-        .outerjoin(reviewed, reviewed.c.deck_id == Deck.id)
+        .outerjoin(progress, progress.c.deck_id == Deck.id)
         .where(
             or_(
                 and_(Deck.status == PUBLISHED, sizes.c.size.is_not(None)),
-                reviewed.c.reviews.is_not(None),
+                progress.c.reviews.is_not(None),
             )
         )
         .order_by(Deck.title, Deck.id)

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from quiz.extensions import db
-from quiz.models import Card, ReviewLog
+from quiz.models import Card, DeckStatus, ReviewLog
 from quiz.services.dashboard import build_dashboard
 from quiz.services.decks import get_published_deck, load_builtin_decks
 from tests.factories import make_user
@@ -83,6 +83,28 @@ def test_dashboard_days_follow_the_learners_time_zone(app):
     # The review two hours ago (05:00 local) is still "today" in New York.
     assert board.reviews[-1].day.isoformat() == "2026-03-10"
     assert board.reviews[-1].count == 1
+
+
+def test_retired_cards_and_unpublished_decks_leave_the_deck_rows_but_count_in_retention(app):
+    load_builtin_decks([_flashcards(n=4), _flashcards("hidden", n=2)])
+    deck = get_published_deck("cards")
+    hidden = get_published_deck("hidden")
+    user = make_user()
+    _history(user, deck)  # 4 reviews, one Again: 3 cards, the first one mastered
+    gone = _card(user, hidden.items[0], stability=30.0, due=NOW + timedelta(days=2))
+    _log(user, gone, 1, NOW - timedelta(hours=3))
+    _log(user, gone, 1, NOW - timedelta(hours=4))
+    hidden.status = DeckStatus.DRAFT.value
+    deck.items[0].retired = True  # the mastered card, with 2 reviews (one Again)
+    db.session.commit()
+
+    board = build_dashboard(user, NOW)
+
+    (progress,) = board.decks  # the draft deck is not listed
+    assert (progress.cards, progress.studied, progress.mastered) == (3, 2, 0)
+    assert progress.reviews == 4  # a retired card's reviews still count for its deck
+    assert progress.retention == pytest.approx(0.75)
+    assert board.retention == pytest.approx(3 / 6)  # both Agains of the draft deck too
 
 
 def test_an_empty_history_shows_zeros_and_no_retention(app):
