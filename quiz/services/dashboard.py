@@ -198,7 +198,7 @@ def build_dashboard(user: User, now: datetime) -> Dashboard:
         n_reviews,
         kept,
     ) in deck_rows:
-        n_reviews, kept = n_reviews or 0, int(kept or 0)
+        n_reviews, kept = int(n_reviews or 0), int(kept or 0)  # sums: Decimal on PostgreSQL
         # Every review counts towards the overall retention, listed deck or not.
         total_reviews += n_reviews
         total_kept += kept
