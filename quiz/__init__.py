@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from flask import Flask, g, render_template
+from flask import Flask, g, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
@@ -69,6 +69,15 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(teach_bp)
     app.register_blueprint(classes_bp)
     app.register_blueprint(ops_bp)
+
+    @app.before_request
+    def _read_only_gets() -> None:
+        # A GET only reads: no transaction (see begin_read_only) unless a unit of work
+        # needs one. Static files and unknown addresses do not touch the database.
+        if request.method in ("GET", "HEAD") and request.endpoint not in (None, "static"):
+            from quiz.database import begin_read_only
+
+            begin_read_only(db.session())
 
     @app.teardown_appcontext
     def _close_session(exc: BaseException | None) -> None:

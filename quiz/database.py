@@ -11,6 +11,13 @@ from sqlalchemy.orm import Session
 #: Execution option that makes a transaction start with BEGIN IMMEDIATE on SQLite.
 IMMEDIATE = "quiz_sqlite_immediate"
 
+#: Execution option of a request that only reads (see `begin_read_only`).
+READ_ONLY = "quiz_read_only"
+
+
+class WriteInReadOnlyRequest(RuntimeError):
+    """A statement that may write ran in a read-only request, outside a unit of work."""
+
 
 def configure_sqlite(engine: Engine, busy_timeout_ms: int = 15000) -> None:
     """WAL (readers never wait for the writer), a busy timeout (a writer waits its turn
@@ -31,8 +38,36 @@ def configure_sqlite(engine: Engine, busy_timeout_ms: int = 15000) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
-        immediate = connection.get_execution_options().get(IMMEDIATE)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        options = connection.get_execution_options()
+        if options.get(READ_ONLY):
+            return  # each statement runs on its own, in SQLite's autocommit mode
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get(IMMEDIATE) else "BEGIN")
+
+
+def begin_read_only(session: Session) -> None:
+    """Run the session's statements without a transaction until a unit of work starts.
+
+    For a request that only reads (a GET), BEGIN and COMMIT are two more round trips to
+    PostgreSQL and two more statements on SQLite, and they buy nothing: at READ COMMITTED
+    (PostgreSQL's default) each statement takes its own snapshot anyway, and on SQLite
+    each statement reads one consistent WAL snapshot. A unit of work still gets a real
+    transaction (`quiz.services.unit_of_work` ends the read-only part first), and any
+    other write raises `WriteInReadOnlyRequest` before it reaches the database, where a
+    transaction would have rolled it back at the end of the request.
+    """
+    if session.in_transaction():
+        return  # already reading or writing in a transaction: carry on in it
+    options: dict[str, object] = {READ_ONLY: True}
+    if session.get_bind().dialect.name == "postgresql":
+        options["isolation_level"] = "AUTOCOMMIT"
+    session.connection(execution_options=options)
+
+
+def in_read_only(session: Session) -> bool:
+    """Whether the session's open transaction is the read-only part of a request."""
+    return session.in_transaction() and bool(
+        session.connection().get_execution_options().get(READ_ONLY)
+    )
 
 
 def drop_dead_connections(engine: Engine) -> None:
@@ -77,6 +112,11 @@ def track_writes(engine: Engine) -> None:
     @event.listens_for(engine, "before_cursor_execute")
     def on_execute(connection, cursor, statement, parameters, context, executemany):
         if not statement.lstrip()[:6].upper().startswith(_READS):
+            if connection.get_execution_options().get(READ_ONLY):
+                raise WriteInReadOnlyRequest(
+                    "a read-only request may write only inside a unit of work: "
+                    + statement.split(None, 1)[0]
+                )
             connection.info[WROTE] = True
 
 

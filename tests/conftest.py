@@ -13,6 +13,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import create_engine
 
 from quiz import create_app
+from quiz.database import in_read_only
 from quiz.extensions import db
 from quiz.models import Base
 
@@ -32,14 +33,19 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 class FreshContextClient(FlaskClient):
     """Requests share the test's app context (pytest-flask keeps one pushed), so start
-    each one as a real server would: an empty ``g`` (Flask-Login caches the user there)
-    and a session that re-reads the database."""
+    each one as a real server would: an empty ``g`` (Flask-Login caches the user there),
+    a session that re-reads the database and is in no transaction (what the test did
+    before is committed), and end it as the server would (a read-only GET is ended)."""
 
     def open(self, *args, **kwargs):
         g.__dict__.clear()
+        if db.session().in_transaction():
+            db.session.commit()
         db.session.expire_all()
         response = super().open(*args, **kwargs)
         g.__dict__.clear()
+        if in_read_only(db.session()):
+            db.session.commit()
         db.session.expire_all()
         return response
 

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from sqlalchemy import Executable, Row
 from sqlalchemy.orm import Session
 
+from quiz.database import IMMEDIATE, in_read_only
 from quiz.extensions import db
 
 
@@ -35,13 +36,12 @@ def unit_of_work() -> Iterator[Session]:
     what it reads stays true until it commits, even with other workers writing.
     """
     session = db.session
-    if session.get_bind().dialect.name == "sqlite":
-        from quiz.database import IMMEDIATE
-
-        if session().in_transaction():
-            # End the read-only transaction the request has open (reads only: nothing
-            # is lost); the write transaction below starts fresh with the lock.
-            session.commit()
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    if session().in_transaction() and (sqlite or in_read_only(session())):
+        # End what the request has read so far (reads only: nothing is lost); the write
+        # transaction below starts fresh, with the write lock on SQLite.
+        session.commit()
+    if sqlite:
         session.connection(execution_options={IMMEDIATE: True})
     try:
         yield session
