@@ -33,7 +33,9 @@ def unit_of_work() -> Iterator[Session]:
     """Commit everything done inside, or roll all of it back on any error.
 
     On SQLite the transaction takes the write lock when it begins (BEGIN IMMEDIATE), so
-    what it reads stays true until it commits, even with other workers writing.
+    what it reads stays true until it commits, even with other workers writing. In a GET,
+    which reads without a transaction (quiz.database.begin_read_only), this is where one
+    starts.
     """
     session = db.session
     sqlite = session.get_bind().dialect.name == "sqlite"
