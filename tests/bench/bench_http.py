@@ -561,9 +561,11 @@ RUN_KEYS = (
 )
 
 
-def load_app(name: str, url: str, ds: Dataset) -> dict:
-    """Serve the app with gunicorn, log the clients in, measure every page under load:
-    the load figures, page sizes and weights, worker memory and checks of the writes."""
+def load_app(name: str, url: str, ds: Dataset, baseline: Baseline) -> dict:
+    """Serve the app with gunicorn, log the clients in, measure every page under load,
+    each run followed at once by the baseline's run of the same shape (so that both see
+    the machine in the same state): the load figures, the baseline's, page sizes and
+    weights, worker memory and checks of the writes."""
     env = dict(
         os.environ,
         QUIZ_DATABASE_URL=url,
@@ -633,6 +635,7 @@ def load_app(name: str, url: str, ds: Dataset) -> dict:
 
         reviews_before = _count(url, select(func.count(ReviewLog.id)))
         results: dict[str, dict] = {}
+        base: dict[str, dict] = {}
         rss_seen: list[list[int]] = []
         last_rss: list[int] = []
         for run_name in RUNS:
@@ -655,8 +658,12 @@ def load_app(name: str, url: str, ds: Dataset) -> dict:
                     }
                 rss_seen.append(report["worker_rss_kb"])
                 last_rss = report["worker_rss_kb"]
+                labels, shape = _run_shape(run_name, sizes)
+                for label, figures in zip(labels, baseline.measure(shape, clients), strict=True):
+                    base.setdefault(label, {})[str(clients)] = figures
                 shown = ", ".join(
-                    f"{label} {f['rps']} req/s p50 {f['p50_ms']} ms"
+                    f"{label} {f['rps']} req/s p50 {f['p50_ms']} ms "
+                    f"(baseline {base[label][str(clients)]['rps']} req/s)"
                     for label, f in report["labels"].items()
                 )
                 note = " (server restarted: requests were still queued)" * report["restarted"]
@@ -690,7 +697,13 @@ def load_app(name: str, url: str, ds: Dataset) -> dict:
         "after_load_kb": last_rss,
         "peak_kb": max((kb for run in rss_seen for kb in run), default=None),
     }
-    return {"load": results, "sizes": sizes, "memory": memory, "checks": checks}
+    return {
+        "load": results,
+        "baseline": base,
+        "sizes": sizes,
+        "memory": memory,
+        "checks": checks,
+    }
 
 
 def _count(url: str, query) -> int:
@@ -706,16 +719,12 @@ def _count(url: str, query) -> int:
 
 
 class Baseline:
-    """The bare Flask app under gunicorn. A run is a list of (method, page size) steps;
-    its result is kept, and reused for a run of the same shape with sizes within 2%
-    (the same page measured for the other database)."""
-
-    TOLERANCE = 0.02
+    """The bare Flask app under gunicorn. A run is a list of (method, page size) steps,
+    measured right after the app's run of the same shape."""
 
     def __init__(self) -> None:
         env = dict(os.environ)
         self.server = Gunicorn("baseline", "tests.bench.baseline_app:app", env, "/page/200")
-        self.cache: list[tuple[list[tuple[str, int]], int, list[dict]]] = []
         self.rss_seen: list[int] = []
         self.last_rss: list[int] = []
 
@@ -723,22 +732,8 @@ class Baseline:
         self.server.stop()
         shutil.rmtree(self.server.log_dir, ignore_errors=True)
 
-    def _cached(self, shape: list[tuple[str, int]], clients: int) -> list[dict] | None:
-        for cached_shape, cached_clients, figures in self.cache:
-            if cached_clients != clients or len(cached_shape) != len(shape):
-                continue
-            if all(
-                m1 == m2 and abs(s1 - s2) <= self.TOLERANCE * max(s1, s2)
-                for (m1, s1), (m2, s2) in zip(shape, cached_shape, strict=True)
-            ):
-                return figures
-        return None
-
     def measure(self, shape: list[tuple[str, int]], clients: int) -> list[dict]:
         """The figures of each (method, size) step of one run, in order."""
-        cached = self._cached(shape, clients)
-        if cached is not None:
-            return cached
         if self.server.process is None:
             self.server.start()
         steps = []
@@ -767,25 +762,19 @@ class Baseline:
             }
             for n, (_, size) in enumerate(shape)
         ]
-        self.cache.append((shape, clients, figures))
         return figures
 
 
-def baseline_for(baseline: Baseline, sizes: dict) -> dict[str, dict]:
-    """Baseline figures for every page, at the size the app's page had."""
-    results: dict[str, dict] = {}
-    for run_name in RUNS:
-        # The flashcard run is two steps (back of the card, then the rating): so is its
-        # baseline.
-        labels = ["card back", "review (POST)"] if run_name == "card back" else [run_name]
-        shape = [
-            ("POST" if BY_LABEL[label].kind == "write" else "GET", sizes[label]["html_bytes"])
-            for label in labels
-        ]
-        for clients in CONCURRENCY:
-            for label, figures in zip(labels, baseline.measure(shape, clients), strict=True):
-                results.setdefault(label, {})[str(clients)] = figures
-    return results
+def _run_shape(run_name: str, sizes: dict) -> tuple[list[str], list[tuple[str, int]]]:
+    """The pages a run measures, and the (method, size) steps the baseline repeats for
+    it. The flashcard run is two steps (the back of the card, then the rating): so is
+    its baseline."""
+    labels = ["card back", "review (POST)"] if run_name == "card back" else [run_name]
+    shape = [
+        ("POST" if BY_LABEL[label].kind == "write" else "GET", sizes[label]["html_bytes"])
+        for label in labels
+    ]
+    return labels, shape
 
 
 # --- Targets and report -------------------------------------------------------------------
@@ -1003,9 +992,8 @@ def run_database(name: str, url: str, baseline: Baseline) -> dict:
     _phase(name, started, f"1x built in {ds1.build_seconds} s: {ds1.counts}")
     queries_1x = count_queries(url, ds1)
     _phase(name, started, "queries counted; load runs")
-    app = load_app(name, url, ds1)
-    _phase(name, started, "baseline runs")
-    base = baseline_for(baseline, app["sizes"])
+    app = load_app(name, url, ds1, baseline)
+    base = app["baseline"]
     scale = _attempt_scale()
     _phase(name, started, f"building the 10x data set (attempts x{scale})")
     ds10 = http_data.build(url, Sizes().times(10, scale))
