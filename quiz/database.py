@@ -1,5 +1,6 @@
-"""Engine set-up: SQLite tuned for several gunicorn workers writing at once; dead
-PostgreSQL connections dropped when they leave the pool."""
+"""Engine and transaction set-up: SQLite tuned for several gunicorn workers writing at
+once; dead PostgreSQL connections dropped when they leave the pool; requests that only
+read run without a transaction, and close in the way that keeps prepared statements."""
 
 from __future__ import annotations
 
