@@ -12,6 +12,13 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from quiz.config import load_config
+from quiz.database import (
+    begin_read_only,
+    configure_sqlite,
+    drop_dead_connections,
+    end_request,
+    track_writes,
+)
 from quiz.extensions import csrf, db, limiter, login_manager, migrate
 
 
@@ -26,8 +33,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     db.init_app(app)
     with app.app_context():
-        from quiz.database import configure_sqlite, drop_dead_connections, track_writes
-
         if db.engine.dialect.name == "sqlite":
             configure_sqlite(db.engine)
         elif db.engine.dialect.name == "postgresql":
@@ -75,8 +80,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # A GET only reads: no transaction (see begin_read_only) unless a unit of work
         # needs one. Static files and unknown addresses do not touch the database.
         if request.method in ("GET", "HEAD") and request.endpoint not in (None, "static"):
-            from quiz.database import begin_read_only
-
             begin_read_only(db.session())
 
     @app.teardown_appcontext
@@ -85,8 +88,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         # response was built, the commit or rollback fails: drop the session (the pool
         # reconnects) instead of turning a finished response into a 500.
         from sqlalchemy.exc import SQLAlchemyError
-
-        from quiz.database import end_request
 
         try:
             end_request(db.session(), failed=exc is not None)
