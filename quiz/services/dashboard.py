@@ -107,9 +107,10 @@ def _decks_statement() -> Select:
     """Each deck with live items (its size, the learner's cards and mastered cards in
     it) or with reviews by the learner (their count, and how many were not Again)."""
     user_id = bindparam("user_id")
+    live = Item.retired.is_(False)
     sizes = (
         select(Item.deck_id, func.count(Item.id).label("size"))
-        .where(Item.retired.is_(False))
+        .where(live)
         .group_by(Item.deck_id)
         .subquery()
     )
@@ -126,7 +127,6 @@ def _decks_statement() -> Select:
     )
     # One pass over the learner's cards: a retired item's card no longer counts as
     # studied or mastered, but its reviews still count for its deck's retention.
-    live = Item.retired.is_(False)
     progress = (
         select(
             Item.deck_id,
