@@ -18,6 +18,12 @@ def make_user(role: str = Role.STUDENT, email: str | None = None) -> User:
     return create_user(email, PASSWORD, role)
 
 
+def user_row(email: str) -> dict[str, str]:
+    """A student's users row written straight to the table, past the accounts service
+    (for tests of what happens to writes that bypass a unit of work)."""
+    return {"email": email, "display_name": "X", "password_hash": "x", "role": Role.STUDENT}
+
+
 def single(key: str, prompt: str, right: str, *wrong: str, explanation: str = "") -> ItemSpec:
     choices = (ChoiceSpec(right, True), *(ChoiceSpec(w) for w in wrong))
     return ItemSpec(

@@ -8,8 +8,8 @@ from sqlalchemy import event, func, insert, select, text
 
 from quiz.database import end_request
 from quiz.extensions import db
-from quiz.models import Role, User
-from tests.factories import make_user
+from quiz.models import User
+from tests.factories import make_user, user_row
 
 
 @pytest.fixture
@@ -51,20 +51,16 @@ def test_a_failed_request_is_rolled_back_even_if_it_only_read(app, endings):
     assert endings == ["rollback"]
 
 
-def _new_user(email: str) -> User:
-    return User(email=email, display_name="X", password_hash="x", role=Role.STUDENT)
-
-
 def test_orm_changes_that_no_service_committed_are_discarded(app, endings):
     db.session.execute(select(User.email)).all()  # as loading the current user does
-    db.session.add(_new_user("pending@example.com"))
+    db.session.add(User(**user_row("pending@example.com")))
     end_request(db.session(), failed=False)
     assert endings == ["rollback"]
     assert _users() == 0
 
 
 def test_flushed_orm_changes_that_no_service_committed_are_discarded(app, endings):
-    db.session.add(_new_user("flushed@example.com"))
+    db.session.add(User(**user_row("flushed@example.com")))
     db.session.flush()
     end_request(db.session(), failed=False)
     assert endings == ["rollback"]
@@ -72,11 +68,7 @@ def test_flushed_orm_changes_that_no_service_committed_are_discarded(app, ending
 
 
 def test_a_core_write_outside_a_unit_of_work_is_discarded(app, endings):
-    db.session.execute(
-        insert(User).values(
-            email="core@example.com", display_name="C", password_hash="x", role=Role.STUDENT
-        )
-    )
+    db.session.execute(insert(User).values(**user_row("core@example.com")))
     end_request(db.session(), failed=False)
     assert endings == ["rollback"]
     assert _users() == 0

@@ -9,10 +9,10 @@ from sqlalchemy import event, func, insert, select
 
 from quiz.database import WriteInReadOnlyRequest
 from quiz.extensions import db
-from quiz.models import Role, User
+from quiz.models import User
 from quiz.services import unit_of_work
 from tests.conftest import csrf_from
-from tests.factories import make_user
+from tests.factories import make_user, user_row
 from tests.web.test_student_path import login
 
 
@@ -34,10 +34,6 @@ def statements(app):
     event.listen(db.engine, "before_cursor_execute", before)
     yield seen
     event.remove(db.engine, "before_cursor_execute", before)
-
-
-def _user(email: str) -> User:
-    return User(email=email, display_name="New", password_hash="x", role=Role.STUDENT)
 
 
 def _users_named(email: str) -> int:
@@ -71,7 +67,7 @@ def test_a_post_runs_in_a_transaction(client, app, statements):
 def test_a_unit_of_work_in_a_get_gets_a_transaction_and_commits(client, app, statements):
     def write_then_read():
         with unit_of_work() as session:
-            session.add(_user("made-in-a-get@example.com"))
+            session.add(User(**user_row("made-in-a-get@example.com")))
         return str(_users_named("made-in-a-get@example.com"))
 
     app.add_url_rule("/test-write-in-unit-of-work", view_func=write_then_read)
@@ -88,14 +84,10 @@ def test_a_unit_of_work_in_a_get_gets_a_transaction_and_commits(client, app, sta
 def test_a_write_in_a_get_outside_a_unit_of_work_is_refused(client, app, how):
     def stray_write():
         if how == "orm flush":
-            db.session.add(_user("stray@example.com"))
+            db.session.add(User(**user_row("stray@example.com")))
             db.session.flush()
         else:
-            db.session.execute(
-                insert(User).values(
-                    email="stray@example.com", display_name="S", password_hash="x", role="student"
-                )
-            )
+            db.session.execute(insert(User).values(**user_row("stray@example.com")))
         return "written"
 
     app.add_url_rule("/test-stray-write", view_func=stray_write)
