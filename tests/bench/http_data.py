@@ -165,8 +165,9 @@ def build(url: str, sizes: Sizes, seed: int = 20260601) -> Dataset:
                     select(func.count()).select_from(table)
                 ).scalar_one()
         if engine.dialect.name == "postgresql":
-            # VACUUM too: every submitted attempt inserted raised its deck's results
-            # version (a trigger), leaving that many dead versions of the deck rows.
+            # VACUUM too: when the load ran with the triggers (not as a superuser), every
+            # submitted attempt raised its deck's results version, leaving that many dead
+            # versions of the deck rows.
             with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
                 conn.execute(text("VACUUM ANALYZE"))
     finally:
