@@ -12,7 +12,8 @@ from tests.web.test_student_path import login
 
 
 def _nav(html: str) -> dict[str, bool]:
-    """Each header link's label and whether it is marked aria-current="page"."""
+    """Each header link's label: whether it is marked aria-current="page", and where it
+    leads."""
     nav = html.split('<nav aria-label="Main">', 1)[1].split("</nav>", 1)[0]
     links = re.findall(r'<a (?:class="[^"]*" )?href="([^"]+)" ?([^>]*)>([^<]+)<', nav)
     return {label.strip(): ("aria-current" in rest, href) for href, rest, label in links}
