@@ -43,20 +43,28 @@ def login_account_key() -> str:
 def init_security(app: Flask) -> None:
     production = app.config.get("QUIZ_ENV") == "production"
 
+    defaults = [
+        ("Content-Security-Policy", CSP),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "same-origin"),
+        ("X-Frame-Options", "DENY"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+    ]
+    if production:
+        defaults.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+    # Pages hold a learner's own data: never keep them in a shared cache.
+    for_pages = (*defaults, ("Cache-Control", "no-store"))
+    for_files = tuple(defaults)
+
     @app.after_request
     def security_headers(response):
-        headers = response.headers
-        headers.setdefault("Content-Security-Policy", CSP)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if production:
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if request.endpoint and not request.endpoint.startswith("static"):
-            # Pages hold a learner's own data: never keep them in a shared cache.
-            headers.setdefault("Cache-Control", "no-store")
+        # Each default unless the view set that header itself. One pass over the
+        # response's headers: werkzeug's setdefault scans them once per call.
+        endpoint = request.endpoint
+        wanted = for_pages if endpoint and not endpoint.startswith("static") else for_files
+        present = {name.lower() for name, _ in response.headers}
+        response.headers.extend([item for item in wanted if item[0].lower() not in present])
         return response
 
     if not audit.handlers and not logging.getLogger().handlers:

@@ -25,6 +25,25 @@ def test_every_response_carries_the_security_headers(client, app):
     assert "Strict-Transport-Security" not in client.get("/").headers  # not in development
 
 
+def test_pages_are_never_cached_but_static_files_may_be(client):
+    assert client.get("/login").headers.getlist("Cache-Control") == ["no-store"]
+    static = client.get("/static/style.css")
+    assert static.status_code == 200
+    assert "no-store" not in static.headers.get("Cache-Control", "")
+    assert static.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_a_security_header_the_view_sets_itself_is_kept_and_not_doubled(app):
+    @app.get("/own-headers")
+    def own_headers():
+        return "ok", 200, {"Cache-Control": "private, max-age=60", "x-frame-options": "SAMEORIGIN"}
+
+    headers = app.test_client().get("/own-headers").headers
+    assert headers.getlist("Cache-Control") == ["private, max-age=60"]
+    assert headers.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+    assert headers.getlist("Referrer-Policy") == ["same-origin"]
+
+
 def test_production_adds_hsts_and_secure_cookies(monkeypatch, tmp_path):
     monkeypatch.setenv("QUIZ_ENV", "production")
     monkeypatch.setenv("QUIZ_SECRET_KEY", "a-production-secret-from-the-environment")
