@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from quiz.domain.grading import InvalidAnswer
 from quiz.learn.forms import AnswerForm, StartQuizForm, parse_answer
 from quiz.models import utcnow
 from quiz.services import NotFound, ServiceError, classes, quizzes, study
@@ -110,18 +109,15 @@ def question(attempt_id: int, number: int):
     attempt = _own_attempt_or_404(attempt_id)
     if attempt.is_submitted:
         return redirect(url_for("learn.result", attempt_id=attempt.id))
-    try:
-        page = quizzes.question_page(attempt, number)
-    except NotFound:
-        abort(404)
     form = AnswerForm()
     error = None
     if form.validate_on_submit():
         try:
-            chosen = parse_answer(page.kind, request.form, [c.id for c in page.choices])
-            quizzes.record_response(attempt, number, chosen)
-        except InvalidAnswer as exc:
-            error = str(exc)
+            was_last = quizzes.answer_question(
+                attempt, number, lambda kind, ids: parse_answer(kind, request.form, ids)
+            )
+        except NotFound:
+            abort(404)
         except quizzes.AlreadySubmitted as exc:  # in another tab, since this page was read
             flash(exc.message, "info")
             return redirect(url_for("learn.result", attempt_id=attempt_id))
@@ -129,11 +125,16 @@ def question(attempt_id: int, number: int):
             error = exc.message
         else:
             # attempt_id, not attempt.id: the write's commit expired the attempt object.
-            if page.is_last:
+            if was_last:
                 return redirect(url_for("learn.review", attempt_id=attempt_id))
             return redirect(url_for("learn.question", attempt_id=attempt_id, number=number + 1))
     elif request.method == "POST":
         error = "This form has expired. Reload the page and answer again."
+    # The page itself: shown on a GET, and again with the error when an answer failed.
+    try:
+        page = quizzes.question_page(attempt, number)
+    except NotFound:
+        abort(404)
     return render_template("learn/question.html", page=page, form=form, error=error), (
         422 if error else 200
     )

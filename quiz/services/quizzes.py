@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import NamedTuple
@@ -180,11 +181,16 @@ def _answers(attempt: Attempt) -> dict[int, tuple[list[int], bool]]:
     return {item_id: (chosen, correct) for item_id, chosen, correct in rows}
 
 
-def question_page(attempt: Attempt, number: int) -> QuestionPage:
-    question = _question_at(attempt, number)
+def _shown_choices(attempt: Attempt, question: _Question) -> tuple[ShownChoice, ...]:
+    """The question's choices in the order this attempt shows them."""
     texts = {cid: text for cid, text, _, _ in question.choices}
     order = attempt.choice_order.get(str(question.item_id), [])
-    choices = tuple(ShownChoice(cid, texts[cid]) for cid in order if cid in texts)
+    return tuple(ShownChoice(cid, texts[cid]) for cid in order if cid in texts)
+
+
+def question_page(attempt: Attempt, number: int) -> QuestionPage:
+    question = _question_at(attempt, number)
+    choices = _shown_choices(attempt, question)
     answered = _answers(attempt)
     earlier = answered.get(question.item_id)
     return QuestionPage(
@@ -207,12 +213,34 @@ class AlreadySubmitted(ServiceError):
         super().__init__("This quiz has already been submitted; its answers are final.")
 
 
+def answer_question(
+    attempt: Attempt, number: int, read_answer: Callable[[str, list[int]], list[int]]
+) -> bool:
+    """Grade and save the learner's answer to question `number` of an unsubmitted attempt,
+    reading the question once. `read_answer(kind, choice_ids)` turns what the learner
+    sent into the chosen choice ids (the choices in the order the attempt shows them); it
+    may raise InvalidAnswer. Returns whether this was the attempt's last question."""
+    if attempt.is_submitted:
+        raise AlreadySubmitted
+    question = _question_at(attempt, number)
+    is_last = number == len(attempt.item_ids)
+    try:
+        chosen = read_answer(question.kind, [c.id for c in _shown_choices(attempt, question)])
+    except InvalidAnswer as exc:
+        raise ServiceError(str(exc), field="answer") from exc
+    _save_response(attempt, question, chosen)
+    return is_last
+
+
 def record_response(attempt: Attempt, number: int, chosen: list[int]) -> None:
     """Save (or change) the answer to one question of an unsubmitted attempt."""
     if attempt.is_submitted:
         raise AlreadySubmitted
+    _save_response(attempt, _question_at(attempt, number), chosen)
+
+
+def _save_response(attempt: Attempt, question: _Question, chosen: list[int]) -> None:
     attempt_id = attempt.id
-    question = _question_at(attempt, number)
     try:
         correct = grade(question.kind, question.keys, chosen)
     except InvalidAnswer as exc:

@@ -162,3 +162,35 @@ def test_a_deck_without_quiz_questions_cannot_be_started(app):
     with pytest.raises(ServiceError, match="no quiz questions"):
         quizzes.start_attempt(make_user(), deck)
     assert db.session.execute(db.select(db.func.count(Attempt.id))).scalar_one() == 0
+
+
+def test_answer_question_gives_the_shown_choices_and_says_when_it_was_the_last(app):
+    deck = load_sample_deck(n=2)
+    attempt = quizzes.start_attempt(make_user(), deck)
+    shown = [c.id for c in quizzes.question_page(attempt, 2).choices]
+    seen = []
+
+    def read_answer(kind, choice_ids):
+        seen.append((kind, choice_ids))
+        return choice_ids[:1]
+
+    assert quizzes.answer_question(attempt, 2, read_answer) is True
+    assert seen == [("single", shown)]
+    assert quizzes.answer_question(attempt, 1, read_answer) is False
+    assert db.session.execute(db.select(db.func.count(Response.id))).scalar_one() == 2
+
+
+def test_answer_question_turns_an_unreadable_answer_into_a_message_and_saves_nothing(app):
+    from quiz.domain.grading import InvalidAnswer
+
+    attempt = quizzes.start_attempt(make_user(), load_sample_deck(n=1))
+
+    def unreadable(kind, choice_ids):
+        raise InvalidAnswer("Give every entry a place in the order.")
+
+    with pytest.raises(ServiceError, match="every entry a place") as caught:
+        quizzes.answer_question(attempt, 1, unreadable)
+    assert caught.value.field == "answer"
+    with pytest.raises(NotFound):
+        quizzes.answer_question(attempt, 2, unreadable)
+    assert db.session.execute(db.select(db.func.count(Response.id))).scalar_one() == 0

@@ -10,7 +10,7 @@ from quiz.extensions import db
 from quiz.models import Attempt, Choice, Response, User
 from quiz.services import quizzes
 from tests.conftest import csrf_from
-from tests.factories import PASSWORD, load_sample_deck, make_user
+from tests.factories import PASSWORD, load_sample_deck, make_user, ordering
 
 
 def signup(client, email="new@example.com", password=PASSWORD, confirm=None):
@@ -164,6 +164,47 @@ def test_an_answer_that_is_missing_is_asked_for_again(client, app):
     assert "Choose an answer" in response.get_data(as_text=True)
 
 
+def test_answering_a_question_reads_it_once(client, app, count_queries):
+    load_sample_deck(n=2)
+    signup(client)
+    location = start_quiz(client).location
+    html = client.get(location).get_data(as_text=True)
+    first = re.search(r'name="choice" id="choice-(\d+)"', html).group(1)
+    with count_queries() as counter:
+        response = client.post(location, data={"csrf_token": csrf_from(html), "choice": first})
+    assert response.status_code == 302 and response.location.endswith("/2")
+    # The user, the attempt, the question with its choices, and the saved answer.
+    assert counter.count == 4, counter.statements
+    assert db.session.execute(db.select(db.func.count(Response.id))).scalar_one() == 1
+
+
+def test_an_ordering_question_is_answered_with_places(client, app):
+    deck = load_sample_deck(
+        n=0, extra=(ordering("events", "Put in order.", "First", "Second", "Third"),)
+    )
+    signup(client)
+    location = start_quiz(client, deck.slug).location
+    html = client.get(location).get_data(as_text=True)
+    texts = {
+        int(cid): text
+        for cid, text in re.findall(r'<label for="place-(\d+)">([^<]+)</label>', html)
+    }
+    place = {"First": "1", "Second": "2", "Third": "3"}
+    token = csrf_from(html)
+
+    same_place = {f"place-{cid}": "1" for cid in texts}
+    refused = client.post(location, data={"csrf_token": token, **same_place})
+    assert refused.status_code == 422
+    assert "each place once" in refused.get_data(as_text=True)
+    assert db.session.execute(db.select(db.func.count(Response.id))).scalar_one() == 0
+
+    in_order = {f"place-{cid}": place[text] for cid, text in texts.items()}
+    assert client.post(location, data={"csrf_token": token, **in_order}).status_code == 302
+    saved = db.session.execute(db.select(Response)).scalar_one()
+    assert saved.correct is True
+    assert [texts[cid] for cid in saved.chosen] == ["First", "Second", "Third"]
+
+
 def test_submitting_twice_records_one_result(client, app):
     load_sample_deck(n=1)
     signup(client)
@@ -190,14 +231,14 @@ def test_an_answer_sent_while_another_tab_submits_leads_to_the_result(client, ap
     location = start_quiz(client).location
     html = client.get(location).get_data(as_text=True)
     choice = re.findall(r'name="choice" id="choice-(\d+)"', html)[0]
-    real_page = quizzes.question_page
+    read_question = quizzes._question_at
 
-    def page_then_submitted_elsewhere(attempt, number):
-        page = real_page(attempt, number)
+    def question_then_submitted_elsewhere(attempt, number):
+        question = read_question(attempt, number)
         quizzes.submit_attempt(attempt)  # the other tab, between reading and answering
-        return page
+        return question
 
-    monkeypatch.setattr(quizzes, "question_page", page_then_submitted_elsewhere)
+    monkeypatch.setattr(quizzes, "_question_at", question_then_submitted_elsewhere)
     response = client.post(location, data={"csrf_token": csrf_from(html), "choice": [choice]})
     assert response.status_code == 302 and response.location.endswith("/result")
     result = client.get(response.location).get_data(as_text=True)
