@@ -36,10 +36,14 @@ BIN = Path(sys.executable).parent
 HOST = "127.0.0.1"
 SECRET = "bench-http-secret"
 CONCURRENCY = (16, 64)
-WARMUP = float(os.environ.get("QUIZ_BENCH_HTTP_WARMUP", "3"))
-DURATION = float(os.environ.get("QUIZ_BENCH_HTTP_DURATION", "7"))
-BASELINE_WARMUP = float(os.environ.get("QUIZ_BENCH_HTTP_BASELINE_WARMUP", "2"))
-BASELINE_DURATION = float(os.environ.get("QUIZ_BENCH_HTTP_BASELINE_DURATION", "5"))
+WARMUP = float(os.environ.get("QUIZ_BENCH_HTTP_WARMUP", "1.5"))
+DURATION = float(os.environ.get("QUIZ_BENCH_HTTP_DURATION", "3"))
+BASELINE_WARMUP = float(os.environ.get("QUIZ_BENCH_HTTP_BASELINE_WARMUP", "1"))
+BASELINE_DURATION = float(os.environ.get("QUIZ_BENCH_HTTP_BASELINE_DURATION", "2.5"))
+#: Each measurement is this many rounds of (the app's run, then the baseline's), and the
+#: round with the median ratio is kept: a shared machine's speed drifts from one run to
+#: the next, and a single baseline run could be twice as fast as its neighbours.
+ROUNDS = int(os.environ.get("QUIZ_BENCH_HTTP_ROUNDS", "3"))
 REQUEST_TIMEOUT = 60.0
 RATE_LIMIT = "100000 per minute"
 USER_AGENT = "quiz-bench-http"
@@ -655,6 +659,7 @@ def load_app(name: str, url: str, ds: Dataset, baseline: Baseline) -> dict:
         last_rss: list[int] = []
         for run_name in RUNS:
             role = BY_LABEL[run_name].role
+            labels, shape = _run_shape(run_name, sizes)
             for clients in CONCURRENCY:
                 specs = [
                     {
@@ -665,25 +670,34 @@ def load_app(name: str, url: str, ds: Dataset, baseline: Baseline) -> dict:
                     for i in range(clients)
                 ]
                 began = time.monotonic()
-                report = run_load(server, specs, WARMUP, DURATION)
-                for label, figures in report["labels"].items():
-                    results.setdefault(label, {})[str(clients)] = {
-                        **figures,
-                        **{key: report[key] for key in RUN_KEYS},
-                    }
-                rss_seen.append(report["worker_rss_kb"])
-                last_rss = report["worker_rss_kb"]
-                labels, shape = _run_shape(run_name, sizes)
-                for label, figures in zip(labels, baseline.measure(shape, clients), strict=True):
-                    base.setdefault(label, {})[str(clients)] = figures
-                shown = ", ".join(
-                    f"{label} {f['rps']} req/s p50 {f['p50_ms']} ms "
-                    f"(baseline {base[label][str(clients)]['rps']} req/s)"
-                    for label, f in report["labels"].items()
-                )
-                note = " (server restarted: requests were still queued)" * report["restarted"]
+                rounds: dict[str, list[tuple[dict, dict]]] = {label: [] for label in labels}
+                restarted = False
+                for _ in range(ROUNDS):
+                    report = run_load(server, specs, WARMUP, DURATION)
+                    restarted = restarted or report["restarted"]
+                    rss_seen.append(report["worker_rss_kb"])
+                    last_rss = report["worker_rss_kb"]
+                    measured = baseline.measure(shape, clients)
+                    for label, ref in zip(labels, measured, strict=True):
+                        figures = {
+                            **report["labels"][label],
+                            **{key: report[key] for key in RUN_KEYS},
+                        }
+                        rounds[label].append((figures, ref))
+                shown = []
+                for label, pairs in rounds.items():
+                    kept, ref = _median_round(pairs)
+                    summary = [_round_summary(figures, ref) for figures, ref in pairs]
+                    results.setdefault(label, {})[str(clients)] = {**kept, "rounds": summary}
+                    base.setdefault(label, {})[str(clients)] = ref
+                    ratios = ", ".join(str(r["ratio"]) for r in summary)
+                    shown.append(
+                        f"{label} {kept['rps']} req/s p50 {kept['p50_ms']} ms "
+                        f"(baseline {ref['rps']} req/s; ratios {ratios})"
+                    )
+                note = " (server restarted: requests were still queued)" * restarted
                 print(
-                    f"  [{name}] {run_name:<14} {clients:>3} clients: {shown}{note} "
+                    f"  [{name}] {run_name:<14} {clients:>3} clients: {'; '.join(shown)}{note} "
                     f"[{time.monotonic() - began:.0f} s]",
                     flush=True,
                 )
@@ -695,7 +709,9 @@ def load_app(name: str, url: str, ds: Dataset, baseline: Baseline) -> dict:
         checks = {
             "review_logs_written": reviews_after - reviews_before,
             "review_posts_answered": sum(
-                f["sent_total"] for f in results.get("review (POST)", {}).values()
+                r["sent_total"]
+                for f in results.get("review (POST)", {}).values()
+                for r in f["rounds"]
             ),
             "answer_rows_for_open_attempts": answers,
             "answer_rows_expected": clients_needed,
@@ -718,6 +734,26 @@ def load_app(name: str, url: str, ds: Dataset, baseline: Baseline) -> dict:
         "sizes": sizes,
         "memory": memory,
         "checks": checks,
+    }
+
+
+def _ratio(app: dict, ref: dict) -> float:
+    return round(app["rps"] / ref["rps"], 3) if ref["rps"] else 0.0
+
+
+def _median_round(pairs: list[tuple[dict, dict]]) -> tuple[dict, dict]:
+    """Of the rounds' (app, baseline) figures, the pair whose ratio is the median (the
+    upper one of an even number): both figures of one round, so they stay comparable."""
+    ordered = sorted(pairs, key=lambda pair: _ratio(*pair))
+    return ordered[len(ordered) // 2]
+
+
+def _round_summary(app: dict, ref: dict) -> dict:
+    return {
+        "rps": app["rps"],
+        "baseline_rps": ref["rps"],
+        "ratio": _ratio(app, ref),
+        "sent_total": app["sent_total"],
     }
 
 
@@ -830,6 +866,7 @@ def evaluate(load: dict, base: dict) -> list[dict]:
                     "baseline_bytes": ref["page_bytes"],
                     "baseline_worker_cpu_ms_per_request": ref["worker_cpu_ms_per_request"],
                     "throughput_ratio": ratio,
+                    "throughput_ratio_rounds": [r["ratio"] for r in app.get("rounds", [])],
                     "throughput_target": minimum,
                     "throughput_met": None
                     if minimum is None
@@ -889,20 +926,25 @@ def _fmt(value, width: int) -> str:
     return text.rjust(width)
 
 
+def _spread(ratios: list[float]) -> str:
+    return f"{min(ratios):.2f}–{max(ratios):.2f}" if ratios else "–"
+
+
 def _mib(values) -> str:
     return ", ".join(f"{kb / 1024:.0f}" for kb in values) or "–"
 
 
 def print_database(name: str, report: dict) -> None:
     print(
-        f"\n== {name}: load (gunicorn 4 sync workers; {WARMUP:g} s warm-up + "
-        f"{DURATION:g} s measured; baseline {BASELINE_WARMUP:g} + {BASELINE_DURATION:g} s)"
+        f"\n== {name}: load (gunicorn 4 sync workers; {ROUNDS} rounds of {WARMUP:g} s warm-up + "
+        f"{DURATION:g} s measured, then the baseline's {BASELINE_WARMUP:g} + "
+        f"{BASELINE_DURATION:g} s)"
     )
     print(
         f"{'page':<16}{'cl':>4}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'err':>5}{'cpu ms':>8}"
         f"{'other':>6}"
         f"{'base r/s':>10}{'b p50':>8}{'b p99':>8}{'b err':>6}{'b cpu':>6}{'bytes':>9}"
-        f"{'ratio':>7}{'need':>6}{'p99/p50':>8}  met"
+        f"{'ratio':>7}{'rounds':>13}{'need':>6}{'p99/p50':>8}  met"
     )
     for r in report["load"]:
         met = (
@@ -917,14 +959,17 @@ def print_database(name: str, report: dict) -> None:
             f"{_fmt(r['baseline_rps'], 10)}{_fmt(r['baseline_p50_ms'], 8)}"
             f"{_fmt(r['baseline_p99_ms'], 8)}{r['baseline_errors']:>6}"
             f"{_fmt(r['baseline_worker_cpu_ms_per_request'], 6)}{r['baseline_bytes']:>9}"
-            f"{_fmt(r['throughput_ratio'], 7)}{_fmt(r['throughput_target'], 6)}"
+            f"{_fmt(r['throughput_ratio'], 7)}{_spread(r['throughput_ratio_rounds']):>13}"
+            f"{_fmt(r['throughput_target'], 6)}"
             f"{_fmt(r['p99_over_p50'], 8)}  {met}"
         )
     print(
         "(cpu ms, b cpu: the gunicorn workers' CPU time per answered request, warm-up "
         "included; other: share of all cores used meanwhile by other processes, PostgreSQL "
-        "included; bytes: the page size both served; lightest page: the join form, which "
-        "has no target and shows the most any page can reach)"
+        "included; bytes: the page size both served; ratio: the median of the rounds, whose "
+        "lowest and highest are under rounds; the other figures are the median round's; "
+        "lightest page: the join form, which has no target and shows the most any page "
+        "can reach)"
     )
     data1, data10 = report["data_1x"]["rows"], report["data_10x"]["rows"]
     print(
@@ -1064,6 +1109,7 @@ def main() -> None:
             "duration_s": DURATION,
             "baseline_warmup_s": BASELINE_WARMUP,
             "baseline_duration_s": BASELINE_DURATION,
+            "rounds": ROUNDS,
             "request_timeout_s": REQUEST_TIMEOUT,
             "cpus": os.cpu_count(),
             "loadavg_at_start": os.getloadavg(),
