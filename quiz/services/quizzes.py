@@ -222,26 +222,11 @@ def answer_question(
     may raise InvalidAnswer. Returns whether this was the attempt's last question."""
     if attempt.is_submitted:
         raise AlreadySubmitted
+    attempt_id = attempt.id
     question = _question_at(attempt, number)
     is_last = number == len(attempt.item_ids)
     try:
         chosen = read_answer(question.kind, [c.id for c in _shown_choices(attempt, question)])
-    except InvalidAnswer as exc:
-        raise ServiceError(str(exc), field="answer") from exc
-    _save_response(attempt, question, chosen)
-    return is_last
-
-
-def record_response(attempt: Attempt, number: int, chosen: list[int]) -> None:
-    """Save (or change) the answer to one question of an unsubmitted attempt."""
-    if attempt.is_submitted:
-        raise AlreadySubmitted
-    _save_response(attempt, _question_at(attempt, number), chosen)
-
-
-def _save_response(attempt: Attempt, question: _Question, chosen: list[int]) -> None:
-    attempt_id = attempt.id
-    try:
         correct = grade(question.kind, question.keys, chosen)
     except InvalidAnswer as exc:
         raise ServiceError(str(exc), field="answer") from exc
@@ -258,6 +243,13 @@ def _save_response(attempt: Attempt, question: _Question, chosen: list[int]) -> 
         ).scalar_one_or_none()
     if saved is None:  # submitted since it was read (another tab, a double click)
         raise AlreadySubmitted
+    return is_last
+
+
+def record_response(attempt: Attempt, number: int, chosen: list[int]) -> None:
+    """Save (or change) the answer to one question of an unsubmitted attempt: the choice
+    ids themselves, not a form to read them from."""
+    answer_question(attempt, number, lambda _kind, _choice_ids: chosen)
 
 
 @cache
