@@ -53,16 +53,17 @@ def init_security(app: Flask) -> None:
     ]
     if production:
         defaults.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
-    # Pages hold a learner's own data: never keep them in a shared cache.
+    # Pages hold a learner's own data: never keep them in a shared cache. Static files
+    # (and addresses that match no page) get the other defaults only.
     for_pages = (*defaults, ("Cache-Control", "no-store"))
-    for_files = tuple(defaults)
+    for_the_rest = tuple(defaults)
 
     @app.after_request
     def security_headers(response):
         # Each default unless the view set that header itself. One pass over the
         # response's headers: werkzeug's setdefault scans them once per call.
         endpoint = request.endpoint
-        wanted = for_pages if endpoint and not endpoint.startswith("static") else for_files
+        wanted = for_pages if endpoint and not endpoint.startswith("static") else for_the_rest
         present = {name.lower() for name, _ in response.headers}
         response.headers.extend([item for item in wanted if item[0].lower() not in present])
         return response

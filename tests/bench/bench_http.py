@@ -611,22 +611,12 @@ def load_app(name: str, url: str, ds: Dataset, baseline: Baseline) -> dict:
         # One request of each page by client 0: its size (for the baseline) and weight.
         sizes: dict[str, dict] = {}
         paths = _paths(ds, 0)
-        for label in (
-            LIGHTEST,
-            "deck list",
-            "quiz question",
-            "quiz result",
-            "dashboard",
-            "card back",
-        ):
-            role = BY_LABEL[label].role
-            browser = Browser(server.port, cookies[role][0])
-            status, _, html = browser.request("GET", paths[label])
-            sizes[label] = {"status": status, **_page_weight(browser, html)}
-        for label in ("gradebook", "item analysis"):
-            browser = Browser(server.port, cookies["teacher"][0])
-            status, _, html = browser.request("GET", paths[label])
-            sizes[label] = {"status": status, **_page_weight(browser, html)}
+        for page in PAGES:
+            if page.kind == "write":
+                continue  # the POSTs' answers are measured below
+            browser = Browser(server.port, cookies[page.role][0])
+            status, _, html = browser.request("GET", paths[page.label])
+            sizes[page.label] = {"status": status, **_page_weight(browser, html)}
         student = Browser(server.port, cookies["student"][0])
         status, _, body = student.request(
             "POST",
