@@ -11,7 +11,7 @@ from tests.factories import make_user
 from tests.web.test_student_path import login
 
 
-def _nav(html: str) -> dict[str, bool]:
+def _nav(html: str) -> dict[str, tuple[bool, str]]:
     """Each header link's label: whether it is marked aria-current="page", and where it
     leads."""
     nav = html.split('<nav aria-label="Main">', 1)[1].split("</nav>", 1)[0]
