@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import NamedTuple
 
-from sqlalchemy import and_, bindparam, update
+from sqlalchemy import and_, bindparam, func, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload, selectinload
@@ -72,6 +72,17 @@ _QUESTION = (
     .outerjoin(Choice, Choice.item_id == Item.id)
     .where(Item.id == bindparam("item_id"))
     .order_by(Choice.position, Choice.id)
+)
+# The question page in one statement: the question's rows as above, each also carrying
+# the learner's earlier answer to it (or NULL) and how many questions they have answered.
+_QUESTION_PAGE = _QUESTION.add_columns(
+    db.select(Response.chosen)
+    .where(Response.attempt_id == bindparam("attempt_id"), Response.item_id == Item.id)
+    .scalar_subquery(),
+    db.select(func.count())
+    .select_from(Response)
+    .where(Response.attempt_id == bindparam("attempt_id"))
+    .scalar_subquery(),
 )
 _ANSWERS = db.select(Response.item_id, Response.chosen, Response.correct).where(
     Response.attempt_id == bindparam("attempt_id")
@@ -163,16 +174,25 @@ class _Question:
         return [ChoiceKey(cid, correct, position) for cid, _, correct, position in self.choices]
 
 
-def _question_at(attempt: Attempt, number: int) -> _Question:
-    """The attempt's question number `number` (1-based), in one query of plain columns."""
+def _item_id_at(attempt: Attempt, number: int) -> int:
+    """The item id of the attempt's question number `number` (1-based)."""
     if not 1 <= number <= len(attempt.item_ids):
         raise NotFound("That question is not part of this quiz.")
-    item_id = attempt.item_ids[number - 1]
-    rows = fetch(_QUESTION, item_id=item_id)
+    return attempt.item_ids[number - 1]
+
+
+def _question_from(item_id: int, rows: list) -> _Question:
+    """The question in the rows of _QUESTION (or of _QUESTION_PAGE, which starts alike)."""
     if not rows:
         raise NotFound("That question is not part of this quiz.")
     choices = tuple((r[2], r[3], r[4], r[5]) for r in rows if r[2] is not None)
     return _Question(item_id, rows[0][0], rows[0][1], choices)
+
+
+def _question_at(attempt: Attempt, number: int) -> _Question:
+    """The attempt's question number `number` (1-based), in one query of plain columns."""
+    item_id = _item_id_at(attempt, number)
+    return _question_from(item_id, fetch(_QUESTION, item_id=item_id))
 
 
 def _answers(attempt: Attempt) -> dict[int, tuple[list[int], bool]]:
@@ -189,10 +209,13 @@ def _shown_choices(attempt: Attempt, question: _Question) -> tuple[ShownChoice, 
 
 
 def question_page(attempt: Attempt, number: int) -> QuestionPage:
-    question = _question_at(attempt, number)
-    choices = _shown_choices(attempt, question)
-    answered = _answers(attempt)
-    earlier = answered.get(question.item_id)
+    """What the page of question `number` shows: the question, its choices in this
+    attempt's order, the learner's earlier answer to it and how many they have answered;
+    all in one query."""
+    item_id = _item_id_at(attempt, number)
+    rows = fetch(_QUESTION_PAGE, item_id=item_id, attempt_id=attempt.id)
+    question = _question_from(item_id, rows)
+    earlier, answered = rows[0][6], rows[0][7]
     return QuestionPage(
         attempt=attempt,
         number=number,
@@ -200,9 +223,9 @@ def question_page(attempt: Attempt, number: int) -> QuestionPage:
         item_id=question.item_id,
         kind=question.kind,
         prompt=question.prompt,
-        choices=choices,
-        chosen=tuple(earlier[0]) if earlier else (),
-        answered=len(answered),
+        choices=_shown_choices(attempt, question),
+        chosen=tuple(earlier or ()),
+        answered=answered,
     )
 
 

@@ -79,6 +79,20 @@ def test_a_result_is_read_in_one_query_whatever_its_length(app, count_queries, n
     assert all(len(r.choices) >= 2 for r in rows)
 
 
+def test_the_question_page_brings_back_the_earlier_answer_and_the_count_answered(app):
+    deck = load_sample_deck(n=3)
+    attempt = quizzes.start_attempt(make_user(), deck)
+    first, second = quizzes.question_page(attempt, 1), quizzes.question_page(attempt, 2)
+    assert first.chosen == () and first.answered == 0
+    quizzes.record_response(attempt, 1, [_wrong_choice(first)])
+    quizzes.record_response(attempt, 2, [_right_choice(second)])
+
+    again = quizzes.question_page(attempt, 1)
+    assert again.chosen == (_wrong_choice(first),) and again.answered == 2
+    third = quizzes.question_page(attempt, 3)
+    assert third.chosen == () and third.answered == 2
+
+
 def test_changing_an_answer_before_submitting_keeps_one_response(app):
     deck = load_sample_deck(n=1)
     attempt = quizzes.start_attempt(make_user(), deck)

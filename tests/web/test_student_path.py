@@ -178,6 +178,22 @@ def test_answering_a_question_reads_it_once(client, app, count_queries):
     assert db.session.execute(db.select(db.func.count(Response.id))).scalar_one() == 1
 
 
+def test_a_question_page_shows_the_earlier_answer_in_three_queries(client, app, count_queries):
+    load_sample_deck(n=2)
+    signup(client)
+    location = start_quiz(client).location
+    html = client.get(location).get_data(as_text=True)
+    first = re.search(r'name="choice" id="choice-(\d+)"', html).group(1)
+    client.post(location, data={"csrf_token": csrf_from(html), "choice": first})
+    with count_queries() as counter:
+        again = client.get(location).get_data(as_text=True)
+    # The user, the attempt, and the question with its choices, the earlier answer to it
+    # and the number answered.
+    assert counter.count == 3, counter.statements
+    assert re.search(rf'name="choice" id="choice-{first}"[^>]*checked', again)
+    assert "Answered so far: 1 of 2." in again
+
+
 def test_an_ordering_question_is_answered_with_places(client, app):
     deck = load_sample_deck(
         n=0, extra=(ordering("events", "Put in order.", "First", "Second", "Third"),)
