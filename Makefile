@@ -48,8 +48,12 @@ clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 
 ## make bench: timings and query counts at scale, then HTTP load against a bare Flask baseline
-## (set QUIZ_BENCH_DATABASE_URL for PostgreSQL)
+## (set QUIZ_BENCH_DATABASE_URL for PostgreSQL). The load comes from wrk, Debian's package
+## `wrk`: installed here when it is missing and this is root on a machine with apt-get.
 bench: install-dev
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
+	  && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } \
+	  || { echo "make bench needs wrk: apt-get install wrk (or your system's package)"; exit 1; }
 	$(BIN)/python -m tests.bench.bench_study
 	$(BIN)/python -m tests.bench.bench_http
 
