@@ -28,7 +28,7 @@ from sqlalchemy import create_engine, event, func, select
 from quiz import create_app
 from quiz.extensions import db
 from quiz.models import Response, ReviewLog
-from tests.bench import http_data
+from tests.bench import http_data, loadgen
 from tests.bench.http_data import PASSWORD, Dataset, Sizes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -1096,6 +1096,7 @@ def run_database(name: str, url: str, baseline: Baseline) -> dict:
 
 def main() -> None:
     started = time.perf_counter()
+    generator = loadgen.version()  # without wrk, stop here, before building any data
     sqlite_dir = Path(tempfile.mkdtemp(prefix="quiz-bench-http-"))
     targets = {"sqlite": f"sqlite:///{sqlite_dir / 'bench-http.sqlite3'}"}
     if os.environ.get("QUIZ_BENCH_DATABASE_URL"):
@@ -1116,6 +1117,7 @@ def main() -> None:
             "request_timeout_s": REQUEST_TIMEOUT,
             "cpus": os.cpu_count(),
             "loadavg_at_start": os.getloadavg(),
+            "load_generator": generator,
         },
         "databases": {},
     }

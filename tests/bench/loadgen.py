@@ -284,8 +284,16 @@ def summarise(spec: dict, lines: list[list[str]], duration: float) -> dict[str, 
     return result
 
 
-def _version(wrk: str) -> str:
-    shown = subprocess.run([wrk, "--version"], capture_output=True, text=True, check=False)
+def find_wrk() -> str:
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise SystemExit("make bench needs wrk: apt-get install wrk (Debian's package)")
+    return wrk
+
+
+def version() -> str:
+    """What wrk says it is, e.g. "wrk debian/4.1.0-3+b2 [epoll]"."""
+    shown = subprocess.run([find_wrk(), "--version"], capture_output=True, text=True, check=False)
     return (shown.stdout + shown.stderr).split(" Copyright")[0].strip() or "wrk"
 
 
@@ -294,9 +302,7 @@ def main(path: str) -> None:
         spec = json.load(handle)
     if spec["host"] != ALLOWED_HOST:
         raise SystemExit(f"loadgen only connects to {ALLOWED_HOST}")
-    wrk = shutil.which("wrk")
-    if wrk is None:
-        raise SystemExit("make bench needs wrk: apt-get install wrk (Debian's package)")
+    wrk = find_wrk()
     warmup, duration = float(spec["warmup"]), float(spec["duration"])
     clients = spec["clients"]
     tables = [client_table(client) for client in clients]
@@ -351,7 +357,7 @@ def main(path: str) -> None:
         first["errors"] += sum(transport_errors.values())
         first["error_samples"].append(f"wrk's own count, whole run: {transport_errors}")
     report = {
-        "load_generator": _version(wrk),
+        "load_generator": version(),
         "clients": len(clients),
         "warmup_s": round(measure_from - started, 2),
         "duration_s": duration,
