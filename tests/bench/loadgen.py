@@ -221,10 +221,12 @@ def client_table(client: dict) -> dict:
 
 
 def percentile(ordered: list[float], share: float) -> float | None:
-    """Nearest-rank percentile of an ascending list."""
+    """Nearest-rank percentile of an ascending list: the smallest value with at least
+    `share` of the values at or below it."""
     if not ordered:
         return None
-    rank = max(1, min(len(ordered), round(share * len(ordered) + 0.5)))
+    # ceil, less a hair for float error (0.99 * 100 is 99.00000000000001)
+    rank = max(1, min(len(ordered), math.ceil(share * len(ordered) - 1e-9)))
     return ordered[rank - 1]
 
 
