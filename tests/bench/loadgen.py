@@ -100,7 +100,10 @@ function delay()
 end
 
 function request()
-  if awaiting then  -- the last request got no answer: wrk met an error and reconnected
+  -- The last request got no answer: wrk met an error and reconnected. (Also once in
+  -- the first thread at start: wrk calls request() there to check the script and never
+  -- sends it; that restart comes long before the window.)
+  if awaiting then
     awaiting = false
     restart("no answer: the connection failed or timed out")
   end
