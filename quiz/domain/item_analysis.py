@@ -314,7 +314,7 @@ def _cronbach_alpha(
     complete = [a for a in attempts if all(i in a.item_scores for i in item_ids)]
     m = len(complete)
     if m < 2:
-        return None, f"Alpha needs at least 2 attempts that contain all {k} items; {m} do."
+        return _random_form_alpha(attempts, item_ids, m)
     totals = [math.fsum(a.item_scores[i] for i in item_ids) for a in complete]
     if _is_constant(totals):
         return None, "Alpha is undefined: every attempt has the same total score."
@@ -329,6 +329,70 @@ def _cronbach_alpha(
     if m < len(attempts):
         note = f"Alpha uses the {m} of {len(attempts)} attempts that contain all {k} items."
     return alpha, note
+
+
+def form_alpha(
+    attempts: Sequence[AttemptRecord], item_ids: Sequence[int], length: int
+) -> float | None:
+    """Alpha of a quiz of `length` items drawn at random from `item_ids`, estimated from
+    each item's variance (over the attempts that drew it) and the covariance of each pair
+    of items (over the attempts that drew both): length·c̄ / (v̄ + (length-1)·c̄), with
+    v̄ the mean variance and c̄ the mean covariance.
+
+    With every attempt holding all k items and length k this is Cronbach's alpha itself:
+    the total's variance is Σ variances + Σ covariances = k·v̄ + k(k-1)·c̄. Pairs drawn
+    together fewer than twice have no covariance and are left out. None when no pair
+    has one, or when the total's variance would not be positive.
+    """
+    variances = [
+        v
+        for v in (
+            _sample_variance([a.item_scores[i] for a in attempts if i in a.item_scores])
+            for i in item_ids
+        )
+        if v is not None
+    ]
+    wanted = set(item_ids)
+    sums: dict[tuple[int, int], list[float]] = {}  # pair -> [n, Σx, Σy, Σxy]
+    for attempt in attempts:
+        drawn = sorted(i for i in attempt.item_scores if i in wanted)
+        for position, i in enumerate(drawn):
+            x = attempt.item_scores[i]
+            for j in drawn[position + 1 :]:
+                y = attempt.item_scores[j]
+                entry = sums.setdefault((i, j), [0, 0.0, 0.0, 0.0])
+                entry[0] += 1
+                entry[1] += x
+                entry[2] += y
+                entry[3] += x * y
+    covariances = [(sxy - sx * sy / n) / (n - 1) for n, sx, sy, sxy in sums.values() if n >= 2]
+    if not variances or not covariances or length < 2:
+        return None
+    v, c = _mean_of(variances), _mean_of(covariances)
+    total = v + (length - 1) * c  # the variance of a quiz's total, divided by length
+    # Scores are 0..1: a spread this small is float rounding of an exact 0 (every
+    # attempt with the same total), where alpha is undefined.
+    return length * c / total if total > 1e-12 else None
+
+
+def _random_form_alpha(
+    attempts: Sequence[AttemptRecord], item_ids: Sequence[int], complete: int
+) -> tuple[float | None, str | None]:
+    """When quizzes drew random subsets and (almost) no attempt holds every item: the
+    alpha of a quiz of the usual length, estimated from the items and pairs (form_alpha),
+    or why there is none."""
+    k = len(item_ids)
+    wanted = set(item_ids)
+    drawn = [n for n in (sum(1 for i in a.item_scores if i in wanted) for a in attempts) if n]
+    length = round(median(drawn)) if drawn else 0
+    alpha = form_alpha(attempts, item_ids, length) if 2 <= length < k else None
+    if alpha is None:
+        return None, f"Alpha needs at least 2 attempts that contain all {k} items; {complete} do."
+    return alpha, (
+        f"Quizzes drew {length} of the {k} items at random, so alpha cannot use whole "
+        f"attempts. It is estimated for a quiz of {length} items, from each item's "
+        "variance and the covariance of each pair of items drawn together."
+    )
 
 
 # --- small helpers --------------------------------------------------------------------

@@ -21,6 +21,7 @@ from quiz.domain.item_analysis import (
     ItemInfo,
     analyse,
     attempt_score,
+    form_alpha,
     select_attempts,
 )
 
@@ -225,11 +226,55 @@ def test_alpha_uses_only_attempts_with_every_item_and_says_so():
     assert test.alpha_note == "Alpha uses the 2 of 5 attempts that contain all 4 items."
 
 
-def test_alpha_is_none_when_no_attempt_has_every_item():
+def test_without_whole_attempts_alpha_is_estimated_for_a_quiz_of_the_usual_length():
+    # Three items, and every quiz drew two of them:
+    #
+    #   attempt   A  B  C
+    #   1         1  1  -
+    #   2         0  0  -
+    #   3         1  -  1
+    #   4         0  -  1
+    #   5         -  1  0
+    #   6         -  0  0
+    #
+    # Variances (n-1): A 1,0,1,0 → 1/3; B 1,0,1,0 → 1/3; C 1,1,0,0 → 1/3; mean v = 1/3.
+    # Covariances over the attempts that drew both: AB (1,1),(0,0) → 1/2; AC C constant
+    #   → 0; BC C constant → 0; mean c = 1/6.
+    # alpha of 2 items = 2c / (v + c) = (1/3) / (1/2) = 2/3
+    records = [
+        attempt(1, 1, {A: 1, B: 1}, minutes=1),
+        attempt(2, 2, {A: 0, B: 0}, minutes=2),
+        attempt(3, 3, {A: 1, C: 1}, minutes=3),
+        attempt(4, 4, {A: 0, C: 1}, minutes=4),
+        attempt(5, 5, {B: 1, C: 0}, minutes=5),
+        attempt(6, 6, {B: 0, C: 0}, minutes=6),
+    ]
+    test = analyse(records, ITEMS).test
+    assert test.alpha == pytest.approx(2 / 3)
+    assert test.alpha_note == (
+        "Quizzes drew 2 of the 3 items at random, so alpha cannot use whole attempts. It is "
+        "estimated for a quiz of 2 items, from each item's variance and the covariance of "
+        "each pair of items drawn together."
+    )
+
+
+def test_the_estimate_leaves_out_pairs_drawn_together_only_once():
+    # Attempts 1, 2 and 4 of SUBSETS each drew 3 of the 4 items.
+    # Variances: A 1,0 → 1/2; B 0,1 → 1/2; C 1,0 → 1/2; D 1,0,1 → 1/3; mean 11/24.
+    # Pairs drawn together twice: AD (1,1),(0,0) → 1/2; BD D constant → 0;
+    #   CD (1,0),(0,1) → -1/2. AB, AC and BC met once and count for nothing. Mean c = 0,
+    #   so a quiz of 3 of these items has alpha 3·0 / (11/24) = 0.
     without_full = [a for a in SUBSETS if a.attempt_id not in (3, 5)]
     test = analyse(without_full, DECK).test
+    assert test.alpha == pytest.approx(0.0)
+    assert test.alpha_note.startswith("Quizzes drew 3 of the 4 items at random")
+
+
+def test_alpha_is_none_when_no_pair_of_items_was_drawn_together_twice():
+    records = [attempt(1, 1, {A: 1, B: 0}), attempt(2, 2, {B: 1, C: 1}, minutes=1)]
+    test = analyse(records, ITEMS).test
     assert test.alpha is None
-    assert test.alpha_note == "Alpha needs at least 2 attempts that contain all 4 items; 0 do."
+    assert test.alpha_note == "Alpha needs at least 2 attempts that contain all 3 items; 0 do."
 
 
 def test_alpha_needs_two_items():
@@ -437,6 +482,20 @@ def test_alpha_matches_the_textbook(matrix: list[list[int]]):
         assert test.alpha is None and test.alpha_note
     else:
         assert test.alpha == pytest.approx(expected)
+
+
+@settings(max_examples=150, deadline=None)
+@given(zero_one_matrices)
+def test_the_random_quiz_estimate_is_alpha_itself_when_every_attempt_has_every_item(
+    matrix: list[list[int]],
+):
+    k = len(matrix[0])
+    expected = textbook_alpha(matrix)
+    estimate = form_alpha(records_from(matrix), list(range(k)), k)
+    if expected is None:
+        assert estimate is None
+    else:
+        assert estimate == pytest.approx(expected)
 
 
 @settings(max_examples=150, deadline=None)

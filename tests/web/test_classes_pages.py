@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import random
+import re
 from datetime import UTC, datetime
 
 from quiz.extensions import db
-from quiz.models import Assignment, Enrolment
+from quiz.models import Assignment, Enrolment, Item
 from quiz.services import classes as cs
+from quiz.services import quizzes
 from quiz.services.decks import get_published_deck, load_builtin_decks
 from tests.conftest import csrf_from
 from tests.factories import make_user, sample_deck
@@ -250,3 +253,29 @@ def test_gradebook_cells_read_as_score_badge_and_percent_would_write_them():
         )
         row = cs.GradebookRow(cs.StudentInfo(1, "Ann", "ann@example.com"), {7: cell})
         assert _grade_cells(row, [Column]) == expected
+
+
+def test_the_analysis_estimates_alpha_when_quizzes_drew_random_questions(client, app):
+    """Quizzes of 2 of the deck's 3 questions: no attempt holds every question, and the
+    page gives alpha for a 2-question quiz, saying how it was found."""
+    load_builtin_decks([sample_deck()])
+    deck = get_published_deck("capitals")
+    teacher = make_user(role="teacher")
+    klass = cs.create_class(teacher, "Year 11")
+    cs.assign_deck(teacher, klass, deck.id, None)
+    for n in range(8):
+        student = make_user()
+        cs.join_class(student, klass.join_code)
+        attempt = quizzes.start_attempt(student, deck, length=2, rng=random.Random(n))
+        for number, item_id in enumerate(attempt.item_ids, start=1):
+            item = db.session.get(Item, item_id)
+            # Half the students know everything and half nothing: the questions agree.
+            choice = next(c for c in item.choices if c.correct == (n % 2 == 0))
+            quizzes.record_response(attempt, number, [choice.id])
+        quizzes.submit_attempt(attempt)
+    login(client, teacher.email)
+    analysis = f"/teach/classes/{klass.id}/decks/{deck.id}/analysis?attempts=all"
+    page = client.get(analysis).get_data(as_text=True)
+    assert "<dt>Attempts</dt><dd>8</dd>" in page
+    assert re.search(r"<dt>Cronbach's alpha</dt><dd>\d\.\d\d</dd>", page)
+    assert "Quizzes drew 2 of the 3 items at random" in page
