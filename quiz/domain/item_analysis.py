@@ -387,7 +387,8 @@ def _random_form_alpha(
     length = round(median(drawn)) if drawn else 0
     alpha = form_alpha(attempts, item_ids, length) if 2 <= length < k else None
     if alpha is None:
-        return None, f"Alpha needs at least 2 attempts that contain all {k} items; {complete} do."
+        have = {0: "none does", 1: "only 1 does"}.get(complete, f"{complete} do")
+        return None, f"Alpha needs at least 2 attempts that contain all {k} items; {have}."
     return alpha, (
         f"Quizzes drew {length} of the {k} items at random, so alpha cannot use whole "
         f"attempts. It is estimated for a quiz of {length} items, from each item's "
