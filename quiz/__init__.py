@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -61,6 +61,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     login_manager.login_message_category = "info"
 
     from quiz import models  # noqa: F401  (registers the tables)
+    from quiz.inputs import IdConverter
+
+    app.url_map.converters["int"] = IdConverter  # before the routes that use it
     from quiz.auth.views import bp as auth_bp
     from quiz.learn.views import bp as learn_bp
     from quiz.ops import bp as ops_bp
@@ -125,7 +128,10 @@ def _register_template_helpers(app: Flask) -> None:
             except (ZoneInfoNotFoundError, ValueError):
                 zone = ZoneInfo("UTC")
             g.quiz_viewer_zone = zone
-        return value.astimezone(zone).strftime(fmt)
+        try:
+            return value.astimezone(zone).strftime(fmt)
+        except OverflowError:  # a date at the very edge of the calendar, e.g. 9999-12-31
+            return value.astimezone(UTC).strftime(fmt) + " UTC"
 
     from quiz.markup import render_inline, render_markdown
 
@@ -176,7 +182,10 @@ def _register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(400)
     def bad_request(error):
-        return page(400, "Bad request", "The request could not be understood.")
+        from quiz.security import NUL_MESSAGE
+
+        message = NUL_MESSAGE if error.description == NUL_MESSAGE else None
+        return page(400, "Bad request", message or "The request could not be understood.")
 
     @app.errorhandler(403)
     def forbidden(error):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, request
+from werkzeug.exceptions import BadRequest
 
 CSP = "; ".join(
     [
@@ -22,6 +23,11 @@ CSP = "; ".join(
 )
 
 audit = logging.getLogger("quiz.audit")
+
+NUL_MESSAGE = (
+    "A field held a NUL character (code 0), which text cannot contain. It usually comes "
+    "from pasting out of another program: type the text again and resend."
+)
 
 
 def clean(value: object, limit: int = 200) -> str:
@@ -57,6 +63,16 @@ def init_security(app: Flask) -> None:
     # (and addresses that match no page) get the other defaults only.
     for_pages = (*defaults, ("Cache-Control", "no-store"))
     for_the_rest = tuple(defaults)
+
+    @app.before_request
+    def refuse_nul_characters():
+        # No text column takes a NUL character (PostgreSQL refuses it outright, and it is
+        # never typed): refuse it in any form field or query value before a view runs.
+        values = request.args.listvalues()
+        if request.method == "POST":
+            values = (*values, *request.form.listvalues())
+        if any("\x00" in value for group in values for value in group):
+            raise BadRequest(NUL_MESSAGE)
 
     @app.after_request
     def security_headers(response):

@@ -10,6 +10,7 @@ from wtforms import SelectField
 
 from quiz.domain.grading import InvalidAnswer, order_from_places
 from quiz.domain.items import ItemKind
+from quiz.inputs import whole_number
 from quiz.services.quizzes import QUIZ_LENGTHS
 
 
@@ -33,18 +34,23 @@ class AnswerForm(FlaskForm):
 
 
 def parse_answer(kind: str, form: MultiDict, choice_ids: Sequence[int]) -> list[int]:
-    """The choice ids a learner sent for a question, in order for ordering items."""
+    """The choice ids a learner sent for a question, in order for ordering items.
+
+    The page names each choice by its place in the order it shows them (1, 2, …), and
+    `choice_ids` is that order: database ids would give the answer away (see
+    learn/question.html)."""
     if kind == ItemKind.ORDERING:
         places: dict[int, int] = {}
-        for cid in choice_ids:
-            raw = form.get(f"place-{cid}", "")
-            if not raw.isdigit():
+        for shown, cid in enumerate(choice_ids, start=1):
+            place = whole_number(form.get(f"place-{shown}"), max_digits=3)
+            if place is None:
                 raise InvalidAnswer("Give every entry a place in the order.")
-            places[cid] = int(raw)
+            places[cid] = place
         return order_from_places(places)
     chosen = []
     for raw in form.getlist("choice"):
-        if not raw.isdigit():
+        shown = whole_number(raw, max_digits=3)
+        if shown is None or not 1 <= shown <= len(choice_ids):
             raise InvalidAnswer("That answer is not one of this question's choices.")
-        chosen.append(int(raw))
+        chosen.append(choice_ids[shown - 1])
     return chosen

@@ -8,10 +8,15 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from quiz.domain.scheduling import Rating
+from quiz.inputs import whole_number
 from quiz.models import utcnow
 from quiz.services import NotFound, study
 from quiz.services import decks as deck_service
 from quiz.study.forms import RateForm
+
+# When the card's answer was shown, in milliseconds since 1970 (the page's clock): 13
+# digits until the year 2286. A longer number is not a time, and is ignored.
+SHOWN_AT_DIGITS = 13
 
 bp = Blueprint("study", __name__, url_prefix="/study")
 
@@ -83,7 +88,10 @@ def back(item_id: int):
         face=back.face,
         counts=back.counts,
         show_back=True,
-        rate_fields={"shown_at": shown if shown.isdigit() else "", "deck": slug or ""},
+        rate_fields={
+            "shown_at": shown if whole_number(shown, SHOWN_AT_DIGITS) is not None else "",
+            "deck": slug or "",
+        },
         ratings=list(Rating),
     )
 
@@ -98,8 +106,9 @@ def rate(item_id: int):
         return redirect(_here(slug))
     now = utcnow()
     duration = None
-    if form.shown_at.data and form.shown_at.data.isdigit():
-        shown = datetime.fromtimestamp(int(form.shown_at.data) / 1000, UTC)
+    shown_ms = whole_number(form.shown_at.data, SHOWN_AT_DIGITS)
+    if shown_ms is not None:
+        shown = datetime.fromtimestamp(shown_ms / 1000, UTC)
         duration = int((now - shown).total_seconds() * 1000)
     try:
         study.rate_card(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, SelectField, StringField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from quiz.domain.gradebook import GradingMethod
 
@@ -15,12 +15,18 @@ class ClassForm(FlaskForm):
     )
 
 
+def _sensible_due_date(form, field) -> None:
+    # A year such as 1 or 9999 passes the date field but breaks time-zone arithmetic.
+    if field.data is not None and not 2000 <= field.data.year <= 2100:
+        raise ValidationError("Choose a due date between the years 2000 and 2100.")
+
+
 class AssignForm(FlaskForm):
     deck = SelectField("Deck", coerce=int, choices=[], validate_choice=True)
     due_at = DateTimeLocalField(
         "Due (optional)",
         format="%Y-%m-%dT%H:%M",
-        validators=[Optional()],
+        validators=[Optional(), _sensible_due_date],
         description="In your time zone.",
     )
     grading_method = SelectField(

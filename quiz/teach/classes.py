@@ -23,6 +23,7 @@ from quiz.auth.access import roles_required
 from quiz.auth.forms import PostForm
 from quiz.domain.gradebook import PageOutOfRange, sort_key
 from quiz.domain.grading import percent
+from quiz.inputs import whole_number
 from quiz.markup import score_badge
 from quiz.models import Role, utcnow
 from quiz.services import NotFound, ServiceError
@@ -168,8 +169,8 @@ def gradebook(class_id: int):
     sort = sort_key(request.args.get("sort", "name"))
     descending = request.args.get("dir") == "desc"
     raw_page = request.args.get("page", "").strip() or "1"  # an empty "Go to page" too
-    # Python refuses int() on thousands of digits; no gradebook has a billion pages.
-    if not (raw_page.isascii() and raw_page.isdigit() and len(raw_page) < 10):
+    page = whole_number(raw_page)  # no gradebook has a billion pages
+    if page is None:
         return _no_such_page(klass, sort, descending, "Pages are numbered 1, 2, 3…", 400)
     try:
         book = class_service.build_gradebook(
@@ -177,7 +178,7 @@ def gradebook(class_id: int):
             utcnow(),
             sort=sort,
             descending=descending,
-            page=int(raw_page),
+            page=page,
             per_page=class_service.PER_PAGE,
         )
     except PageOutOfRange as exc:

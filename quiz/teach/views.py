@@ -9,6 +9,7 @@ from quiz.auth.access import roles_required
 from quiz.auth.forms import PostForm
 from quiz.bank.formats import parse_upload
 from quiz.domain.items import ItemKind
+from quiz.inputs import whole_number
 from quiz.models import Role
 from quiz.services import NotFound, ServiceError, authoring
 from quiz.teach.forms import ImportForm, ItemForm, SetForm, guess_format
@@ -148,9 +149,9 @@ def _item_form_page(deck, item=None):
     if editing:  # (CSRFProtect has already checked the token of every POST)
         if "add_choice" in request.form and len(form.choices) < form.choices.max_entries:
             form.choices.append_entry()
-        remove = request.form.get("remove_choice", "")
-        if remove.isdigit() and int(remove) < len(form.choices.entries):
-            form.choices.entries.pop(int(remove))
+        remove = whole_number(request.form.get("remove_choice"), max_digits=2)
+        if remove is not None and remove < len(form.choices.entries):
+            form.choices.entries.pop(remove)
         if "change_kind" in request.form:
             form.ensure_choice_rows()  # coming from true/false or a flashcard: rows to type in
         _clear_errors(form)
@@ -254,7 +255,7 @@ def import_file():
     form.target.choices = [("new", "A new set")] + [
         (str(s.deck.id), s.deck.title) for s in own if s.deck.owner_id == current_user.id
     ]
-    if request.method == "GET" and request.args.get("set", "").isdigit():
+    if request.method == "GET" and whole_number(request.args.get("set"), 19) is not None:
         form.target.data = request.args["set"]
     errors = []
     if form.validate_on_submit():

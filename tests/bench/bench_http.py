@@ -57,6 +57,9 @@ TARGETS = {
 NOT_QUERIES = ("BEGIN", "COMMIT", "ROLLBACK", "PRAGMA")
 CSRF_RE = r'name="csrf_token"[^>]*value="([^"]+)"'
 SEEN_RE = r'name="seen"[^>]*value="([^"]*)"'
+#: The answer to question 1 of an open quiz (a single-choice question): its first choice,
+#: as the page names choices by their place, not their id.
+FIRST_CHOICE = "1"
 ASSET_RE = re.compile(r'<link[^>]+href="([^"]+\.css[^"]*)"|<script[^>]+src="([^"]+)"')
 
 
@@ -121,7 +124,7 @@ def _steps(ds: Dataset, i: int, run: str, csrf: str) -> list[dict]:
     """The steps load client i repeats in one run (a run measures one or two pages)."""
     paths = _paths(ds, i)
     if run == "answer (POST)":
-        form = {"csrf_token": csrf, "choice": str(ds.open_attempt_choice[i])}
+        form = {"csrf_token": csrf, "choice": FIRST_CHOICE}
         return [{"label": run, "method": "POST", "path": paths[run], "form": form}]
     if run == "card back":
         # A rating carries the card version it was given for (the `seen` field, the time
@@ -494,7 +497,7 @@ def count_queries(url: str, ds: Dataset) -> dict[str, dict]:
             measure(label, lambda c=client, p=paths[label]: c.get(p))
 
         token = _find(CSRF_RE, student.get(paths["quiz question"]).data)
-        answer = {"csrf_token": token, "choice": str(ds.open_attempt_choice[0])}
+        answer = {"csrf_token": token, "choice": FIRST_CHOICE}
         student.post(paths["answer (POST)"], data=answer)  # the first answer inserts
         measure("answer (POST)", lambda: student.post(paths["answer (POST)"], data=answer))
 
@@ -622,7 +625,7 @@ def load_app(name: str, url: str, ds: Dataset, baseline: Baseline) -> dict:
         status, _, body = student.request(
             "POST",
             paths["answer (POST)"],
-            {"csrf_token": tokens[0], "choice": str(ds.open_attempt_choice[0])},
+            {"csrf_token": tokens[0], "choice": FIRST_CHOICE},
         )
         sizes["answer (POST)"] = {"status": status, "html_bytes": len(body)}
         learner = Browser(server.port, cookies["learner"][0])

@@ -93,7 +93,6 @@ class Dataset:
     # One entry per load client (a student of the class):
     student_emails: list[str] = field(default_factory=list)
     open_attempt_ids: list[int] = field(default_factory=list)  # unsubmitted quiz
-    open_attempt_choice: list[int] = field(default_factory=list)  # a choice of question 1
     result_attempt_ids: list[int] = field(default_factory=list)  # submitted, with responses
     learner_card_items: list[int] = field(default_factory=list)  # one card per client
 
@@ -423,10 +422,9 @@ def _populate(engine: Engine, url: str, sizes: Sizes, rng: random.Random) -> Dat
         # The load clients: students each with an open quiz on a built-in deck.
         clients = student_ids[: sizes.load_clients]
         open_deck = builtin[0]
-        open_rows, open_choice = [], []
+        open_rows = []
         for sid in clients:
             plan = _plan(quiz_items[open_deck], rng, first_single=True)
-            open_choice.append(plan.pool[0][3])
             open_rows.append(
                 {
                     "user_id": sid,
@@ -488,7 +486,6 @@ def _populate(engine: Engine, url: str, sizes: Sizes, rng: random.Random) -> Dat
     by_id = dict(zip(student_ids, student_emails, strict=True))
     dataset.student_emails = [by_id[sid] for sid in clients]
     dataset.open_attempt_ids = open_ids
-    dataset.open_attempt_choice = open_choice
     dataset.result_attempt_ids = [first_result[sid] for sid in clients]
     dataset.learner_card_items = learner_items[: sizes.load_clients]
     dataset.counts["responses_built"] = n_responses

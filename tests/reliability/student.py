@@ -16,6 +16,7 @@ import requests
 from tests.conftest import csrf_from
 from tests.reliability.harness import DECK_SLUG, HOST, PASSWORD
 
+# A choice is named by its place on the page (1, 2, …), not by its id.
 CHOICE_RE = re.compile(r'name="choice" id="choice-(\d+)"')
 SHOW_ANSWER_RE = re.compile(r'id="show-answer"[^>]*?href="([^"]+)"', re.S)
 RATE_ACTION_RE = re.compile(r'action="(/study/cards/\d+/rate)"')
@@ -127,14 +128,21 @@ class StudentRun:
 
     email: str
     attempt_id: int | None = None
-    chosen: dict[int, list[int]] = field(default_factory=dict)  # question number → ids
+    chosen: dict[int, list[int]] = field(default_factory=dict)  # question number → places
     rated_items: list[int] = field(default_factory=list)
     exchanges: list[Exchange] = field(default_factory=list)
     error: str | None = None
 
 
-def first_choice(ids: list[int]) -> list[int]:
-    return ids[:1]
+def first_choice(places: list[int]) -> list[int]:
+    return places[:1]
+
+
+def choice_ids(attempt, number: int, places: Sequence[int]) -> list[int]:
+    """The ids of the choices at these places (1, 2, …) on the page of question `number`
+    of an attempt (an Attempt row): the page shows them in the attempt's fixed order."""
+    order = attempt.choice_order[str(attempt.item_ids[number - 1])]
+    return [order[place - 1] for place in places]
 
 
 def log_in(client: StudentClient, password: str = PASSWORD) -> None:
@@ -156,18 +164,31 @@ def start_quiz(client: StudentClient, length: str = "all") -> int:
 
 
 def answer_question(
-    client: StudentClient, attempt_id: int, number: int, pick: Callable[[list[int]], list[int]]
+    client: StudentClient,
+    attempt_id: int,
+    number: int,
+    pick: Callable[[list[int]], list[int]],
+    shown: Callable[[int], list[int]] | None = None,
 ) -> tuple[list[int], str]:
-    """Answer one question; the chosen ids and where the app sent the student next."""
+    """Answer one question: what was chosen, and where the app sent the student next.
+
+    `pick` gets the places of the question's choices (1, 2, …) and returns the chosen
+    places. With `shown(number)`, the choice ids in the order the page shows them (read
+    from the database by the test), `pick` gets and returns ids instead."""
     path = f"/attempts/{attempt_id}/{number}"
     page = client.get(path).text
-    ids = [int(x) for x in CHOICE_RE.findall(page)]
-    if not ids:
+    places = [int(x) for x in CHOICE_RE.findall(page)]
+    if not places:
         raise FlowError(f"no choices on {path}")
-    chosen = pick(ids)
-    response = client.post(
-        path, {"csrf_token": csrf_from(page), "choice": [str(c) for c in chosen]}
-    )
+    if shown is None:
+        chosen = sent = pick(places)
+    else:
+        ids = shown(number)
+        if len(ids) != len(places):
+            raise FlowError(f"{len(places)} choices on {path}, {len(ids)} in the attempt")
+        chosen = pick(ids)
+        sent = [ids.index(c) + 1 for c in chosen]
+    response = client.post(path, {"csrf_token": csrf_from(page), "choice": [str(p) for p in sent]})
     return chosen, location_path(response)
 
 
@@ -175,11 +196,13 @@ def answer_all(
     client: StudentClient,
     attempt_id: int,
     pick: Callable[[list[int]], list[int]] = first_choice,
+    shown: Callable[[int], list[int]] | None = None,
 ) -> dict[int, list[int]]:
+    """Answer every question (see answer_question): question number → what was chosen."""
     chosen = {}
     number = 1
     for _ in range(MAX_QUESTIONS):
-        chosen[number], following = answer_question(client, attempt_id, number, pick)
+        chosen[number], following = answer_question(client, attempt_id, number, pick, shown)
         if following == f"/attempts/{attempt_id}/review":
             return chosen
         if following != f"/attempts/{attempt_id}/{number + 1}":

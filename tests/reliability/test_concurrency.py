@@ -25,6 +25,7 @@ from tests.reliability.student import (
     StudentRun,
     answer_all,
     card_back,
+    choice_ids,
     in_parallel,
     log_in,
     rating_form,
@@ -104,7 +105,10 @@ def problems_in_database(database: ServerDatabase, runs: Sequence[StudentRun]) -
                 f"{len(attempt.item_ids)} questions"
             )
             continue
-        sent = {attempt.item_ids[n - 1]: chosen for n, chosen in run.chosen.items()}
+        sent = {
+            attempt.item_ids[n - 1]: choice_ids(attempt, n, places)
+            for n, places in run.chosen.items()
+        }
         if any(rows[item].chosen != chosen for item, chosen in sent.items()) or len(sent) != len(
             rows
         ):
@@ -208,7 +212,7 @@ def test_a_submission_replayed_100_times_at_once_is_recorded_once(
     assert len(attempts) == 1 and attempts[0].id == attempt_id
     attempt = attempts[0]
     assert attempt.submitted_at is not None
-    right = sum(1 for ids in chosen.values() if set(ids) <= rights)
+    right = sum(1 for n, places in chosen.items() if set(choice_ids(attempt, n, places)) <= rights)
     assert attempt.correct_count == sum(1 for r in rows if r.correct) == right
     assert attempt.total == len(rows) == QUESTION_COUNT
     assert queued == QUESTION_COUNT - right, "every question missed is queued for study, once"
@@ -276,7 +280,15 @@ def test_a_rating_replayed_50_times_at_once_is_logged_once(
     quizzer = StudentClient(database.emails[2], [server.base_url])
     log_in(quizzer)
     attempt_id = start_quiz(quizzer, "all")
-    answer_all(quizzer, attempt_id, pick=lambda ids: [i for i in ids if i not in rights][:1])
+    with Session(database.engine) as session:
+        attempt = session.get(Attempt, attempt_id)
+
+    answer_all(
+        quizzer,
+        attempt_id,
+        pick=lambda ids: [i for i in ids if i not in rights][:1],
+        shown=lambda number: list(attempt.choice_order[str(attempt.item_ids[number - 1])]),
+    )
     quizzer.post(f"/attempts/{attempt_id}/submit", submit_form(quizzer, attempt_id))
 
     added = {}

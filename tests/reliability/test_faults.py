@@ -29,6 +29,7 @@ from tests.reliability.student import (
     FlowError,
     StudentClient,
     answer_question,
+    choice_ids,
     in_parallel,
     log_in,
     send,
@@ -72,7 +73,7 @@ def test_a_worker_killed_mid_request_loses_no_acknowledged_answer(
     total = KILL_STUDENTS * QUESTION_COUNT
     lock = threading.Lock()
     answered = Counter()  # "first try" / "after a retry"
-    acknowledged: list[tuple[int, int, list[int]]] = []  # attempt, question number, chosen
+    acknowledged: list[tuple[int, int, list[int]]] = []  # attempt, question number, places
     quarter_done = threading.Event()
 
     def answer_everything(pair: tuple[StudentClient, int]) -> None:
@@ -120,11 +121,10 @@ def test_a_worker_killed_mid_request_loses_no_acknowledged_answer(
     assert len(acknowledged) == total
 
     with Session(database.engine) as session:
-        item_ids = dict(
-            session.execute(
-                select(Attempt.id, Attempt.item_ids).where(Attempt.id.in_(attempts))
-            ).all()
-        )
+        by_id = {
+            a.id: a
+            for a in session.execute(select(Attempt).where(Attempt.id.in_(attempts))).scalars()
+        }
         stored = {
             (r.attempt_id, r.item_id): r.chosen
             for r in session.execute(
@@ -132,9 +132,10 @@ def test_a_worker_killed_mid_request_loses_no_acknowledged_answer(
             ).scalars()
         }
     missing = [
-        (attempt_id, number, chosen)
-        for attempt_id, number, chosen in acknowledged
-        if stored.get((attempt_id, item_ids[attempt_id][number - 1])) != chosen
+        (attempt_id, number, places)
+        for attempt_id, number, places in acknowledged
+        if stored.get((attempt_id, by_id[attempt_id].item_ids[number - 1]))
+        != choice_ids(by_id[attempt_id], number, places)
     ]
     assert not missing, f"acknowledged answers not in the database: {missing[:10]}"
     assert len(stored) == total

@@ -37,12 +37,24 @@ def start_quiz(client, slug="capitals", length="all"):
     return client.post(f"/decks/{slug}", data={"csrf_token": csrf_from(page), "length": length})
 
 
+def shown_choice_ids(location: str) -> list[int]:
+    """The ids of the choices of the question at ``location`` (/attempts/<id>/<n>), in
+    the order its page shows them; the page itself names them only by place."""
+    attempt_id, number = (int(part) for part in location.rstrip("/").split("/")[-2:])
+    attempt = db.session.get(Attempt, attempt_id)
+    return list(attempt.choice_order[str(attempt.item_ids[number - 1])])
+
+
 def answer(client, location: str, pick) -> object:
-    """Answer the question at ``location`` with pick(choice ids in the page) → chosen ids."""
+    """Answer the question at ``location`` with pick(choice ids in the order shown) →
+    chosen ids, sent as the places the page gives them."""
     html = client.get(location).get_data(as_text=True)
-    ids = [int(x) for x in re.findall(r'name="choice" id="choice-(\d+)"', html)]
+    ids = shown_choice_ids(location)
+    places = [int(x) for x in re.findall(r'name="choice" id="choice-(\d+)"', html)]
+    assert places == list(range(1, len(ids) + 1))
     return client.post(
-        location, data={"csrf_token": csrf_from(html), "choice": [str(c) for c in pick(ids)]}
+        location,
+        data={"csrf_token": csrf_from(html), "choice": [str(ids.index(c) + 1) for c in pick(ids)]},
     )
 
 
@@ -155,6 +167,36 @@ def test_the_question_page_does_not_reveal_the_right_answer(client, app):
     assert "right answer" not in html.lower()
 
 
+def test_the_question_page_names_choices_by_place_so_ids_cannot_give_the_answer_away(client, app):
+    # Choice ids follow the order the author wrote the choices in, often the right one
+    # first: a page that showed them would let a learner pick the lowest and score.
+    load_sample_deck(n=3)
+    signup(client)
+    location = start_quiz(client).location[:-1] + "2"
+    html = client.get(location).get_data(as_text=True)
+    values = re.findall(r'name="choice" id="choice-(\d+)" value="(\d+)"', html)
+    ids = shown_choice_ids(location)
+    assert values == [(str(n), str(n)) for n in range(1, len(ids) + 1)]
+
+    # Place 2 is the second choice shown, whatever its id.
+    client.post(location, data={"csrf_token": csrf_from(html), "choice": "2"})
+    assert db.session.execute(db.select(Response.chosen)).scalar_one() == [ids[1]]
+
+
+@pytest.mark.parametrize("sent", ["0", "5", "²", "1" * 40, "x", "-1"])
+def test_a_choice_that_is_not_a_place_on_the_page_is_refused(client, app, sent):
+    load_sample_deck(n=1)
+    signup(client)
+    location = start_quiz(client).location
+    html = client.get(location).get_data(as_text=True)
+    response = client.post(location, data={"csrf_token": csrf_from(html), "choice": sent})
+    assert response.status_code == 422
+    assert "That answer is not one of this question&#39;s choices." in response.get_data(
+        as_text=True
+    )
+    assert db.session.execute(db.select(db.func.count(Response.id))).scalar_one() == 0
+
+
 def test_an_answer_that_is_missing_is_asked_for_again(client, app):
     load_sample_deck(n=1)
     signup(client)
@@ -201,24 +243,30 @@ def test_an_ordering_question_is_answered_with_places(client, app):
     signup(client)
     location = start_quiz(client, deck.slug).location
     html = client.get(location).get_data(as_text=True)
+    # Each entry's select is named by the entry's place on the page, not by its id.
     texts = {
-        int(cid): text
-        for cid, text in re.findall(r'<label for="place-(\d+)">([^<]+)</label>', html)
+        int(shown): text
+        for shown, text in re.findall(r'<label for="place-(\d+)">([^<]+)</label>', html)
     }
+    assert sorted(texts) == [1, 2, 3]
     place = {"First": "1", "Second": "2", "Third": "3"}
     token = csrf_from(html)
 
-    same_place = {f"place-{cid}": "1" for cid in texts}
+    same_place = {f"place-{shown}": "1" for shown in texts}
     refused = client.post(location, data={"csrf_token": token, **same_place})
     assert refused.status_code == 422
     assert "each place once" in refused.get_data(as_text=True)
     assert db.session.execute(db.select(db.func.count(Response.id))).scalar_one() == 0
 
-    in_order = {f"place-{cid}": place[text] for cid, text in texts.items()}
+    in_order = {f"place-{shown}": place[text] for shown, text in texts.items()}
     assert client.post(location, data={"csrf_token": token, **in_order}).status_code == 302
     saved = db.session.execute(db.select(Response)).scalar_one()
     assert saved.correct is True
-    assert [texts[cid] for cid in saved.chosen] == ["First", "Second", "Third"]
+    assert [db.session.get(Choice, cid).text for cid in saved.chosen] == [
+        "First",
+        "Second",
+        "Third",
+    ]
 
 
 def test_submitting_twice_records_one_result(client, app):

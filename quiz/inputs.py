@@ -1,0 +1,28 @@
+"""Reading the numbers people send: in forms, query strings and URLs.
+
+`str.isdigit` also accepts digits such as "²" or "٣" that `int()` refuses, and `int()`
+accepts numbers far too large for a database column or a date. Both would end a request
+in a 500; these helpers turn them into "not a valid number" instead.
+"""
+
+from __future__ import annotations
+
+from werkzeug.routing import IntegerConverter
+
+#: The largest id a database column holds (a signed 64-bit integer).
+LARGEST_ID = 2**63 - 1
+
+
+def whole_number(raw: str | None, max_digits: int = 9) -> int | None:
+    """The whole number written in `raw` with ASCII digits only, or None."""
+    if raw and raw.isascii() and raw.isdigit() and len(raw) <= max_digits:
+        return int(raw)
+    return None
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in a route, limited to what an id column holds: a larger number in an
+    address matches no route (a 404) instead of overflowing the database driver."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):  # noqa: A002
+        super().__init__(map, fixed_digits, min, LARGEST_ID if max is None else max, signed)
