@@ -176,19 +176,24 @@ def move_item(deck: Deck, item_id: int, step: int) -> None:
         deck.updated_at = utcnow()
 
 
-def _used_item_ids(item_ids: Sequence[int]) -> set[int]:
-    if not item_ids:
-        return set()
-    answered = select(Response.item_id).where(Response.item_id.in_(item_ids))
-    studied = select(Card.item_id).where(Card.item_id.in_(item_ids))
-    return set(db.session.execute(answered.union(studied)).scalars())
+def _item_is_used(deck: Deck, item_id: int) -> bool:
+    """Whether learners answered or studied the item, or drew it into a quiz (open or
+    submitted, answered or not): its result page lists every question it drew."""
+    answered = select(Response.item_id).where(Response.item_id == item_id)
+    studied = select(Card.item_id).where(Card.item_id == item_id)
+    if db.session.execute(answered.union(studied).limit(1)).first() is not None:
+        return True
+    # item_ids is a JSON list: read this deck's attempts (a teacher's rare action).
+    drawn = db.session.execute(select(Attempt.item_ids).where(Attempt.deck_id == deck.id))
+    return any(item_id in ids for (ids,) in drawn)
 
 
 def delete_item(deck: Deck, item_id: int) -> str:
-    """Delete an item; one that learners have answered or studied is retired instead."""
+    """Delete an item; one that learners have answered, studied or drawn into a quiz is
+    retired instead."""
     item = item_of(deck, item_id)
     with unit_of_work() as session:
-        if _used_item_ids([item.id]):
+        if _item_is_used(deck, item.id):
             item.retired = True
             outcome = "retired"
         else:

@@ -141,6 +141,30 @@ def test_deleting_an_answered_item_retires_it(app):
     assert db.session.get(Attempt, attempt.id).correct_count in (0, 1)
 
 
+def test_deleting_a_question_drawn_into_an_open_quiz_retires_it_and_the_result_shows_it(app):
+    deck = authoring.create_set(_teacher(), "Two questions")
+    authoring.save_item(deck, _single("q1"))
+    authoring.save_item(deck, _single("q2", "Berlin", "Bonn"))
+    authoring.set_published(deck, True)
+    student = make_user()
+    attempt = quizzes.start_attempt(student, deck)
+    unanswered = attempt.item_ids[1]
+    quizzes.record_response(attempt, 1, [quizzes.question_page(attempt, 1).choices[0].id])
+
+    assert authoring.delete_item(deck, unanswered) == "retired"
+    quizzes.submit_attempt(attempt)
+    rows = quizzes.attempt_result(quizzes.get_attempt(student, attempt.id))
+    assert [r.number for r in rows] == [1, 2]
+    assert len(authoring.live_items(deck)) == 1
+
+
+def test_deleting_a_question_nobody_drew_removes_it(app):
+    deck = authoring.create_set(_teacher(), "Unused")
+    item = authoring.save_item(deck, _single())
+    assert authoring.delete_item(deck, item.id) == "deleted"
+    assert db.session.get(Item, item.id) is None
+
+
 def test_importing_the_same_file_twice_adds_nothing_the_second_time(app):
     teacher = _teacher()
     first = authoring.import_items(teacher, parse_upload(GIFT, "quiz.gift", "gift"))
