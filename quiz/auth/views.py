@@ -96,7 +96,19 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
+def _password_change_key() -> str:
+    """Rate-limit key for checks of the current password: one account, any address."""
+    return f"password-change:{current_user.get_id()}"
+
+
 @bp.route("/account/password", methods=["GET", "POST"])
+# The form checks the current password: without a limit, someone holding a logged-in
+# session could guess the real password at full speed.
+@limiter.limit(
+    lambda: current_app.config["RATELIMIT_LOGIN_PER_ACCOUNT"],
+    methods=["POST"],
+    key_func=_password_change_key,
+)
 @login_required
 def password():
     form = PasswordForm()

@@ -99,6 +99,9 @@ POST_ACCESS = {
     "classes.regenerate": OWNER_TEACHER | {"teacher": 302, "admin": 302},
     "classes.archive": OWNER_TEACHER | {"teacher": 302, "admin": 302},
     "classes.remove_student": OWNER_TEACHER | {"teacher": 302, "admin": 302},
+    "classes.assign": OWNER_TEACHER | {"teacher": 422, "admin": 422},  # no deck chosen
+    # Last: it ends the session the rows above use.
+    "auth.logout": row(L, 302, 302, 302, 302, 302),
 }
 
 

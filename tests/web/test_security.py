@@ -84,6 +84,18 @@ def test_repeated_failed_log_ins_on_one_account_are_slowed_down(client, app):
     assert page.status_code == 429 and "Too many attempts" in page.get_data(as_text=True)
 
 
+def test_repeated_wrong_current_passwords_on_the_password_form_are_slowed_down(client, app):
+    make_user(email="owner@example.com")
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    client.post(
+        "/login", data={"csrf_token": token, "email": "owner@example.com", "password": PASSWORD}
+    )
+    token = csrf_from(client.get("/account/password").get_data(as_text=True))
+    guess = {"csrf_token": token, "current": "guess", "password": "x" * 16, "confirm": "x" * 16}
+    codes = [client.post("/account/password", data=guess).status_code for _ in range(6)]
+    assert codes[:5] == [422] * 5 and codes[5] == 429
+
+
 def test_the_per_address_limit_covers_many_accounts(client, app):
     app.config["RATELIMIT_LOGIN_PER_ADDRESS"] = "3 per minute"
     token = csrf_from(client.get("/login").get_data(as_text=True))
