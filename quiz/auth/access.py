@@ -31,5 +31,9 @@ def is_safe_next(target: str | None) -> bool:
     """Only same-site paths are followed after log-in (no open redirect)."""
     if not target:
         return False
+    # Browsers drop tabs and line breaks from a URL, read a backslash as "/", and read a
+    # path that starts with "//" (or "///") as another host: none of those is followed.
+    if any(ch < " " or ch in "\\\x7f" for ch in target) or target.startswith("//"):
+        return False
     parts = urlsplit(target)
-    return not parts.scheme and not parts.netloc and target.startswith("/") and "\\" not in target
+    return not parts.scheme and not parts.netloc and target.startswith("/")

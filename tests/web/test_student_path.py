@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from quiz.auth.access import is_safe_next
 from quiz.extensions import db
 from quiz.models import Attempt, Choice, Response, User
 from quiz.services import quizzes
@@ -120,6 +121,24 @@ def test_log_in_ignores_a_next_address_on_another_site(client, app):
         data={"csrf_token": token, "email": "s@example.com", "password": PASSWORD},
     )
     assert response.location.endswith("/decks")
+
+
+@pytest.mark.parametrize(
+    ("target", "followed"),
+    [
+        ("/decks/capitals?x=1", True),
+        ("https://evil.example/", False),
+        ("//evil.example/", False),
+        ("///evil.example/", False),
+        ("/\\evil.example/", False),
+        ("/\t/evil.example/", False),
+        ("/\n/evil.example/", False),
+        ("decks", False),
+        ("", False),
+    ],
+)
+def test_only_a_path_on_this_site_is_followed_after_log_in(target, followed):
+    assert is_safe_next(target) is followed
 
 
 def test_pages_need_a_log_in(client, app):
