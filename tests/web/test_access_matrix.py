@@ -245,3 +245,18 @@ def test_every_state_change_needs_this_sessions_csrf_token(app, world, token_kin
         response = client.post(path, data=data)
         assert response.status_code == 400, (endpoint, response.status_code)
     assert _row_counts() == before
+
+
+@pytest.mark.parametrize("role", ["student", "teacher"])
+def test_a_draft_question_cannot_be_studied_or_rated_even_by_its_author(app, world, role):
+    # Only published questions are study cards; a draft could still change or go.
+    client = _client_as(app, world, role)
+    before = _row_counts()
+    assert client.get(f"/study/cards/{world.values['item']}").status_code == 404
+    token = csrf_from(client.get("/settings").get_data(as_text=True))
+    rated = client.post(
+        f"/study/cards/{world.values['item']}/rate",
+        data={"csrf_token": token, "rating": "3", "seen": "new"},
+    )
+    assert rated.status_code in (302, 404)
+    assert _row_counts() == before
