@@ -260,3 +260,27 @@ def test_a_draft_question_cannot_be_studied_or_rated_even_by_its_author(app, wor
     )
     assert rated.status_code in (302, 404)
     assert _row_counts() == before
+
+
+# Pages that are also forms: the POST goes through the same access rule as the GET.
+FORM_PAGES = sorted(e for e in POSTABLE if MATRIX[e][1] is not None)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_a_role_refused_a_form_page_is_refused_its_post_the_same_way(app, world, role):
+    client = _client_as(app, world, role)
+    token = csrf_from(
+        client.get("/login" if role == "anon" else "/settings").get_data(as_text=True)
+    )
+    data = {"csrf_token": token, "name": "x", "title": "x", "prompt": "x", "rating": "3"}
+    before = _row_counts()
+    wrong = []
+    for endpoint in FORM_PAGES:
+        expected = MATRIX[endpoint][1][role]
+        if expected in (403, 404) or (expected == L and role == "anon"):
+            path = MATRIX[endpoint][0].format(**world.values)
+            status = client.post(path, data=data).status_code
+            if status != expected:
+                wrong.append((endpoint, status, expected))
+    assert wrong == []
+    assert _row_counts() == before
