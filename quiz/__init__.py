@@ -182,10 +182,13 @@ def _register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(400)
     def bad_request(error):
-        from quiz.security import NUL_MESSAGE
+        return page(400, "Bad request", "The request could not be understood.")
 
-        message = NUL_MESSAGE if error.description == NUL_MESSAGE else None
-        return page(400, "Bad request", message or "The request could not be understood.")
+    from quiz.security import NulCharacter
+
+    @app.errorhandler(NulCharacter)
+    def nul_character(error: NulCharacter):
+        return page(400, "Bad request", error.description)
 
     @app.errorhandler(403)
     def forbidden(error):

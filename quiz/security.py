@@ -24,10 +24,14 @@ CSP = "; ".join(
 
 audit = logging.getLogger("quiz.audit")
 
-NUL_MESSAGE = (
-    "A field held a NUL character (code 0), which text cannot contain. It usually comes "
-    "from pasting out of another program: type the text again and resend."
-)
+
+class NulCharacter(BadRequest):
+    """A form field or query value held a NUL character (code 0)."""
+
+    description = (
+        "A field held a NUL character (code 0), which text cannot contain. It usually comes "
+        "from pasting out of another program: type the text again and resend."
+    )
 
 
 def clean(value: object, limit: int = 200) -> str:
@@ -72,7 +76,7 @@ def init_security(app: Flask) -> None:
         if request.method == "POST":
             values = (*values, *request.form.listvalues())
         if any("\x00" in value for group in values for value in group):
-            raise BadRequest(NUL_MESSAGE)
+            raise NulCharacter
 
     @app.after_request
     def security_headers(response):
