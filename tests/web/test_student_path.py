@@ -13,6 +13,9 @@ from quiz.services import quizzes
 from tests.conftest import csrf_from
 from tests.factories import PASSWORD, load_sample_deck, make_user, ordering
 
+# A choice input as the page names it: by its place (1, 2, …).
+CHOICE_RE = re.compile(r'name="choice" id="choice-(\d+)"')
+
 
 def signup(client, email="new@example.com", password=PASSWORD, confirm=None):
     token = csrf_from(client.get("/signup").get_data(as_text=True))
@@ -51,12 +54,21 @@ def answer(client, location: str, pick) -> object:
     chosen ids, sent as the places the page gives them."""
     html = client.get(location).get_data(as_text=True)
     ids = shown_choice_ids(location)
-    places = [int(x) for x in re.findall(r'name="choice" id="choice-(\d+)"', html)]
+    places = [int(x) for x in CHOICE_RE.findall(html)]
     assert places == list(range(1, len(ids) + 1))
     return client.post(
         location,
         data={"csrf_token": csrf_from(html), "choice": [str(ids.index(c) + 1) for c in pick(ids)]},
     )
+
+
+def first_question(client, n: int) -> tuple[str, str]:
+    """A new student's quiz over a sample deck of n questions: question 1's address and
+    its page."""
+    load_sample_deck(n=n)
+    signup(client)
+    location = start_quiz(client).location
+    return location, client.get(location).get_data(as_text=True)
 
 
 def right_choice_ids(ids):
@@ -204,10 +216,7 @@ def test_the_question_page_names_choices_by_place_so_ids_cannot_give_the_answer_
 
 @pytest.mark.parametrize("sent", ["0", "5", "²", "1" * 40, "x", "-1"])
 def test_a_choice_that_is_not_a_place_on_the_page_is_refused(client, app, sent):
-    load_sample_deck(n=1)
-    signup(client)
-    location = start_quiz(client).location
-    html = client.get(location).get_data(as_text=True)
+    location, html = first_question(client, n=1)
     response = client.post(location, data={"csrf_token": csrf_from(html), "choice": sent})
     assert response.status_code == 422
     assert "That answer is not one of this question&#39;s choices." in response.get_data(
@@ -226,11 +235,8 @@ def test_an_answer_that_is_missing_is_asked_for_again(client, app):
 
 
 def test_answering_a_question_reads_it_once(client, app, count_queries):
-    load_sample_deck(n=2)
-    signup(client)
-    location = start_quiz(client).location
-    html = client.get(location).get_data(as_text=True)
-    first = re.search(r'name="choice" id="choice-(\d+)"', html).group(1)
+    location, html = first_question(client, n=2)
+    first = CHOICE_RE.search(html).group(1)
     with count_queries() as counter:
         response = client.post(location, data={"csrf_token": csrf_from(html), "choice": first})
     assert response.status_code == 302 and response.location.endswith("/2")
@@ -240,11 +246,8 @@ def test_answering_a_question_reads_it_once(client, app, count_queries):
 
 
 def test_a_question_page_shows_the_earlier_answer_in_three_queries(client, app, count_queries):
-    load_sample_deck(n=2)
-    signup(client)
-    location = start_quiz(client).location
-    html = client.get(location).get_data(as_text=True)
-    first = re.search(r'name="choice" id="choice-(\d+)"', html).group(1)
+    location, html = first_question(client, n=2)
+    first = CHOICE_RE.search(html).group(1)
     client.post(location, data={"csrf_token": csrf_from(html), "choice": first})
     with count_queries() as counter:
         again = client.get(location).get_data(as_text=True)
@@ -309,11 +312,8 @@ def test_submitting_twice_records_one_result(client, app):
 
 
 def test_an_answer_sent_while_another_tab_submits_leads_to_the_result(client, app, monkeypatch):
-    load_sample_deck(n=2)
-    signup(client)
-    location = start_quiz(client).location
-    html = client.get(location).get_data(as_text=True)
-    choice = re.findall(r'name="choice" id="choice-(\d+)"', html)[0]
+    location, html = first_question(client, n=2)
+    choice = CHOICE_RE.search(html).group(1)
     read_question = quizzes._question_at
 
     def question_then_submitted_elsewhere(attempt, number):
