@@ -1,4 +1,5 @@
-"""URLs for long lists: the same route for many ids or slugs, built once per page."""
+"""URLs: where a user starts, and for long lists the same route for many ids or slugs,
+built once per page."""
 
 from __future__ import annotations
 
@@ -52,3 +53,9 @@ def nav_urls() -> dict[str, str]:
     """The header's URLs, built once for each root the app is served under (a template
     global: base.html asks for them on every page)."""
     return _nav_urls(request.script_root)
+
+
+def start_url(user) -> str:
+    """Where a logged-in user starts: a teacher at their classes, a student at the decks
+    (with their assignments on top)."""
+    return url_for("classes.index" if user.is_teacher else "learn.decks")

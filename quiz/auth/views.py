@@ -27,6 +27,7 @@ from quiz.services.accounts import (
     end_session,
     start_session,
 )
+from quiz.urls import start_url
 
 bp = Blueprint("auth", __name__)
 
@@ -67,7 +68,7 @@ def signup():
 )
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("learn.decks"))
+        return redirect(start_url(current_user))
     form = LoginForm()
     if form.validate_on_submit():
         user = authenticate(form.email.data, form.password.data)
@@ -79,7 +80,7 @@ def login():
             log_event("login", user=user.id)
             flash(f"Welcome back, {user.name}.", "success")
             target = request.args.get("next")
-            return redirect(target if is_safe_next(target) else url_for("learn.decks"))
+            return redirect(target if is_safe_next(target) else start_url(user))
     return render_template("auth/login.html", form=form), 422 if form.errors else 200
 
 

@@ -30,6 +30,10 @@ DISTRACTOR_NEVER_CHOSEN = "distractor never chosen"
 EASY_ABOVE = 0.9
 HARD_BELOW = 0.2
 DISCRIMINATION_BELOW = 0.2
+# Below this many attempts at a question, one student more or less swings its facility
+# across a whole band: a question answered once is "too easy" or "too hard" by chance.
+# Its figures are shown, but it is not flagged.
+MIN_ATTEMPTS_TO_FLAG = 5
 
 
 @dataclass(frozen=True)
@@ -180,12 +184,13 @@ def _item_stats(item: ItemInfo, attempts: Sequence[AttemptRecord]) -> ItemStats:
     unanswered = sum(1 for p in picked if not p)
 
     flags: list[str] = []
-    if facility is not None and facility > EASY_ABOVE:
-        flags.append(TOO_EASY)
-    if facility is not None and facility < HARD_BELOW:
-        flags.append(TOO_HARD)
-    if discrimination is not None and discrimination < DISCRIMINATION_BELOW:
-        flags.append(POOR_DISCRIMINATION)
+    if n >= MIN_ATTEMPTS_TO_FLAG:
+        if facility is not None and facility > EASY_ABOVE:
+            flags.append(TOO_EASY)
+        if facility is not None and facility < HARD_BELOW:
+            flags.append(TOO_HARD)
+        if discrimination is not None and discrimination < DISCRIMINATION_BELOW:
+            flags.append(POOR_DISCRIMINATION)
 
     return ItemStats(
         item_id=item.item_id,
@@ -205,7 +210,8 @@ def _choice_stats(choice: ChoiceInfo, picked: Sequence[tuple[int, ...]], n: int)
     # With several right answers a learner may pick more than one choice, so the shares
     # of an item's choices can add up to more than 1.
     count = sum(1 for p in picked if choice.choice_id in p)
-    flags = (DISTRACTOR_NEVER_CHOSEN,) if not choice.correct and n >= 1 and count == 0 else ()
+    unused = not choice.correct and n >= MIN_ATTEMPTS_TO_FLAG and count == 0
+    flags = (DISTRACTOR_NEVER_CHOSEN,) if unused else ()
     return ChoiceStats(
         choice_id=choice.choice_id,
         text=choice.text,

@@ -13,7 +13,7 @@ from quiz.services.dashboard import build_dashboard
 from quiz.services.scores import deck_summaries, learner_history
 from quiz.study.forms import SettingsForm
 from quiz.teach.class_forms import JoinForm
-from quiz.urls import url_with
+from quiz.urls import start_url, url_with
 
 bp = Blueprint("learn", __name__)
 
@@ -21,7 +21,7 @@ bp = Blueprint("learn", __name__)
 @bp.get("/")
 def home():
     if current_user.is_authenticated:
-        return redirect(url_for("learn.decks"))
+        return redirect(start_url(current_user))
     return render_template("learn/home.html", decks=deck_service.list_published_decks())
 
 

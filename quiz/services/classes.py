@@ -179,6 +179,8 @@ def assign_deck(
     """Assign a deck to the class, or change its due date and grading method."""
     if method not in {m.value for m in gb.GradingMethod}:
         raise ServiceError("Choose highest, latest, first or average.", field="grading_method")
+    if klass.is_archived:
+        raise ServiceError("This class is archived: restore it to assign decks.", field="deck")
     if deck_id not in {d.id for d in assignable_decks(teacher)}:
         raise ServiceError("Choose one of your published sets or a built-in deck.", field="deck")
     with unit_of_work() as session:

@@ -70,6 +70,7 @@ class QueueCounts:
     due: int  # cards due now
     new: int  # new cards still allowed today
     learning_soon: int  # learning cards due within the learn-ahead window
+    held_back: int = 0  # new cards there are, but today's limit of new cards holds back
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,12 @@ def _queue_counts(
     user: User, due: int, learning_soon: int, introduced: int, new: int
 ) -> QueueCounts:
     allowed = max(0, user.daily_new_limit - introduced)
-    return QueueCounts(due=due, new=min(new, allowed), learning_soon=learning_soon)
+    return QueueCounts(
+        due=due,
+        new=min(new, allowed),
+        learning_soon=learning_soon,
+        held_back=new - min(new, allowed),
+    )
 
 
 # Statements used on every study page are built once per shape (the learner, the times,

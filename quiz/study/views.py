@@ -55,6 +55,7 @@ def _session(slug: str | None):
         return render_template(
             "study/done.html",
             deck=deck,
+            counts=counts,
             next_due=study.next_due_after(current_user, deck, now),
         )
     face = study.card_face(nxt.item, nxt.card, now)

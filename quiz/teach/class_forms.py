@@ -21,6 +21,15 @@ def _sensible_due_date(form, field) -> None:
         raise ValidationError("Choose a due date between the years 2000 and 2100.")
 
 
+#: How each grading method is named to teachers, in the form and on the class page.
+GRADING_LABELS = {
+    GradingMethod.HIGHEST.value: "Highest attempt",
+    GradingMethod.LATEST.value: "Latest attempt",
+    GradingMethod.FIRST.value: "First attempt",
+    GradingMethod.AVERAGE.value: "Average of attempts",
+}
+
+
 class AssignForm(FlaskForm):
     deck = SelectField("Deck", coerce=int, choices=[], validate_choice=True)
     due_at = DateTimeLocalField(
@@ -31,12 +40,7 @@ class AssignForm(FlaskForm):
     )
     grading_method = SelectField(
         "Grade by",
-        choices=[
-            (GradingMethod.HIGHEST.value, "Highest attempt"),
-            (GradingMethod.LATEST.value, "Latest attempt"),
-            (GradingMethod.FIRST.value, "First attempt"),
-            (GradingMethod.AVERAGE.value, "Average of attempts"),
-        ],
+        choices=list(GRADING_LABELS.items()),
         default=GradingMethod.HIGHEST.value,
     )
 

@@ -23,6 +23,7 @@ from quiz.auth.access import roles_required
 from quiz.auth.forms import PostForm
 from quiz.domain.gradebook import PageOutOfRange, sort_key
 from quiz.domain.grading import percent
+from quiz.domain.item_analysis import MIN_ATTEMPTS_TO_FLAG
 from quiz.inputs import whole_number
 from quiz.markup import score_badge
 from quiz.models import Role, utcnow
@@ -30,7 +31,7 @@ from quiz.services import NotFound, ServiceError
 from quiz.services import classes as class_service
 from quiz.services.quizzes import attempt_result
 from quiz.services.study import user_zone
-from quiz.teach.class_forms import AssignForm, ClassForm
+from quiz.teach.class_forms import GRADING_LABELS, AssignForm, ClassForm
 from quiz.urls import url_with
 
 bp = Blueprint("classes", __name__, url_prefix="/teach/classes")
@@ -97,6 +98,7 @@ def _class_page(klass, assign_form, status=200):
         assign_form=assign_form,
         form=PostForm(),
         join_url=url_for("learn.join_link", code=klass.join_code, _external=True),
+        grading_labels=GRADING_LABELS,
     ), status
 
 
@@ -299,16 +301,24 @@ def analysis(class_id: int, deck_id: int):
         deck = class_service.assigned_deck(klass, deck_id)
     except NotFound:
         abort(404)
+    return analysis_page(
+        deck, klass, url_for("classes.analysis", class_id=klass.id, deck_id=deck.id)
+    )
+
+
+def analysis_page(deck, klass, here: str):
+    """The item analysis of a deck over a class's students (or, with no class, over
+    every learner who took it), for the attempts chosen in the query string."""
     which = request.args.get("attempts", "first")
     if which not in WHICH:
         which = "first"
-    result = class_service.analyse_deck(deck, klass, which)
     return render_template(
         "teach/analysis.html",
         deck=deck,
         klass=klass,
-        analysis=result,
+        analysis=class_service.analyse_deck(deck, klass, which),
         which=which,
         choices=WHICH,
-        here=url_for("classes.analysis", class_id=klass.id, deck_id=deck.id),
+        here=here,
+        min_attempts_to_flag=MIN_ATTEMPTS_TO_FLAG,
     )

@@ -94,7 +94,8 @@ def publish(deck_id: int):
             flash(exc.message, "error")
         else:
             flash(
-                "Published: students can now see this set."
+                "Published: every learner on the site can now see and take this set. "
+                "To give it to a class, assign it on the class's page."
                 if publish
                 else "Unpublished: students no longer see this set.",
                 "success",
@@ -299,19 +300,7 @@ def import_file():
 @teachers_only
 def analysis(deck_id: int):
     """Item analysis of one of the teacher's sets over every learner who took it."""
-    from quiz.services.classes import analyse_deck
-    from quiz.teach.classes import WHICH
+    from quiz.teach.classes import analysis_page
 
     deck = _set_or_404(deck_id)
-    which = request.args.get("attempts", "first")
-    if which not in WHICH:
-        which = "first"
-    return render_template(
-        "teach/analysis.html",
-        deck=deck,
-        klass=None,
-        analysis=analyse_deck(deck, None, which),
-        which=which,
-        choices=WHICH,
-        here=url_for("teach.analysis", deck_id=deck.id),
-    )
+    return analysis_page(deck, None, url_for("teach.analysis", deck_id=deck.id))

@@ -237,7 +237,7 @@ def test_stored_xss_payloads_stay_inert_in_the_browser(new_page):
     expect(items).to_have_count(CSV_QUESTIONS + 2)
     with teacher.expect_navigation():
         main(teacher).get_by_role("button", name="Publish", exact=True).click()
-    expect(teacher.get_by_text("Published: students can now see this set.")).to_be_visible()
+    expect(teacher.get_by_text("Published: every learner on the site can now see")).to_be_visible()
 
     create_class(teacher, CLASS_NAME)
     assign_deck(teacher, SET_TITLE)

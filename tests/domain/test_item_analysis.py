@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from quiz.domain.item_analysis import (
     DISTRACTOR_NEVER_CHOSEN,
+    MIN_ATTEMPTS_TO_FLAG,
     POOR_DISCRIMINATION,
     TOO_EASY,
     TOO_HARD,
@@ -211,10 +212,11 @@ def test_rest_of_test_uses_only_the_items_each_attempt_drew():
     #   A = 1,0,1,1 (mean 3/4), rest = 1,1,3,0 (mean 5/4)
     #   dA = 1/4,-3/4,1/4,1/4   dR = -1/4,-1/4,7/4,-5/4
     #   Σ dA·dR = (-1+3+7-5)/16 = 1/4;  Σ dA² = 12/16 = 3/4;  Σ dR² = (1+1+49+25)/16 = 19/4
-    #   r = (1/4)/√(3/4 · 19/4) = 1/√57 ≈ 0.1325 → below 0.2, so flagged.
+    #   r = (1/4)/√(3/4 · 19/4) = 1/√57 ≈ 0.1325: below 0.2, but from only 4 attempts,
+    #   fewer than it takes to flag a question.
     a = analyse(SUBSETS, DECK).items[0]
     assert a.discrimination == pytest.approx(1 / math.sqrt(57))
-    assert POOR_DISCRIMINATION in a.flags
+    assert a.n == 4 < MIN_ATTEMPTS_TO_FLAG and a.flags == ()
 
 
 def test_test_score_is_the_fraction_of_the_items_each_attempt_drew():
@@ -351,7 +353,7 @@ def test_analysis_follows_the_selection():
 
 
 def test_everyone_right_is_too_easy_with_no_discrimination_or_alpha():
-    records = [attempt(u, u, {A: 1, B: 1}, minutes=u) for u in range(1, 5)]
+    records = [attempt(u, u, {A: 1, B: 1}, minutes=u) for u in range(1, 6)]
     result = analyse(records, [item(A), item(B)])
     a = result.items[0]
     assert a.facility == 1.0 and a.sd == 0.0
@@ -375,6 +377,23 @@ def test_nobody_right_is_too_hard():
     assert TOO_HARD in analyse(records, [item(A), item(B)]).items[0].flags
 
 
+def test_no_question_is_flagged_before_it_has_enough_attempts():
+    # Every learner wrong, and a distractor nobody picked: flagged at the fifth attempt,
+    # not before, while the figures themselves are shown from the first.
+    question = ItemInfo(A, "When did Ukraine declare independence?", "single", (RIGHT, NEAR, FAR))
+
+    def stats(n: int):
+        records = [attempt(u, u, {A: 0, B: 1}, minutes=u, choices={A: (102,)}) for u in range(n)]
+        return analyse(records, [question, item(B)]).items[0]
+
+    few, enough = stats(MIN_ATTEMPTS_TO_FLAG - 1), stats(MIN_ATTEMPTS_TO_FLAG)
+    assert MIN_ATTEMPTS_TO_FLAG == 5
+    assert few.facility == enough.facility == 0.0
+    assert few.flags == () and all(c.flags == () for c in few.choices)
+    assert enough.flags == (TOO_HARD,)
+    assert [c.flags for c in enough.choices] == [(), (), (DISTRACTOR_NEVER_CHOSEN,)]
+
+
 def test_flag_thresholds_are_strict():
     # Facility exactly 0.9 and exactly 0.2 are not flagged: 9 of 10 and 2 of 10 right.
     easy = [attempt(u, u, {A: 1 if u < 9 else 0}, minutes=u) for u in range(10)]
@@ -391,6 +410,8 @@ def test_negative_discrimination_is_flagged():
         attempt(2, 2, {A: 0, B: 1, C: 1}),
         attempt(3, 3, {A: 1, B: 0, C: 0}),
         attempt(4, 4, {A: 0, B: 1, C: 1}),
+        attempt(5, 5, {A: 1, B: 0, C: 0}),
+        attempt(6, 6, {A: 0, B: 1, C: 1}),
     ]
     a = analyse(records, ITEMS).items[0]
     assert a.discrimination == pytest.approx(-1.0)

@@ -228,15 +228,6 @@ def test_a_submission_replayed_100_times_at_once_is_recorded_once(
     )
 
 
-RATE_CARD_SQLITE_BUG = (
-    "quiz/services/study.py rate_card: the compare-and-set on the card's version must use the "
-    "version the learner was shown, read before the write transaction; on SQLite, "
-    "unit_of_work() commits the request's read transaction first, and a version read again "
-    "inside the write transaction is the one the racing request just wrote, so the check "
-    "always matches and a replayed rating is logged more than once"
-)
-
-
 def test_a_rating_replayed_50_times_at_once_is_logged_once(
     database: ServerDatabase, servers: Servers
 ):
@@ -304,6 +295,4 @@ def test_a_rating_replayed_50_times_at_once_is_logged_once(
 
     print(f"[reliability] review-log rows added per 50 identical ratings: {added}")
     assert added["new"] == 1
-    if not ON_POSTGRES and set(added.values()) != {1}:
-        pytest.xfail(RATE_CARD_SQLITE_BUG + f"; rows added per volley: {added}")
     assert added == dict.fromkeys(added, 1)

@@ -279,3 +279,88 @@ def test_the_analysis_estimates_alpha_when_quizzes_drew_random_questions(client,
     assert "<dt>Attempts</dt><dd>8</dd>" in page
     assert re.search(r"<dt>Cronbach's alpha</dt><dd>\d\.\d\d</dd>", page)
     assert "Quizzes drew 2 of the 3 items at random" in page
+
+
+def test_a_teacher_starts_at_their_classes_and_a_student_at_the_decks(client, app):
+    teacher, student = make_user(role="teacher"), make_user()
+    assert login(client, teacher.email).location == "/teach/classes/"
+    assert client.get("/").location == "/teach/classes/"
+    assert client.get("/login").location == "/teach/classes/"
+    _logout(client)
+    assert login(client, student.email).location == "/decks"
+    assert client.get("/").location == "/decks"
+
+
+def test_removing_a_student_or_an_assignment_asks_first_and_keeps_the_scores(client, app):
+    teacher, klass, student, deck, attempt = _class_with_results()
+    login(client, teacher.email)
+    page = client.get(f"/teach/classes/{klass.id}").get_data(as_text=True)
+    # Each destructive button only opens a confirmation that says what happens.
+    assert page.count('<details class="confirm">') == 4  # new code, archive, 2 removals
+    assert f"{student.name} leaves the class and its gradebook. Their attempts are kept" in page
+    assert "Students keep their attempts and scores, but the deck leaves" in page
+    assert f">Remove {student.name}</button>" in page and f">Remove {deck.title}</button>" in page
+
+    assignment = db.session.execute(db.select(Assignment)).scalar_one()
+    token = csrf_from(page)
+    client.post(
+        f"/teach/classes/{klass.id}/students/{student.id}/remove", data={"csrf_token": token}
+    )
+    client.post(
+        f"/teach/classes/{klass.id}/assignments/{assignment.id}/remove", data={"csrf_token": token}
+    )
+    assert cs.class_students(klass) == [] and cs.class_assignments(klass) == []
+    assert db.session.get(type(attempt), attempt.id).correct_count == 2
+
+
+def test_an_archived_class_offers_no_new_code_or_assignment_and_refuses_one(client, app):
+    teacher, klass, student, deck, attempt = _class_with_results()
+    login(client, teacher.email)
+    token = csrf_from(client.get(f"/teach/classes/{klass.id}").get_data(as_text=True))
+    client.post(f"/teach/classes/{klass.id}/archive", data={"csrf_token": token, "archive": "1"})
+    page = client.get(f"/teach/classes/{klass.id}").get_data(as_text=True)
+    assert (
+        "Restore the class to assign decks to it." in page and "Restore the class</button>" in page
+    )
+    assert "New code" not in page and ">Assign</button>" not in page
+
+    load_builtin_decks([sample_deck("rivers", n=2)])
+    response = client.post(
+        f"/teach/classes/{klass.id}/assign",
+        data={
+            "csrf_token": token,
+            "deck": str(get_published_deck("rivers").id),
+            "due_at": "",
+            "grading_method": "latest",
+        },
+    )
+    assert response.status_code == 422
+    assert "This class is archived: restore it to assign decks." in response.get_data(as_text=True)
+    assert [a.deck_id for a in cs.class_assignments(klass)] == [deck.id]
+
+
+def test_the_class_page_names_the_grading_method_as_the_form_does(client, app):
+    teacher, klass, student, deck, attempt = _class_with_results()
+    cs.assign_deck(teacher, klass, deck.id, None, "average")
+    login(client, teacher.email)
+    page = client.get(f"/teach/classes/{klass.id}").get_data(as_text=True)
+    assert "No due date · graded by average of attempts" in page
+
+
+def test_item_analysis_flags_questions_only_once_they_have_enough_attempts(client, app):
+    teacher, klass, student, deck, attempt = _class_with_results()
+    url = f"/teach/classes/{klass.id}/decks/{deck.id}/analysis"
+    login(client, teacher.email)
+    page = client.get(url).get_data(as_text=True)
+    assert "A question is flagged only once it has 5 attempts" in page
+    assert 'class="badge badge-low"' not in page and 'class="badge badge-mid"' not in page
+
+    for _ in range(4):  # five attempts in all, every answer right but the last one's
+        other = make_user()
+        cs.join_class(other, klass.join_code)
+        _attempt(other, deck, 3, NOW)
+    page = client.get(url).get_data(as_text=True)
+    # The first two questions: five right of five, and no wrong choice ever picked.
+    assert page.count('<span class="badge badge-low">too easy</span>') == 2
+    assert page.count("3 unused distractors</span>") == 2
+    assert page.count('<span class="badge badge-mid">never chosen</span>') == 6 + 2

@@ -185,9 +185,26 @@ def test_a_whole_quiz_from_start_to_scores(client, app):
     assert html.count("right answer</strong>") == 3
     assert "Source: Test section, paragraph 1" in html
     assert "Because Paris." in html or "Because Rome." in html
+    # The question missed went into the flashcards, and the result says where.
+    assert "The 1 question you missed is now among your flashcards for this deck" in html
+    assert 'href="/study/capitals">study it now</a>' in html
 
     scores = client.get("/scores").get_data(as_text=True)
     assert "Capitals" in scores and "2/3 (67%)" in scores and "<svg" in scores
+
+
+def test_a_result_with_every_answer_right_sends_nobody_to_study_mistakes(client, app):
+    load_sample_deck(n=2)
+    signup(client)
+    location = start_quiz(client).location
+    answer(client, location, right_choice_ids)
+    last = answer(client, location[:-1] + "2", right_choice_ids)
+    review = client.get(last.location).get_data(as_text=True)
+    submit_url = re.search(r'action="([^"]+/submit)"', review).group(1)
+    result = client.post(submit_url, data={"csrf_token": csrf_from(review)})
+    html = client.get(result.location).get_data(as_text=True)
+    assert "Your score: 100%" in html
+    assert "you missed" not in html and "/study/capitals" not in html
 
 
 def test_the_question_page_does_not_reveal_the_right_answer(client, app):

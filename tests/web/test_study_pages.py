@@ -23,6 +23,21 @@ def _show_answer_link(page: str) -> str:
     return html.unescape(re.search(r'id="show-answer"[^>]*?href="([^"]+)"', page).group(1))
 
 
+def _set_daily_limit(n: int) -> None:
+    user = db.session.execute(db.select(User)).scalar_one()
+    user.daily_new_limit = n
+    db.session.commit()
+
+
+def _rate_the_next_card_easy(client) -> None:
+    """Study the next card of the deck "cards" and rate it Easy (not due again today)."""
+    front = client.get("/study/cards").get_data(as_text=True)
+    back = client.get(_show_answer_link(front)).get_data(as_text=True)
+    fields = dict(re.findall(r'name="(seen|shown_at|deck)" type="hidden" value="([^"]*)"', back))
+    fields.update(csrf_token=csrf_from(back), rating="4")
+    client.post(re.search(r'action="([^"]+/rate)"', back).group(1), data=fields)
+
+
 def test_study_shows_the_front_then_the_back_then_the_next_card(client, app):
     load_builtin_decks([_flashcards(n=2)])
     _logged_in(client)
@@ -53,11 +68,38 @@ def test_study_shows_the_front_then_the_back_then_the_next_card(client, app):
 def test_when_nothing_is_left_the_page_says_done_for_today(client, app):
     load_builtin_decks([_flashcards(n=1)])
     _logged_in(client)
-    user = db.session.execute(db.select(User)).scalar_one()
-    user.daily_new_limit = 0
-    db.session.commit()
+    _set_daily_limit(0)
     page = client.get("/study/").get_data(as_text=True)
     assert "Done for today" in page
+    assert "Your daily limit of new cards is 0, so no new cards come." in page
+
+
+def test_done_for_today_says_when_the_daily_limit_holds_new_cards_back(client, app):
+    load_builtin_decks([_flashcards(n=3)])
+    _logged_in(client)
+    _set_daily_limit(1)
+    _rate_the_next_card_easy(client)
+
+    page = client.get("/study/cards").get_data(as_text=True)
+    assert "Done for today" in page
+    assert (
+        "This deck still has new cards, but you have started your 1 new card for today. "
+        "The limit counts every deck."
+    ) in page
+    assert 'href="/settings"' in page
+    # Studying one deck, the way back leads to that deck, not to the list of decks.
+    assert 'href="/decks/cards">Back to Cards</a>' in page
+    everything = client.get("/study/").get_data(as_text=True)
+    assert "Your decks still have new cards" in everything and "Back to the decks" in everything
+
+
+def test_done_for_today_with_every_card_seen_does_not_blame_the_limit(client, app):
+    load_builtin_decks([_flashcards(n=1)])
+    _logged_in(client)
+    _rate_the_next_card_easy(client)
+    page = client.get("/study/cards").get_data(as_text=True)
+    assert "Done for today" in page and "The next card is due" in page
+    assert "still has new cards" not in page and "limit of new cards is 0" not in page
 
 
 def test_a_rating_without_its_csrf_token_changes_nothing(client, app):
