@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import Flask, g, render_template, request
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import BadRequest
 
 from quiz.config import load_config
 from quiz.database import (
@@ -45,6 +46,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         render_as_batch=True,
         compare_type=True,
     )
+    from quiz.security import init_security
+
+    # First: its check of the request's text runs before CSRFProtect reads the form.
+    init_security(app)
     csrf.init_app(app)
     limiter.init_app(app)
     if app.config["QUIZ_TRUSTED_PROXIES"]:
@@ -52,9 +57,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
         n = app.config["QUIZ_TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
-    from quiz.security import init_security
-
-    init_security(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to see that page."
@@ -167,12 +169,31 @@ def _forget_database_state() -> None:
     g._login_user = login_manager.anonymous_user()
 
 
+def _unreadable_form() -> bool:
+    """A form body came, and werkzeug could read no field from it: a multipart body cut
+    off or without its boundary, say (werkzeug then gives an empty form)."""
+    return (
+        request.method == "POST"
+        and request.mimetype in ("multipart/form-data", "application/x-www-form-urlencoded")
+        and (request.content_length or 0) > 0
+        and not request.form
+        and not request.files
+    )
+
+
 def _register_error_pages(app: Flask) -> None:
     def page(code: int, title: str, message: str):
         return render_template("error.html", code=code, title=title, message=message), code
 
     @app.errorhandler(CSRFError)
     def csrf_error(error: CSRFError):
+        if _unreadable_form():
+            return page(
+                400,
+                "The form could not be read",
+                "What the browser sent was cut off or is not a well-formed form, so nothing "
+                "was saved. Go back, reload the page and try again.",
+            )
         return page(
             400,
             "This form has expired",
@@ -184,10 +205,11 @@ def _register_error_pages(app: Flask) -> None:
     def bad_request(error):
         return page(400, "Bad request", "The request could not be understood.")
 
-    from quiz.security import NulCharacter
+    from quiz.security import NotUtf8, NulCharacter
 
     @app.errorhandler(NulCharacter)
-    def nul_character(error: NulCharacter):
+    @app.errorhandler(NotUtf8)
+    def unreadable_text(error: BadRequest):
         return page(400, "Bad request", error.description)
 
     @app.errorhandler(403)
@@ -234,8 +256,10 @@ def _register_error_pages(app: Flask) -> None:
 
     @app.errorhandler(413)
     def too_large(error):
-        limit = app.config["MAX_CONTENT_LENGTH"] // 1024
-        return page(413, "Too large", f"Uploads are limited to {limit} KB.")
+        limit = app.config["MAX_CONTENT_LENGTH"]
+        if (request.content_length or 0) <= limit:  # werkzeug's limit on a form's parts
+            return page(413, "Too large", "The form has too many fields to be read.")
+        return page(413, "Too large", f"Uploads are limited to {limit // 1024} KB.")
 
     @app.errorhandler(500)
     def server_error(error):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from urllib.parse import unquote_to_bytes
 
 from flask import Flask, request
 from werkzeug.exceptions import BadRequest
@@ -25,12 +26,30 @@ CSP = "; ".join(
 audit = logging.getLogger("quiz.audit")
 
 
-class NulCharacter(BadRequest):
-    """A form field or query value held a NUL character (code 0)."""
+class NotUtf8(BadRequest):
+    """The query string or a form's body held bytes that are not UTF-8 text."""
 
     description = (
-        "A field held a NUL character (code 0), which text cannot contain. It usually comes "
-        "from pasting out of another program: type the text again and resend."
+        "The request held characters that are not valid text (not UTF-8), so nothing was "
+        "saved. Type the text again, or paste it from another program, and resend."
+    )
+
+
+def _is_utf8(raw: bytes) -> bool:
+    try:
+        unquote_to_bytes(raw).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+class NulCharacter(BadRequest):
+    """A form field, query value or the address held a NUL character (code 0)."""
+
+    description = (
+        "A field or the address held a NUL character (code 0), which text cannot contain. "
+        "It usually comes from pasting out of another program: type the text again and "
+        "resend."
     )
 
 
@@ -69,9 +88,20 @@ def init_security(app: Flask) -> None:
     for_the_rest = tuple(defaults)
 
     @app.before_request
-    def refuse_nul_characters():
+    def refuse_unreadable_text():
+        # Werkzeug keeps bytes that are not UTF-8 as their %-escapes ("%FF"), which would
+        # be saved as typed text: refuse them. The form's raw body is read (and kept for
+        # the form parser) before anything reads the form. Browsers send UTF-8 always.
+        if not _is_utf8(request.query_string):
+            raise NotUtf8
+        if request.mimetype == "application/x-www-form-urlencoded" and not _is_utf8(
+            request.get_data(cache=True)
+        ):
+            raise NotUtf8
         # No text column takes a NUL character (PostgreSQL refuses it outright, and it is
-        # never typed): refuse it in any form field or query value before a view runs.
+        # never typed): refuse it in the address, a form field or a query value.
+        if "\x00" in request.path:  # /decks/%00: the address names a slug or a code
+            raise NulCharacter
         values = request.args.listvalues()
         if request.method == "POST":
             values = (*values, *request.form.listvalues())

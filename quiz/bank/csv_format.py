@@ -25,6 +25,7 @@ import csv
 import difflib
 import io
 import re
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 
@@ -64,7 +65,7 @@ def _guard(text: str) -> str:
 def _question_header_problems(names: Sequence[str]) -> list[str]:
     """Why ``names`` is not a questions header; empty if it is one."""
     problems: list[str] = []
-    duplicated = sorted({name for name in names if names.count(name) > 1})
+    duplicated = sorted(name for name, n in Counter(names).items() if n > 1)
     if duplicated:
         problems.append("column(s) appearing twice: " + ", ".join(duplicated))
     missing = [name for name in REQUIRED_COLUMNS if name not in names]
@@ -98,7 +99,10 @@ def _find_header(text: str) -> _Header | str:
     """The header and its delimiter, or why the first row is not a header we know."""
     candidates: list[tuple[str, list[str]]] = []
     for delimiter in DELIMITERS:
-        first = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
+        try:
+            first = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), [])
+        except csv.Error as exc:  # e.g. a field longer than the csv module's limit
+            return f"the first row cannot be read as a header row: {exc}"
         names = [_column_name(raw) for raw in first]
         while names and not names[-1]:
             names.pop()  # spreadsheets add empty columns at the end of a row
@@ -109,6 +113,8 @@ def _find_header(text: str) -> _Header | str:
         candidates.append((delimiter, names))
     _delimiter, names = max(candidates, key=lambda candidate: len(candidate[1]))
     shown = ",".join(names)
+    if len(shown) > 200:
+        shown = shown[:200] + "…"
     if any(name in names for name in REQUIRED_COLUMNS):
         problems = "; ".join(_question_header_problems(names))
         return f"the header row {shown!r} is not a questions header: {problems}"

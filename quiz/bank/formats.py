@@ -26,6 +26,12 @@ from quiz.domain.items import ChoiceSpec, ItemKind, ItemSpec
 
 #: Generated keys stay short enough to read in a URL or a log line.
 MAX_KEY_LENGTH = 60
+#: The longest key a file may give, leaving room in the items.key column (120) for the
+#: "-2", "-3"… that keep keys unique.
+MAX_WRITTEN_KEY_LENGTH = 100
+#: Questions one file may hold: a set bigger than this is best split, and an upload of
+#: the largest size allowed could otherwise hold some 40,000.
+MAX_ITEMS_PER_FILE = 5_000
 
 
 @dataclass(frozen=True)
@@ -76,7 +82,7 @@ def hashed_key(text: str) -> str:
 
 def key_from_title(title: str, prompt: str) -> str:
     """A valid key is kept as written (so exported keys survive); otherwise slugified."""
-    if KEY_PATTERN.fullmatch(title):
+    if KEY_PATTERN.fullmatch(title) and len(title) <= MAX_WRITTEN_KEY_LENGTH:
         return title
     return slugify(title) or hashed_key(prompt)
 
@@ -86,12 +92,16 @@ class KeyAllocator:
 
     def __init__(self, reserved: Iterable[str] = ()) -> None:
         self._taken = set(reserved)
+        # The last number handed out for each key: a file that repeats one question
+        # 40,000 times would otherwise try -2, -3… from the start each time.
+        self._last: dict[str, int] = {}
 
     def unique(self, key: str) -> str:
-        candidate, number = key, 1
+        candidate, number = key, self._last.get(key, 1)
         while candidate in self._taken:
             number += 1
             candidate = f"{key}-{number}"
+        self._last[key] = number
         self._taken.add(candidate)
         return candidate
 
@@ -105,6 +115,11 @@ def item_problems(item: ItemSpec) -> list[str]:
     problems: list[str] = []
     if not KEY_PATTERN.fullmatch(item.key):
         problems.append(f"key {item.key!r} must be {KEY_RULE}")
+    elif len(item.key) > MAX_WRITTEN_KEY_LENGTH:
+        problems.append(
+            f"its key is {len(item.key)} characters long, and a key may have at most "
+            f"{MAX_WRITTEN_KEY_LENGTH}"
+        )
     if not item.prompt.strip():
         problems.append("the question text is empty")
     texts = [choice.text for choice in item.choices]
@@ -151,6 +166,12 @@ def finish(
     ``lines`` gives the line each item starts on (None where unknown), so a rule broken
     by an item is reported there.
     """
+    if len(items) > MAX_ITEMS_PER_FILE:
+        message = (
+            f"the file holds {len(items):,} questions, and one file may hold at most "
+            f"{MAX_ITEMS_PER_FILE:,}: split it into several files"
+        )
+        return ImportResult(items=(), errors=(BankError(filename, None, message),), title=title)
     found = list(errors)
     key_lines: dict[str, int | None] = {}
     for item, line in zip(items, lines, strict=True):

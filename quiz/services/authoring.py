@@ -12,7 +12,19 @@ from sqlalchemy.orm import selectinload
 from quiz.bank.formats import ImportResult, item_problems, slugify
 from quiz.domain.items import ChoiceSpec, DeckSpec, ItemKind, ItemSpec
 from quiz.extensions import db
-from quiz.models import Attempt, Card, Choice, Deck, DeckStatus, Item, Response, User, utcnow
+from quiz.models import (
+    Assignment,
+    Attempt,
+    Card,
+    Choice,
+    Deck,
+    DeckStatus,
+    Item,
+    Response,
+    SchoolClass,
+    User,
+    utcnow,
+)
 from quiz.services import NotFound, ServiceError, unit_of_work
 from quiz.services.decks import sync_item
 
@@ -122,6 +134,16 @@ def save_item(deck: Deck, spec: ItemSpec, item_id: int | None = None) -> Item:
     problems = item_problems(spec)
     if problems:
         raise ServiceError(_sentence(problems))
+    if item_id is not None:
+        item = item_of(deck, item_id)
+        if item.kind != spec.kind.value and _item_is_used(deck, item.id):
+            raise ServiceError(
+                "Learners have already answered, studied or drawn this question into a quiz, "
+                "so its kind cannot change: their answers would no longer fit it. Add a new "
+                "question of the kind you want, and delete this one (it is then retired, "
+                "and their results keep it).",
+                field="kind",
+            )
     with unit_of_work():
         if item_id is None:
             position = max((i.position for i in deck.items), default=-1) + 1
@@ -207,6 +229,7 @@ def delete_item(deck: Deck, item_id: int) -> str:
 class Usage:
     attempts: int
     learners: int
+    classes: list[str] = field(default_factory=list)  # names of classes it is assigned to
 
 
 def set_usage(deck: Deck) -> Usage:
@@ -220,11 +243,19 @@ def set_usage(deck: Deck) -> Usage:
         .join(Item, Card.item_id == Item.id)
         .where(Item.deck_id == deck.id)
     ).scalar_one()
-    return Usage(attempts=attempts, learners=max(learners, studied))
+    classes = db.session.execute(
+        select(SchoolClass.name)
+        .join(Assignment, Assignment.class_id == SchoolClass.id)
+        .where(Assignment.deck_id == deck.id)
+        .order_by(SchoolClass.name, SchoolClass.id)
+    ).scalars()
+    return Usage(attempts=attempts, learners=max(learners, studied), classes=list(classes))
 
 
 def delete_set(deck: Deck) -> str:
-    """Delete a set. One that learners used is hidden instead, so their scores stay."""
+    """Delete a set. One that learners used is hidden instead, so their scores stay, and
+    it stays in the gradebooks of the classes it is assigned to; any other goes with
+    its assignments, which hold no results."""
     used = db.session.execute(
         select(
             exists().where(Attempt.deck_id == deck.id)
@@ -236,6 +267,7 @@ def delete_set(deck: Deck) -> str:
             deck.status = DeckStatus.DRAFT.value
             deck.deleted_at = utcnow()
             return "archived"
+        session.execute(delete(Assignment).where(Assignment.deck_id == deck.id))
         session.execute(
             delete(Choice).where(Choice.item_id.in_(select(Item.id).where(Item.deck_id == deck.id)))
         )
@@ -265,6 +297,23 @@ def import_items(
         raise ServiceError("The file has errors; nothing was imported.")
     if not result.items:
         raise ServiceError("The file has no questions to import.")
+    if deck is not None:
+        by_key = {item.key: item for item in deck.items}
+        changed = [
+            spec.key
+            for spec in result.items
+            if (item := by_key.get(spec.key)) is not None
+            and item.kind != spec.kind.value
+            and _item_is_used(deck, item.id)
+        ]
+        if changed:
+            raise ServiceError(
+                "Nothing was imported: the file changes the kind of "
+                + ", ".join(repr(key) for key in changed)
+                + ", which learners have already used, and their answers would no longer "
+                "fit. Give those questions new keys in the file, so that they are added as "
+                "new questions."
+            )
     with unit_of_work() as session:
         if deck is None:
             name = _check_title(title or result.title or "Imported questions")

@@ -36,7 +36,8 @@ class SetForm(FlaskForm):
 
 
 class ChoiceEntry(Form):
-    text = StringField("Text", validators=[Length(max=1000)])
+    # A row sent with only its "right" box (never by a browser) has no text: "" not None.
+    text = StringField("Text", validators=[Length(max=1000)], filters=[lambda value: value or ""])
     correct = BooleanField("Right answer")
 
 

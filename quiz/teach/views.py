@@ -14,6 +14,10 @@ from quiz.models import Role
 from quiz.services import NotFound, ServiceError, authoring
 from quiz.teach.forms import ImportForm, ItemForm, SetForm, guess_format
 
+#: An import's error report lists this many problems at most: a broken file of 2 MB can
+#: hold hundreds of thousands, and a page listing them all would weigh tens of MB.
+MAX_ERRORS_SHOWN = 100
+
 bp = Blueprint("teach", __name__, url_prefix="/teach")
 teachers_only = roles_required(Role.TEACHER, Role.ADMIN)
 
@@ -293,7 +297,9 @@ def import_file():
                     )
                     return redirect(url_for("teach.show_set", deck_id=report.deck.id))
     status = 422 if (errors or form.errors) else 200
-    return render_template("teach/import.html", form=form, errors=errors), status
+    return render_template(
+        "teach/import.html", form=form, errors=errors, max_errors_shown=MAX_ERRORS_SHOWN
+    ), status
 
 
 @bp.get("/sets/<int:deck_id>/analysis")

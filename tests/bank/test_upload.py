@@ -13,7 +13,10 @@ from quiz.bank import formats
 from quiz.bank.deck_yaml import BankError, dump_deck_yaml
 from quiz.bank.formats import (
     IMPORTERS,
+    MAX_ITEMS_PER_FILE,
+    MAX_WRITTEN_KEY_LENGTH,
     ImportResult,
+    KeyAllocator,
     finish,
     item_problems,
     parse_upload,
@@ -193,6 +196,10 @@ def test_parse_upload_checks_what_a_parser_returns_against_the_item_rules(
     ("item", "problem"),
     [
         (ItemSpec("Bad Key", ItemKind.FLASHCARD, "f", back="b"), "key 'Bad Key' must be"),
+        (
+            ItemSpec("k" * 101, ItemKind.FLASHCARD, "f", back="b"),
+            "its key is 101 characters long, and a key may have at most 100",
+        ),
         (ItemSpec("k", ItemKind.FLASHCARD, " ", back="b"), "the question text is empty"),
         (ItemSpec("k", ItemKind.FLASHCARD, "f"), "the back of the flashcard is empty"),
         (
@@ -230,6 +237,52 @@ def test_the_item_rules_name_what_is_wrong(item: ItemSpec, problem: str) -> None
 )
 def test_slugify_keeps_ascii_words_and_cuts_long_titles_at_a_word(title: str, slug: str) -> None:
     assert slugify(title) == slug
+
+
+def test_a_key_fits_its_column_with_the_numbers_that_keep_keys_unique() -> None:
+    from quiz.models import Item
+
+    assert MAX_WRITTEN_KEY_LENGTH + len("-99999") <= Item.__table__.c.key.type.length
+
+
+@pytest.mark.parametrize("fmt", ["gift", "csv"])
+def test_a_long_key_in_a_file_is_kept_short_or_refused_never_stored_whole(fmt: str) -> None:
+    key = "a" * 150
+    data = {
+        "gift": f"::{key}::What?{{=yes ~no}}",
+        "csv": f"key,kind,prompt,choice_1,choice_2,correct\n{key},single,What?,yes,no,1\n",
+    }[fmt]
+    result = parse_upload(data.encode(), f"x.{fmt}", fmt)
+    # GIFT titles are names, made into a key; a CSV key column is a key, and too long.
+    assert all(len(item.key) <= MAX_WRITTEN_KEY_LENGTH for item in result.items)
+    assert bool(result.items) == (fmt == "gift")
+    if fmt == "csv":
+        assert "its key is 150 characters long" in result.errors[0].message
+
+
+def test_a_file_with_too_many_questions_is_refused_with_a_count() -> None:
+    data = b"term,definition\n" + b"front,back\n" * (MAX_ITEMS_PER_FILE + 1)
+    result = parse_upload(data, "big.csv", "csv")
+    assert result.items == ()
+    assert [e.message for e in result.errors] == [
+        "the file holds 5,001 questions, and one file may hold at most 5,000: split it into "
+        "several files"
+    ]
+    assert len(parse_upload(data[: -len(b"front,back\n")], "ok.csv", "csv").items) == 5_000
+
+
+def test_key_allocator_numbers_repeats_in_turn_and_skips_taken_keys() -> None:
+    keys = KeyAllocator(reserved=["q", "q-3"])
+    assert [keys.unique("q") for _ in range(4)] == ["q-2", "q-4", "q-5", "q-6"]
+    assert keys.unique("r") == "r" and keys.unique("q-2") == "q-2-2"
+
+
+@pytest.mark.parametrize("first_row", [b"a" * 140_000, b";" * 200_000])
+def test_a_csv_first_row_too_long_to_read_is_an_error_not_an_exception(first_row: bytes) -> None:
+    result = parse_upload(first_row + b"\nx,y\n", "long.csv", "csv")
+    assert result.items == ()
+    assert result.errors[0].line == 1
+    assert result.errors[0].message.startswith("the first row cannot be read as a header row")
 
 
 def test_finish_keeps_no_items_when_any_error_was_found() -> None:

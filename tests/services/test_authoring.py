@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from quiz.bank.formats import parse_upload
+from quiz.bank.formats import ImportResult, parse_upload
 from quiz.domain.items import ChoiceSpec, ItemKind, ItemSpec
 from quiz.extensions import db
 from quiz.models import Attempt, Deck, Item
@@ -131,6 +131,65 @@ def test_deleting_an_unused_set_removes_it(app):
     assert authoring.delete_set(deck) == "deleted"
     assert db.session.execute(db.select(db.func.count(Deck.id))).scalar_one() == 0
     assert db.session.execute(db.select(db.func.count(Item.id))).scalar_one() == 0
+
+
+def test_deleting_an_assigned_set_nobody_used_takes_its_assignments_with_it(app):
+    from quiz.models import Assignment
+    from quiz.services import classes
+
+    teacher = _teacher()
+    deck = authoring.create_set(teacher, "Assigned")
+    authoring.save_item(deck, _single())
+    authoring.set_published(deck, True)
+    for name in ("Year 9", "Year 10"):
+        classes.assign_deck(teacher, classes.create_class(teacher, name), deck.id, None)
+    assert authoring.set_usage(deck).classes == ["Year 10", "Year 9"]
+    assert authoring.delete_set(deck) == "deleted"
+    assert db.session.execute(db.select(db.func.count(Deck.id))).scalar_one() == 0
+    assert db.session.execute(db.select(db.func.count(Assignment.id))).scalar_one() == 0
+
+
+def test_deleting_an_assigned_set_learners_used_keeps_it_in_the_gradebook(app):
+    from quiz.services import classes
+
+    deck, student, attempt = _used_set()
+    teacher = db.session.get(type(student), deck.owner_id)
+    klass = classes.create_class(teacher, "Year 9")
+    classes.join_class(student, klass.join_code)
+    classes.assign_deck(teacher, klass, deck.id, None)
+    assert authoring.delete_set(deck) == "archived"
+    assert [a.deck_id for a in classes.class_assignments(klass)] == [deck.id]
+    assert classes.student_assignments(student, attempt.submitted_at) == []
+
+
+def test_a_used_question_keeps_its_kind_but_an_unused_one_may_change(app):
+    deck, student, attempt = _used_set()
+    item = deck.items[0]
+    card = ItemSpec(item.key, ItemKind.FLASHCARD, "Capital of France?", back="Paris")
+    with pytest.raises(ServiceError, match="its kind cannot change"):
+        authoring.save_item(deck, card, item.id)
+    assert db.session.get(Item, item.id).kind == "single"
+    # Its text may still be mended.
+    authoring.save_item(deck, _single(item.key, "Paris", "Lyon", "Nice"), item.id)
+
+    fresh = authoring.save_item(deck, _single("q2"))
+    authoring.save_item(deck, ItemSpec("q2", ItemKind.FLASHCARD, "Front", back="Back"), fresh.id)
+    assert db.session.get(Item, fresh.id).kind == "flashcard"
+
+
+def test_an_import_that_changes_the_kind_of_a_used_question_imports_nothing(app):
+    deck, student, attempt = _used_set()
+    key = deck.items[0].key
+    result = ImportResult(
+        items=(
+            ItemSpec(key, ItemKind.FLASHCARD, "Capital of France?", back="Paris"),
+            ItemSpec("new", ItemKind.FLASHCARD, "A", back="B"),
+        ),
+        errors=(),
+    )
+    with pytest.raises(ServiceError, match=f"changes the kind of '{key}'"):
+        authoring.import_items(db.session.get(type(student), deck.owner_id), result, deck)
+    assert [i.kind for i in db.session.get(Deck, deck.id).items] == ["single"]
 
 
 def test_deleting_an_answered_item_retires_it(app):

@@ -110,3 +110,30 @@ def test_a_nul_character_in_a_form_is_refused_with_a_message_and_saves_nothing(c
     assert "NUL character" in response.get_data(as_text=True)
     assert db.session.execute(db.select(db.func.count(SchoolClass.id))).scalar_one() == 0
     assert client.get("/decks?q=a%00b").status_code == 400
+
+
+@pytest.mark.parametrize("path", ["/decks/%00", "/decks/a%00b", "/study/%00", "/join/%00"])
+def test_a_nul_character_in_the_address_is_refused_with_a_message(client, app, path):
+    # PostgreSQL refuses NUL in a text parameter: the slug or code must not reach it.
+    login(client, make_user().email)
+    response = client.get(path)
+    assert response.status_code == 400
+    assert "held a NUL character" in response.get_data(as_text=True)
+
+
+def test_a_form_or_query_that_is_not_utf8_is_refused_and_saves_nothing(client, app):
+    make_user(role="teacher", email="t@example.com")
+    login(client, "t@example.com")
+    token = csrf_from(client.get("/teach/classes/").get_data(as_text=True))
+    body = f"csrf_token={token}&name=Bad%FF%FEname%ED%A0%80".encode()
+    response = client.post(
+        "/teach/classes/", data=body, content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 400
+    assert "not valid text (not UTF-8)" in response.get_data(as_text=True)
+    assert db.session.execute(db.select(db.func.count(SchoolClass.id))).scalar_one() == 0
+    assert client.get("/decks?q=%FF").status_code == 400
+    # Text that is UTF-8, percent signs included, goes through as typed.
+    body = f"csrf_token={token}&name=Caf%C3%A9+100%25".encode()
+    client.post("/teach/classes/", data=body, content_type="application/x-www-form-urlencoded")
+    assert db.session.execute(db.select(SchoolClass.name)).scalar_one() == "Café 100%"

@@ -203,6 +203,36 @@ def test_a_gift_file_with_an_error_shows_its_line_and_imports_nothing(client, ap
     assert db.session.execute(db.select(db.func.count(Deck.id))).scalar_one() == 0
 
 
+def test_an_import_with_many_errors_lists_the_first_hundred_and_counts_the_rest(client, app):
+    _as(client)
+    bad = b"term,definition\n" + b"front,\n" * 150  # every card lacks its back
+    response = _upload(client, bad, "cards.csv")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "the file has 150 problems" in html
+    assert html.count("<strong>Line ") == 100 and "… and 50 more." in html
+
+
+def test_a_choice_row_sent_with_no_text_field_is_read_as_empty(client, app):
+    # A browser always sends the text box; a hand-made request may send only the tick.
+    _as(client)
+    deck_id = _new_set(client)
+    token = _token(client, f"/teach/sets/{deck_id}/items/new?kind=single")
+    data = _item_data(
+        token,
+        **{
+            "choices-0-text": "Paris",
+            "choices-0-correct": "y",
+            "choices-1-text": "Lyon",
+            "choices-2-correct": "y",
+        },
+    )
+    response = client.post(f"/teach/sets/{deck_id}/items/new", data=data)
+    assert response.status_code == 302
+    item = db.session.execute(db.select(Item)).scalar_one()
+    assert [(c.text, c.correct) for c in item.choices] == [("Paris", True), ("Lyon", False)]
+
+
 def test_a_good_file_imports_and_reimporting_it_duplicates_nothing(client, app):
     _as(client)
     good = b"::a:: First? {=yes ~no}\n\n::b:: Second? {T}\n"
@@ -240,6 +270,37 @@ def test_an_upload_over_the_limit_gets_a_clear_413(client, app):
     assert "Uploads are limited" in response.get_data(as_text=True)
 
 
+def test_a_form_of_too_many_fields_is_not_called_too_big(client, app):
+    _as(client)
+    token = _token(client, "/teach/import")
+    fields = {f"f{n}": "x" for n in range(1_500)}  # werkzeug reads at most 1,000 parts
+    response = client.post(
+        "/teach/import",
+        data={"csrf_token": token, **fields, "file": (io.BytesIO(b"::a:: Q? {T}"), "a.gift")},
+        content_type="multipart/form-data",
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 413, html
+    assert "The form has too many fields to be read." in html and "Uploads are limited" not in html
+
+
+def test_a_cut_off_upload_says_it_could_not_be_read_not_that_it_expired(client, app):
+    _as(client)
+    token = _token(client, "/teach/import")
+    body = (
+        '--XYZ\r\nContent-Disposition: form-data; name="csrf_token"\r\n\r\n'
+        f'{token}\r\n--XYZ\r\nContent-Disposition: form-data; name="file"; '
+        'filename="a.gift"\r\n\r\n::a:: Q? {T}'
+    ).encode()  # the body stops before its closing boundary
+    response = client.post(
+        "/teach/import", data=body, content_type="multipart/form-data; boundary=XYZ"
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "The form could not be read" in html and "expired" not in html
+    assert db.session.execute(db.select(db.func.count(Deck.id))).scalar_one() == 0
+
+
 @pytest.mark.parametrize("fmt", ["gift", "aiken", "csv", "yaml", "json", "apkg"])
 def test_every_export_format_downloads(client, app, fmt):
     teacher = _as(client)
@@ -259,6 +320,22 @@ def test_deleting_a_set_asks_first(client, app):
     page = client.get(f"/teach/sets/{deck.id}/delete").get_data(as_text=True)
     assert "No learner has used this set" in page
     client.post(f"/teach/sets/{deck.id}/delete", data={"csrf_token": csrf_from(page)})
+    assert db.session.execute(db.select(db.func.count(Deck.id))).scalar_one() == 0
+
+
+def test_deleting_an_assigned_set_says_which_classes_lose_it(client, app):
+    from quiz.services import classes
+    from tests.services.test_authoring import _single
+
+    teacher = _as(client)
+    deck = authoring.create_set(teacher, "Assigned")
+    authoring.save_item(deck, _single())
+    authoring.set_published(deck, True)
+    classes.assign_deck(teacher, classes.create_class(teacher, "Year 9"), deck.id, None)
+    page = client.get(f"/teach/sets/{deck.id}/delete").get_data(as_text=True)
+    assert "It is assigned to 1 class: Year 9." in page and "That assignment goes too." in page
+    response = client.post(f"/teach/sets/{deck.id}/delete", data={"csrf_token": csrf_from(page)})
+    assert response.status_code == 302
     assert db.session.execute(db.select(db.func.count(Deck.id))).scalar_one() == 0
 
 
