@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
+from quiz.domain.grading import settle
+
 Status = Literal["not started", "in progress", "done", "overdue"]
 
 
@@ -91,6 +93,7 @@ def histogram(scores: Iterable[float], bins: int = 10) -> list[Bin]:
     for score in scores:
         if not 0.0 <= score <= 1.0:  # also rejects NaN
             raise ValueError(f"score {score!r} is outside 0..1")
+        score = settle(score)  # an average of 1/5 computed as 0.19999999999999998 is 0.2
         index = min(int(score * bins), bins - 1)
         # score * bins can land an ulp either side of an edge; settle on the bin whose
         # printed low/high really contain the score.
@@ -197,8 +200,9 @@ def order_students(
         return ids[::-1] if descending else ids
     graded = [s for s, _ in by_name if grades.get(s) is not None]
     ungraded = [s for s, _ in by_name if grades.get(s) is None]
-    # sorted() is stable with reverse=True too: equal grades stay in name order.
-    graded.sort(key=lambda s: grades[s], reverse=descending)
+    # sorted() is stable with reverse=True too: equal grades stay in name order (settled,
+    # so that an average that came out as 0.19999999999999998 equals a 1/5).
+    graded.sort(key=lambda s: settle(grades[s]), reverse=descending)
     return graded + ungraded
 
 

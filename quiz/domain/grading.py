@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -49,9 +50,26 @@ def score_fraction(correct: int, total: int) -> float:
     return correct / total if total else 0.0
 
 
+def settle(value: float) -> float:
+    """A score or share computed in floating point, rid of the error in its last bits.
+
+    Scores are ratios of small whole numbers, so nine decimals hold them exactly enough,
+    and a score that is exactly on a boundary compares as such: 23/40 × 100 is
+    57.49999999999999 in floating point, and the average of 0, 0 and 3/5 comes out of the
+    database as 0.19999999999999998.
+    """
+    return round(value, 9)
+
+
 def percent(fraction: float) -> int:
-    """A score as a whole percentage, rounded half up (0.125 → 13)."""
-    return int(fraction * 100 + 0.5)
+    """A score as a whole percentage, rounded half up (0.125 → 13, 23/40 → 58)."""
+    return math.floor(settle(fraction * 100) + 0.5)
+
+
+def percent_tenths(fraction: float) -> float:
+    """A score as a percentage with one decimal, rounded half up (1/16 → 6.3), as the
+    gradebook's CSV gives it: the same rule as `percent`, one place further."""
+    return math.floor(settle(fraction * 1000) + 0.5) / 10
 
 
 def plan_attempt(

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Literal, get_args
 
 from quiz.domain.gradebook import mean, median
+from quiz.domain.grading import percent
 
 Which = Literal["first", "all", "last", "highest"]
 
@@ -183,13 +184,15 @@ def _item_stats(item: ItemInfo, attempts: Sequence[AttemptRecord]) -> ItemStats:
     choice_stats = tuple(_choice_stats(choice, picked, n) for choice in item.choices)
     unanswered = sum(1 for p in picked if not p)
 
+    # Flags go by the figures as the page shows them (a whole percentage, two decimals),
+    # so that a facility shown as 90% is never flagged as over 90%.
     flags: list[str] = []
     if n >= MIN_ATTEMPTS_TO_FLAG:
-        if facility is not None and facility > EASY_ABOVE:
+        if facility is not None and percent(facility) > percent(EASY_ABOVE):
             flags.append(TOO_EASY)
-        if facility is not None and facility < HARD_BELOW:
+        if facility is not None and percent(facility) < percent(HARD_BELOW):
             flags.append(TOO_HARD)
-        if discrimination is not None and discrimination < DISCRIMINATION_BELOW:
+        if discrimination is not None and float(f"{discrimination:.2f}") < DISCRIMINATION_BELOW:
             flags.append(POOR_DISCRIMINATION)
 
     return ItemStats(
@@ -319,14 +322,24 @@ def _cronbach_alpha(
         return None, "Alpha needs at least 2 items."
     complete = [a for a in attempts if all(i in a.item_scores for i in item_ids)]
     m = len(complete)
-    if m < 2:
-        return _random_form_alpha(attempts, item_ids, m)
+    if m < 2 or 2 * m < len(attempts):
+        # Most quizzes drew random subsets: a few whole attempts would stand for all the
+        # others, so estimate from every attempt's items and pairs when that is possible.
+        estimate = _random_form_alpha(attempts, item_ids, m)
+        if m < 2 or estimate[0] is not None:
+            return estimate
     totals = [math.fsum(a.item_scores[i] for i in item_ids) for a in complete]
+    same_total = (
+        "Alpha is undefined: every attempt has the same total score."
+        if m == len(attempts)
+        else f"Alpha is undefined: the {m} attempts that contain all {k} items have the "
+        "same total score."
+    )
     if _is_constant(totals):
-        return None, "Alpha is undefined: every attempt has the same total score."
+        return None, same_total
     total_variance = _sample_variance(totals)
     if not total_variance:  # None is impossible (m >= 2); 0 only by float underflow
-        return None, "Alpha is undefined: every attempt has the same total score."
+        return None, same_total
     item_variance_sum = math.fsum(
         _sample_variance([a.item_scores[i] for a in complete]) or 0.0 for i in item_ids
     )

@@ -17,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from quiz.domain import gradebook as gb
 from quiz.domain import item_analysis as ia
+from quiz.domain.grading import percent_tenths
 from quiz.domain.items import QUIZ_KINDS
 from quiz.domain.scheduling import MASTERED_STABILITY_DAYS
 from quiz.domain.study_stats import BarChart, labelled_bars
@@ -762,7 +763,7 @@ def gradebook_csv(klass: SchoolClass | ClassRef, now: datetime) -> str:
 
 
 def _pct(value: float | None) -> object:
-    return "" if value is None else round(value * 100, 1)
+    return "" if value is None else percent_tenths(value)
 
 
 def student_in_class(klass: SchoolClass, student_id: int) -> User:

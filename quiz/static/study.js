@@ -8,7 +8,10 @@
     var target = event.target;
     if (target && /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName)) return;
     var show = document.getElementById("show-answer");
-    if (show && (event.key === " " || event.key === "Enter")) {
+    // Space and Enter belong to a focused link, button or summary (Log out, the menu, the
+    // skip link): only elsewhere on the page do they show the answer.
+    var control = target && target.closest && target.closest("a[href],button,summary,[tabindex]");
+    if (show && (event.key === " " || event.key === "Enter") && (!control || control === show)) {
       event.preventDefault();
       window.location.assign(show.href);
       return;

@@ -152,15 +152,21 @@ def _item_form_page(deck, item=None):
     # Buttons that change the form itself keep everything typed so far.
     editing = {"add_choice", "remove_choice", "change_kind"} & set(request.form)
     if editing:  # (CSRFProtect has already checked the token of every POST)
+        # The keyboard's focus goes back where the teacher was working: the new row, the
+        # row that took the removed one's place, or the question after a change of kind.
+        focus: int | str = "add"
         if "add_choice" in request.form and len(form.choices) < form.choices.max_entries:
             form.choices.append_entry()
+            focus = len(form.choices) - 1
         remove = whole_number(request.form.get("remove_choice"), max_digits=2)
         if remove is not None and remove < len(form.choices.entries):
             form.choices.entries.pop(remove)
+            focus = min(remove, len(form.choices) - 1) if len(form.choices) else "add"
         if "change_kind" in request.form:
             form.ensure_choice_rows()  # coming from true/false or a flashcard: rows to type in
+            focus = "prompt"
         _clear_errors(form)
-        return render_template("teach/item_form.html", form=form, deck=deck, item=item)
+        return render_template("teach/item_form.html", form=form, deck=deck, item=item, focus=focus)
 
     error = None
     if form.validate_on_submit():

@@ -63,6 +63,7 @@ ACCOUNTS = {
     "studier@example.com": ("student", "Sofia"),
     "taker@example.com": ("student", "Taras"),
     "phone@example.com": ("student", "Mila"),
+    "keys@example.com": ("student", "Petro"),
 }
 #: Creates ACCOUNTS (read as JSON from stdin) with the service `flask users create`
 #: calls: one process hashes them all, where one `flask` process per account would

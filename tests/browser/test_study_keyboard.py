@@ -66,3 +66,22 @@ def test_student_studies_flashcards_with_the_keyboard(
     check_accessibility(page, "learner dashboard")
     screenshot(page, "learner-dashboard")
     readme_shot(page, "learner-dashboard")
+
+
+def test_enter_on_a_focused_link_of_the_card_page_follows_the_link(page: Page):
+    # Space and Enter show the answer only when no other link or button has the focus:
+    # the header's links and Log out must stay usable from the keyboard.
+    log_in(page, "keys@example.com")
+    page.goto("/study/what-ukraine-wants")
+    expect(page.get_by_role("link", name="Show answer")).to_be_focused()
+    decks = page.get_by_role("navigation", name="Main").get_by_role("link", name="Decks")
+    decks.focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page).to_have_url(re.compile(r"/decks$"))
+
+    page.goto("/study/what-ukraine-wants")
+    page.get_by_role("button", name=re.compile("^Log out")).focus()
+    with page.expect_navigation():
+        page.keyboard.press("Space")
+    expect(page.get_by_role("link", name="Log in")).to_be_visible()

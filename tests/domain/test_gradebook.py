@@ -71,6 +71,16 @@ def test_histogram_edges():
     assert sum(b.count for b in bins) == 4
 
 
+def test_an_average_a_hair_below_an_edge_counts_and_sorts_as_the_edge():
+    # The database's average of 0, 0 and 3/5 is 0.19999999999999998: the gradebook shows
+    # it as 20%, so it belongs in the 20–30% bar and sorts level with a plain 1/5.
+    average = (0.0 + 0.0 + 0.6) / 3
+    assert average < 0.2
+    assert [b.count for b in histogram([average])][1:3] == [0, 1]
+    students = [(1, "Bohdan"), (2, "Anna")]
+    assert order_students(students, {1: 0.2, 2: average}) == [2, 1]  # equal: by name
+
+
 def test_every_tenth_lands_in_the_bin_it_opens():
     # 0.3 * 10 and 0.7 * 10 are not exact in floating point; each must still go in
     # the bin whose low edge it is.

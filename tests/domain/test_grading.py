@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from quiz.domain.grading import (
     ChoiceKey,
@@ -12,6 +14,7 @@ from quiz.domain.grading import (
     grade,
     order_from_places,
     percent,
+    percent_tenths,
     plan_attempt,
 )
 
@@ -64,6 +67,30 @@ def test_percent_rounds_half_up():
     assert percent(1 / 3) == 33
     assert percent(0.125) == 13
     assert percent(1.0) == 100
+
+
+@pytest.mark.parametrize(
+    ("right", "total", "whole", "tenths"),
+    [
+        (23, 40, 58, 57.5),  # 23/40 × 100 is 57.49999999999999 in floating point
+        (46, 80, 58, 57.5),
+        (29, 200, 15, 14.5),
+        (1, 16, 6, 6.3),  # 6.25: half up, not to even
+        (5, 16, 31, 31.3),
+        (2, 3, 67, 66.7),
+    ],
+)
+def test_a_score_exactly_on_a_half_rounds_up_whatever_floating_point_makes_of_it(
+    right: int, total: int, whole: int, tenths: float
+):
+    assert percent(right / total) == whole
+    assert percent_tenths(right / total) == tenths
+
+
+@given(st.integers(1, 2000).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))))
+def test_percent_is_the_exact_fraction_rounded_half_up(score: tuple[int, int]):
+    right, total = score
+    assert percent(right / total) == (200 * right + total) // (2 * total)
 
 
 def test_plan_attempt_is_a_permutation_and_repeatable_with_a_seed():

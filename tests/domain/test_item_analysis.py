@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from quiz.domain.grading import percent
 from quiz.domain.item_analysis import (
     DISTRACTOR_NEVER_CHOSEN,
     MIN_ATTEMPTS_TO_FLAG,
@@ -226,14 +227,45 @@ def test_test_score_is_the_fraction_of_the_items_each_attempt_drew():
     assert test.median == pytest.approx(2 / 3)
 
 
-def test_alpha_uses_only_attempts_with_every_item_and_says_so():
-    # Only attempts 3 (1,1,1,1) and 5 (1,0,0,0) contain all four items.
-    #   Item variances (two values, n-1 = 1): A 0; B, C, D (1-0)²/2 = 1/2 each → Σ = 3/2.
-    #   Totals 4 and 1: variance (3/2)² · 2 / 1 = 9/2.
-    #   alpha = 4/3 · (1 - (3/2)/(9/2)) = 4/3 · 2/3 = 8/9
+def test_alpha_uses_the_whole_attempts_when_most_attempts_are_whole_and_says_so():
+    # Attempts 3, 5 and 6 contain all four items (1,1,1,1), (1,0,0,0), (0,0,0,0).
+    #   Item variances (n-1 = 2): A 1,1,0 → 1/3; B, C, D 1,0,0 → 1/3 each → Σ = 4/3.
+    #   Totals 4, 1, 0: mean 5/3, Σ squares 78/9, variance 13/3.
+    #   alpha = 4/3 · (1 - (4/3)/(13/3)) = 4/3 · 9/13 = 12/13
+    records = [*SUBSETS[2:], attempt(6, 6, {A: 0, B: 0, C: 0, D: 0}, minutes=6)]
+    test = analyse(records, DECK).test
+    assert test.alpha == pytest.approx(12 / 13)
+    assert test.alpha_note == "Alpha uses the 3 of 4 attempts that contain all 4 items."
+
+
+def test_with_few_whole_attempts_alpha_is_estimated_from_every_attempt():
+    # Only attempts 3 and 5 of 5 contain all four items: two attempts would stand for
+    # five. The quizzes drew 3, 3, 4, 3 and 4 items (median 3), so alpha is estimated for
+    # a quiz of 3 from each item's variance and each pair's covariance:
+    #   variances (n-1): A 1,0,1,1 → 1/4; B 0,1,1,0 → 1/3; C 1,1,0,0 → 1/3;
+    #     D 1,0,1,1,0 → 3/10; mean v = 73/240
+    #   covariances over the attempts that drew both: AB 0 (A constant); AC -1/6;
+    #     AD 1/6; BC 1/6; BD 1/6; CD 0; mean c = 1/18
+    #   alpha = 3c / (v + 2c) = (1/6) / (73/240 + 1/9) = 120/299
     test = analyse(SUBSETS, DECK).test
-    assert test.alpha == pytest.approx(8 / 9)
-    assert test.alpha_note == "Alpha uses the 2 of 5 attempts that contain all 4 items."
+    assert test.alpha == pytest.approx(120 / 299)
+    assert test.alpha_note.startswith("Quizzes drew 3 of the 4 items at random")
+
+
+def test_when_the_whole_attempts_agree_the_note_says_which_attempts():
+    # Attempts 1 and 2 hold both items with totals 1 and 1; three more hold one item.
+    records = [
+        attempt(1, 1, {A: 1, B: 0}),
+        attempt(2, 2, {A: 0, B: 1}),
+        attempt(3, 3, {A: 1}),
+        attempt(4, 4, {B: 1}),
+        attempt(5, 5, {A: 0}),
+    ]
+    test = analyse(records, [item(A), item(B)]).test
+    assert test.alpha is None
+    assert test.alpha_note == (
+        "Alpha is undefined: the 2 attempts that contain all 2 items have the same total score."
+    )
 
 
 def test_without_whole_attempts_alpha_is_estimated_for_a_quiz_of_the_usual_length():
@@ -401,6 +433,14 @@ def test_flag_thresholds_are_strict():
     assert analyse(easy, [item(A)]).items[0].facility == pytest.approx(0.9)
     assert TOO_EASY not in analyse(easy, [item(A)]).items[0].flags
     assert TOO_HARD not in analyse(hard, [item(A)]).items[0].flags
+
+
+def test_a_facility_shown_as_90_percent_is_not_flagged_as_over_90():
+    # 181 of 201 right is 90.05%, shown as 90%: "over 90%" would contradict the page.
+    records = [attempt(u, u, {A: 1 if u < 181 else 0}, minutes=u) for u in range(201)]
+    stats = analyse(records, [item(A)]).items[0]
+    assert stats.facility > 0.9 and percent(stats.facility) == 90
+    assert TOO_EASY not in stats.flags
 
 
 def test_negative_discrimination_is_flagged():

@@ -96,7 +96,11 @@ def test_the_gradebook_shows_grades_and_links_to_a_students_answers(client, app)
     detail = client.get(f"/teach/classes/{klass.id}/students/{student.id}").get_data(as_text=True)
     assert "2/3" in detail
     answers = client.get(f"/teach/classes/{klass.id}/students/{student.id}/attempts/{attempt.id}")
-    assert answers.status_code == 200 and "right answer" in answers.get_data(as_text=True)
+    text = answers.get_data(as_text=True)
+    assert answers.status_code == 200 and "right answer" in text
+    # The teacher reads the student's answers under their name, not as "your answer".
+    assert "<h2>Question by question</h2>" in text
+    assert f"{student.name}&#39;s answer</strong>" in text and "your answer" not in text
     csv_response = client.get(f"/teach/classes/{klass.id}/gradebook.csv")
     assert csv_response.mimetype == "text/csv" and student.email in csv_response.get_data(
         as_text=True

@@ -100,6 +100,31 @@ def test_adding_and_removing_choices_keeps_what_was_typed(client, app):
     assert db.session.execute(db.select(db.func.count(Item.id))).scalar_one() == 0
 
 
+def _autofocused(html: str) -> list[str]:
+    """The name (or id) of each element the page gives the focus to when it loads."""
+    tags = re.findall(r"<[a-z]+\b[^>]*\bautofocus\b[^>]*>", html)
+    return [re.search(r'\b(?:name|id)="([^"]+)"', tag).group(1) for tag in tags]
+
+
+def test_the_focus_returns_to_where_the_teacher_was_working(client, app):
+    _as(client)
+    deck_id = _new_set(client)
+    token = _token(client, f"/teach/sets/{deck_id}/items/new")
+    url = f"/teach/sets/{deck_id}/items/new"
+    typed = _item_data(token, **{"choices-0-text": "a", "choices-1-text": "b"})
+    added = client.post(url, data={**typed, "add_choice": "1"}).get_data(as_text=True)
+    assert _autofocused(added) == ["choices-2-text"]  # the new row (two typed, one added)
+    removed = client.post(url, data={**typed, "remove_choice": "0"}).get_data(as_text=True)
+    assert _autofocused(removed) == ["choices-1-text"]  # the row now in the first place
+    changed = client.post(url, data={**typed, "kind": "multiple", "change_kind": "1"})
+    assert _autofocused(changed.get_data(as_text=True)) == ["prompt"]
+    refused = client.post(url, data={**typed, "save": "1"}).get_data(as_text=True)
+    assert _autofocused(refused) == ["form-error"]  # no right choice: the message, first
+    assert '<fieldset class="choice-editor" aria-describedby="form-error" aria-invalid="true">' in (
+        refused
+    )
+
+
 @pytest.mark.parametrize(
     ("choices", "message"),
     [
