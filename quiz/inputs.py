@@ -1,4 +1,4 @@
-"""Reading the numbers people send: in forms, query strings and URLs.
+"""Reading the numbers and names people send: in forms, query strings and URLs.
 
 `str.isdigit` also accepts digits such as "²" or "٣" that `int()` refuses, and `int()`
 accepts numbers far too large for a database column or a date. Both would end a request
@@ -6,6 +6,9 @@ in a 500; these helpers turn them into "not a valid number" instead.
 """
 
 from __future__ import annotations
+
+from functools import cache
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from werkzeug.routing import IntegerConverter
 
@@ -18,6 +21,23 @@ def whole_number(raw: str | None, max_digits: int = 9) -> int | None:
     if raw and raw.isascii() and raw.isdigit() and len(raw) <= max_digits:
         return int(raw)
     return None
+
+
+@cache
+def time_zone_choices() -> list[tuple[str, str]]:
+    """The time zones a person may choose ("Europe/Kyiv", shown as written but with
+    spaces for underscores), and UTC."""
+    zones = sorted(z for z in available_timezones() if "/" in z or z == "UTC")
+    return [(z, z.replace("_", " ")) for z in zones]
+
+
+def is_time_zone(name: str) -> bool:
+    """Whether `name` is a time zone this machine knows."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return False
+    return True
 
 
 class IdConverter(IntegerConverter):

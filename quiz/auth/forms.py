@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, StringField
+from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
+from quiz.inputs import time_zone_choices
 from quiz.services.accounts import MAX_PASSWORD, MIN_PASSWORD
 
 
@@ -30,6 +31,12 @@ class SignupForm(FlaskForm):
             DataRequired("Type the password again."),
             EqualTo("password", "The two passwords differ."),
         ],
+    )
+    timezone = SelectField(
+        "Time zone",
+        choices=time_zone_choices(),
+        default="UTC",
+        description="Due dates and each day's cards follow it. You can change it in Settings.",
     )
 
 

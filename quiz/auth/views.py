@@ -47,7 +47,11 @@ def signup():
     if form.validate_on_submit():
         try:
             user = create_user(
-                form.email.data, form.password.data, Role.STUDENT, form.display_name.data or ""
+                form.email.data,
+                form.password.data,
+                Role.STUDENT,
+                form.display_name.data or "",
+                form.timezone.data,
             )
         except ServiceError as exc:
             getattr(form, exc.field or "email").errors.append(exc.message)

@@ -12,6 +12,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
 from quiz.extensions import db
+from quiz.inputs import is_time_zone
 from quiz.models import LoginSession, Role, User, utcnow
 from quiz.services import ServiceError, unit_of_work
 
@@ -58,11 +59,17 @@ def find_user_by_email(email: str) -> User | None:
 
 
 def create_user(
-    email: str, password: str, role: str = Role.STUDENT, display_name: str = ""
+    email: str,
+    password: str,
+    role: str = Role.STUDENT,
+    display_name: str = "",
+    timezone: str = "UTC",
 ) -> User:
     """Create an account; the same rules for sign-up, the CLI and the demo accounts."""
     if role not in {r.value for r in Role}:
         raise ServiceError(f"Unknown role {role!r}: use student, teacher or admin.", field="role")
+    if not is_time_zone(timezone):
+        raise ServiceError(f"Unknown time zone {timezone!r}.", field="timezone")
     address = normalise_email(email)
     problem = password_problem(password, (address, address.split("@")[0], display_name))
     if problem:
@@ -80,6 +87,7 @@ def create_user(
                 password_hash=password_hash,
                 role=str(role),
                 display_name=display_name,
+                timezone=timezone,
             )
             session.add(user)
     except IntegrityError as exc:  # the same address signed up a moment ago

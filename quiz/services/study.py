@@ -37,6 +37,7 @@ from quiz.domain.scheduling import (
 )
 from quiz.domain.study_stats import local_day_start
 from quiz.extensions import db
+from quiz.inputs import is_time_zone
 from quiz.models import Card, Deck, DeckStatus, Item, ReviewLog, User
 from quiz.services import NotFound, ServiceError, unit_of_work
 
@@ -474,10 +475,8 @@ def _queued_rows(user_id: int, item_ids: Sequence[int], now: datetime) -> list[d
 
 
 def update_settings(user: User, timezone: str, daily_new_limit: int) -> None:
-    try:
-        ZoneInfo(timezone)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ServiceError(f"Unknown time zone {timezone!r}.", field="timezone") from exc
+    if not is_time_zone(timezone):
+        raise ServiceError(f"Unknown time zone {timezone!r}.", field="timezone")
     if not 0 <= daily_new_limit <= 500:
         raise ServiceError("Choose from 0 to 500 new cards a day.", field="daily_new_limit")
     with unit_of_work():

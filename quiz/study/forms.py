@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from zoneinfo import available_timezones
-
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, NumberRange
 
 from quiz.domain.scheduling import Rating
+from quiz.inputs import time_zone_choices
 
 
 class RateForm(FlaskForm):
@@ -18,13 +17,8 @@ class RateForm(FlaskForm):
     rating = HiddenField(validators=[AnyOf([str(int(r)) for r in Rating])])
 
 
-def _zones() -> list[tuple[str, str]]:
-    zones = sorted(z for z in available_timezones() if "/" in z or z == "UTC")
-    return [(z, z.replace("_", " ")) for z in zones]
-
-
 class SettingsForm(FlaskForm):
-    timezone = SelectField("Time zone", choices=_zones(), validators=[DataRequired()])
+    timezone = SelectField("Time zone", choices=time_zone_choices(), validators=[DataRequired()])
     daily_new_limit = IntegerField(
         "New cards a day",
         validators=[

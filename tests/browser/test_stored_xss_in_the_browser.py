@@ -57,7 +57,7 @@ TYPED = {
 #: through every field (prompt, four choices, explanation, source) of some question.
 GROUPS = [PAYLOADS[g::10] for g in range(10)]
 CSV_QUESTIONS = 10
-OWN_SCRIPTS = ["/static/study.js"]
+OWN_SCRIPTS = ["/static/study.js", "/static/timezone.js"]
 
 #: What a page must not contain; returns one line per problem.
 AUDIT = """(ownScripts) => {

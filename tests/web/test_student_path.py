@@ -86,6 +86,24 @@ def test_sign_up_logs_the_student_in_and_shows_the_decks(client, app):
     assert user.role == "student" and user.display_name == "Nina"
 
 
+def test_sign_up_keeps_the_time_zone_chosen_and_refuses_an_unknown_one(client, app):
+    page = client.get("/signup").get_data(as_text=True)
+    assert '<option selected value="UTC">UTC</option>' in page  # until the browser says
+    assert '<option value="Europe/Kyiv">Europe/Kyiv</option>' in page
+    data = {
+        "csrf_token": csrf_from(page),
+        "display_name": "Nina",
+        "email": "nina@example.com",
+        "password": PASSWORD,
+        "confirm": PASSWORD,
+    }
+    refused = client.post("/signup", data={**data, "timezone": "Mars/Olympus_Mons"})
+    assert refused.status_code == 422 and "Not a valid choice" in refused.get_data(as_text=True)
+    assert db.session.execute(db.select(db.func.count(User.id))).scalar_one() == 0
+    client.post("/signup", data={**data, "timezone": "Europe/Kyiv"})
+    assert db.session.execute(db.select(User.timezone)).scalar_one() == "Europe/Kyiv"
+
+
 def test_sign_up_errors_are_shown_next_to_the_field_and_create_nothing(client, app):
     response = signup(client, email="nope", password="short")
     html = response.get_data(as_text=True)
