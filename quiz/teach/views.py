@@ -61,6 +61,8 @@ def show_set(deck_id: int):
     return render_template(
         "teach/set.html",
         deck=deck,
+        moved=whole_number(request.args.get("moved"), max_digits=18),
+        direction=request.args.get("direction"),
         items=sorted(authoring.live_items(deck), key=lambda i: (i.position, i.id)),
         kinds=list(ItemKind),
         form=PostForm(),
@@ -223,9 +225,13 @@ def preview_item(deck_id: int, item_id: int):
 def move_item(deck_id: int, item_id: int):
     deck = _set_or_404(deck_id)
     _item_or_404(deck, item_id)
+    direction = "up" if request.form.get("direction") == "up" else "down"
     if PostForm().validate_on_submit():
-        authoring.move_item(deck, item_id, -1 if request.form.get("direction") == "up" else 1)
-    return redirect(url_for("teach.show_set", deck_id=deck.id) + f"#item-{item_id}")
+        authoring.move_item(deck, item_id, -1 if direction == "up" else 1)
+    # Back at the question moved, with the keyboard's focus on the button pressed, so
+    # that pressing it again moves the question on.
+    here = url_for("teach.show_set", deck_id=deck.id, moved=item_id, direction=direction)
+    return redirect(f"{here}#item-{item_id}")
 
 
 @bp.post("/sets/<int:deck_id>/items/<int:item_id>/delete")

@@ -106,6 +106,35 @@ def _autofocused(html: str) -> list[str]:
     return [re.search(r'\b(?:name|id)="([^"]+)"', tag).group(1) for tag in tags]
 
 
+def test_moving_a_question_comes_back_to_it_with_the_button_pressed_in_focus(client, app):
+    from tests.services.test_authoring import _single
+
+    teacher = _as(client)
+    deck = authoring.create_set(teacher, "Order")
+    first = authoring.save_item(deck, _single("a"))
+    for key in ("b", "c"):
+        authoring.save_item(deck, _single(key))
+    token = _token(client, f"/teach/sets/{deck.id}")
+    url = f"/teach/sets/{deck.id}/items/{first.id}/move"
+    moved = client.post(url, data={"csrf_token": token, "direction": "down"})
+    assert (
+        moved.location == f"/teach/sets/{deck.id}?moved={first.id}&direction=down#item-{first.id}"
+    )
+    page = client.get(moved.location).get_data(as_text=True)
+    assert [i.key for i in sorted(deck.items, key=lambda i: i.position)] == ["b", "a", "c"]
+    assert re.findall(r'value="(up|down)" class="link-button" ?(?:disabled)? autofocus', page) == [
+        "down"
+    ]
+    # Moved to the end, it can go down no further: the focus goes to "Move up".
+    client.post(url, data={"csrf_token": token, "direction": "down"})
+    page = client.get(f"/teach/sets/{deck.id}?moved={first.id}&direction=down").get_data(
+        as_text=True
+    )
+    assert re.findall(r'value="(up|down)" class="link-button" ?(?:disabled)? autofocus', page) == [
+        "up"
+    ]
+
+
 def test_the_focus_returns_to_where_the_teacher_was_working(client, app):
     _as(client)
     deck_id = _new_set(client)
