@@ -257,8 +257,13 @@ def _register_error_pages(app: Flask) -> None:
     @app.errorhandler(413)
     def too_large(error):
         limit = app.config["MAX_CONTENT_LENGTH"]
-        if (request.content_length or 0) <= limit:  # werkzeug's limit on a form's parts
-            return page(413, "Too large", "The form has too many fields to be read.")
+        if (request.content_length or 0) <= limit:  # werkzeug's limits on a form's parts
+            return page(
+                413,
+                "Too large",
+                "The form is too large to be read: it has too many fields, or a field that "
+                "is too long.",
+            )
         return page(413, "Too large", f"Uploads are limited to {limit // 1024} KB.")
 
     @app.errorhandler(500)

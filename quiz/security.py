@@ -89,9 +89,11 @@ def init_security(app: Flask) -> None:
 
     @app.before_request
     def refuse_unreadable_text():
-        # Werkzeug keeps bytes that are not UTF-8 as their %-escapes ("%FF"), which would
-        # be saved as typed text: refuse them. The form's raw body is read (and kept for
-        # the form parser) before anything reads the form. Browsers send UTF-8 always.
+        # In a query string or a url-encoded form, werkzeug keeps bytes that are not UTF-8
+        # as their %-escapes ("%FF"), which would be saved as if typed: refuse them. The
+        # form's raw body is read (and kept for the form parser) before anything reads
+        # the form. (A multipart form's fields show such bytes as U+FFFD, "�", instead.)
+        # Browsers send UTF-8 always.
         if not _is_utf8(request.query_string):
             raise NotUtf8
         if request.mimetype == "application/x-www-form-urlencoded" and not _is_utf8(

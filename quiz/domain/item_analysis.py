@@ -408,10 +408,12 @@ def _random_form_alpha(
     if alpha is None:
         have = {0: "none does", 1: "only 1 does"}.get(complete, f"{complete} do")
         return None, f"Alpha needs at least 2 attempts that contain all {k} items; {have}."
+    whole = {0: "None of the", 1: "Only 1 of the"}.get(complete, f"Only {complete} of the")
     return alpha, (
-        f"Quizzes drew {length} of the {k} items at random, so alpha cannot use whole "
-        f"attempts. It is estimated for a quiz of {length} items, from each item's "
-        "variance and the covariance of each pair of items drawn together."
+        f"{whole} {len(attempts)} attempts {'contains' if complete < 2 else 'contain'} all "
+        f"{k} items (most held {length}), so alpha is estimated for a quiz of {length} "
+        "items, from each item's variance and the covariance of each pair of items "
+        "answered in the same attempt."
     )
 
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import delete, exists, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from quiz.bank.formats import ImportResult, item_problems, slugify
@@ -136,7 +137,7 @@ def save_item(deck: Deck, spec: ItemSpec, item_id: int | None = None) -> Item:
         raise ServiceError(_sentence(problems))
     if item_id is not None:
         item = item_of(deck, item_id)
-        if item.kind != spec.kind.value and _item_is_used(deck, item.id):
+        if item.kind != spec.kind.value and item_is_used(deck, item.id):
             raise ServiceError(
                 "Learners have already answered, studied or drawn this question into a quiz, "
                 "so its kind cannot change: their answers would no longer fit it. Add a new "
@@ -198,16 +199,28 @@ def move_item(deck: Deck, item_id: int, step: int) -> None:
         deck.updated_at = utcnow()
 
 
-def _item_is_used(deck: Deck, item_id: int) -> bool:
+def item_is_used(deck: Deck, item_id: int) -> bool:
     """Whether learners answered or studied the item, or drew it into a quiz (open or
     submitted, answered or not): its result page lists every question it drew."""
-    answered = select(Response.item_id).where(Response.item_id == item_id)
-    studied = select(Card.item_id).where(Card.item_id == item_id)
-    if db.session.execute(answered.union(studied).limit(1)).first() is not None:
-        return True
-    # item_ids is a JSON list: read this deck's attempts (a teacher's rare action).
-    drawn = db.session.execute(select(Attempt.item_ids).where(Attempt.deck_id == deck.id))
-    return any(item_id in ids for (ids,) in drawn)
+    return item_id in used_items(deck, [item_id])
+
+
+def used_items(deck: Deck, item_ids: Sequence[int]) -> set[int]:
+    """Which of the deck's items learners answered, studied or drew into a quiz: two
+    queries, however many items are asked about."""
+    wanted = set(item_ids)
+    if not wanted:
+        return set()
+    answered = select(Response.item_id).where(Response.item_id.in_(wanted))
+    studied = select(Card.item_id).where(Card.item_id.in_(wanted))
+    used = set(db.session.execute(answered.union(studied)).scalars())
+    if wanted - used:
+        # item_ids is a JSON list: read this deck's attempts once (a teacher's rare action).
+        for (ids,) in db.session.execute(
+            select(Attempt.item_ids).where(Attempt.deck_id == deck.id)
+        ):
+            used.update(wanted.intersection(ids))
+    return used
 
 
 def delete_item(deck: Deck, item_id: int) -> str:
@@ -215,7 +228,7 @@ def delete_item(deck: Deck, item_id: int) -> str:
     retired instead."""
     item = item_of(deck, item_id)
     with unit_of_work() as session:
-        if _item_is_used(deck, item.id):
+        if item_is_used(deck, item.id):
             item.retired = True
             outcome = "retired"
         else:
@@ -262,11 +275,21 @@ def delete_set(deck: Deck) -> str:
             | exists().where(Card.item_id == Item.id, Item.deck_id == deck.id)
         )
     ).scalar()
+    if not used:
+        try:
+            return _delete_unused_set(deck)
+        except IntegrityError:
+            # A learner started a quiz or studied a card after the check: their row now
+            # holds the set, so it is hidden as a used set is.
+            db.session.rollback()
+    with unit_of_work():
+        deck.status = DeckStatus.DRAFT.value
+        deck.deleted_at = utcnow()
+    return "archived"
+
+
+def _delete_unused_set(deck: Deck) -> str:
     with unit_of_work() as session:
-        if used:
-            deck.status = DeckStatus.DRAFT.value
-            deck.deleted_at = utcnow()
-            return "archived"
         session.execute(delete(Assignment).where(Assignment.deck_id == deck.id))
         session.execute(
             delete(Choice).where(Choice.item_id.in_(select(Item.id).where(Item.deck_id == deck.id)))
@@ -298,22 +321,7 @@ def import_items(
     if not result.items:
         raise ServiceError("The file has no questions to import.")
     if deck is not None:
-        by_key = {item.key: item for item in deck.items}
-        changed = [
-            spec.key
-            for spec in result.items
-            if (item := by_key.get(spec.key)) is not None
-            and item.kind != spec.kind.value
-            and _item_is_used(deck, item.id)
-        ]
-        if changed:
-            raise ServiceError(
-                "Nothing was imported: the file changes the kind of "
-                + ", ".join(repr(key) for key in changed)
-                + ", which learners have already used, and their answers would no longer "
-                "fit. Give those questions new keys in the file, so that they are added as "
-                "new questions."
-            )
+        _refuse_kind_changes(deck, result)
     with unit_of_work() as session:
         if deck is None:
             name = _check_title(title or result.title or "Imported questions")
@@ -343,6 +351,31 @@ def import_items(
                 report.unchanged += 1
         deck.updated_at = utcnow()
     return report
+
+
+def _refuse_kind_changes(deck: Deck, result: ImportResult) -> None:
+    """An import may not change the kind of a question learners used: their answers would
+    no longer fit it (the same rule as the editor's)."""
+    by_key = {item.key: item for item in deck.items}
+    lines = result.item_lines or (None,) * len(result.items)
+    changes = [
+        (spec.key, line, item.id)
+        for spec, line in zip(result.items, lines, strict=True)
+        if (item := by_key.get(spec.key)) is not None and item.kind != spec.kind.value
+    ]
+    used = used_items(deck, [item_id for _, _, item_id in changes])
+    refused = [(key, line) for key, line, item_id in changes if item_id in used]
+    if not refused:
+        return
+    shown = [f"{key!r}" + (f" (line {line})" if line else "") for key, line in refused[:10]]
+    more = f" and {len(refused) - 10} more" if len(refused) > 10 else ""
+    raise ServiceError(
+        "Nothing was imported: the file changes the kind of "
+        + ", ".join(shown)
+        + more
+        + ", which learners have already used, and their answers would no longer fit. "
+        "Give those questions new keys in the file, so that they are added as new questions."
+    )
 
 
 def deck_spec(deck: Deck) -> DeckSpec:

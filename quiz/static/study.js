@@ -10,7 +10,11 @@
     var show = document.getElementById("show-answer");
     // Space and Enter belong to a focused link, button or summary (Log out, the menu, the
     // skip link): only elsewhere on the page do they show the answer.
-    var control = target && target.closest && target.closest("a[href],button,summary,[tabindex]");
+    // (<main tabindex="-1"> takes the focus on a click anywhere in the page: not a control.)
+    var control =
+      target &&
+      target.closest &&
+      target.closest("a[href],button,summary,[tabindex]:not([tabindex='-1'])");
     if (show && (event.key === " " || event.key === "Enter") && (!control || control === show)) {
       event.preventDefault();
       window.location.assign(show.href);

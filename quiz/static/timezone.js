@@ -3,7 +3,8 @@
 (function () {
   "use strict";
   var select = document.getElementById("timezone");
-  if (!select || select.value !== "UTC") return; // a choice already made is kept
+  // Only on a form not yet sent: after an error, the zone the student chose is kept.
+  if (!select || !select.form || !select.form.hasAttribute("data-fresh")) return;
   var zone;
   try {
     zone = Intl.DateTimeFormat().resolvedOptions().timeZone;

@@ -12,7 +12,7 @@ from quiz.domain.items import ItemKind
 from quiz.inputs import whole_number
 from quiz.models import Role
 from quiz.services import NotFound, ServiceError, authoring
-from quiz.teach.forms import ImportForm, ItemForm, SetForm, guess_format
+from quiz.teach.forms import KIND_LABELS, ImportForm, ItemForm, SetForm, guess_format
 
 #: An import's error report lists this many problems at most: a broken file of 2 MB can
 #: hold hundreds of thousands, and a page listing them all would weigh tens of MB.
@@ -129,6 +129,20 @@ def delete_set(deck_id: int):
 
 def _item_form_page(deck, item=None):
     form = ItemForm()
+    # A question learners used keeps its kind: their answers would no longer fit another.
+    kind_locked = item is not None and authoring.item_is_used(deck, item.id)
+
+    def page(status: int = 200, **extra):
+        return render_template(
+            "teach/item_form.html",
+            form=form,
+            deck=deck,
+            item=item,
+            kind_locked=kind_locked,
+            kind_labels=KIND_LABELS,
+            **extra,
+        ), status
+
     if request.method == "GET":
         if item is not None:
             spec = authoring.item_spec(item)
@@ -149,7 +163,7 @@ def _item_form_page(deck, item=None):
             kind = request.args.get("kind", ItemKind.SINGLE.value)
             form.kind.data = kind if kind in {k.value for k in ItemKind} else "single"
         form.ensure_choice_rows()
-        return render_template("teach/item_form.html", form=form, deck=deck, item=item)
+        return page()
 
     # Buttons that change the form itself keep everything typed so far.
     editing = {"add_choice", "remove_choice", "change_kind"} & set(request.form)
@@ -170,21 +184,19 @@ def _item_form_page(deck, item=None):
         _clear_errors(form)
         return render_template("teach/item_form.html", form=form, deck=deck, item=item, focus=focus)
 
-    error = None
+    error = error_field = None
     if form.validate_on_submit():
         key = item.key if item is not None else authoring.new_item_key(deck)
         try:
             authoring.save_item(deck, form.to_spec(key), item.id if item is not None else None)
         except ServiceError as exc:
-            error = exc.message
+            error, error_field = exc.message, exc.field
         else:
             flash("Question saved.", "success")
             if "save_add" in request.form:
                 return redirect(url_for("teach.new_item", deck_id=deck.id, kind=form.kind.data))
             return redirect(url_for("teach.show_set", deck_id=deck.id))
-    return render_template(
-        "teach/item_form.html", form=form, deck=deck, item=item, error=error
-    ), 422
+    return page(422, error=error, error_field=error_field)
 
 
 def _clear_errors(form) -> None:

@@ -80,6 +80,13 @@ def test_enter_on_a_focused_link_of_the_card_page_follows_the_link(page: Page):
         page.keyboard.press("Enter")
     expect(page).to_have_url(re.compile(r"/decks$"))
 
+    # A click on the card itself (which focuses <main>) leaves Space to the card.
+    page.goto("/study/what-ukraine-wants")
+    main(page).locator(".prompt").first.click()
+    with page.expect_navigation():
+        page.keyboard.press("Space")
+    expect(page).to_have_url(BACK_URL)
+
     page.goto("/study/what-ukraine-wants")
     page.get_by_role("button", name=re.compile("^Log out")).focus()
     with page.expect_navigation():

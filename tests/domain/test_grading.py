@@ -88,9 +88,10 @@ def test_a_score_exactly_on_a_half_rounds_up_whatever_floating_point_makes_of_it
 
 
 @given(st.integers(1, 2000).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))))
-def test_percent_is_the_exact_fraction_rounded_half_up(score: tuple[int, int]):
+def test_percentages_are_the_exact_fraction_rounded_half_up(score: tuple[int, int]):
     right, total = score
     assert percent(right / total) == (200 * right + total) // (2 * total)
+    assert percent_tenths(right / total) == ((2000 * right + total) // (2 * total)) / 10
 
 
 def test_plan_attempt_is_a_permutation_and_repeatable_with_a_seed():

@@ -249,7 +249,7 @@ def test_with_few_whole_attempts_alpha_is_estimated_from_every_attempt():
     #   alpha = 3c / (v + 2c) = (1/6) / (73/240 + 1/9) = 120/299
     test = analyse(SUBSETS, DECK).test
     assert test.alpha == pytest.approx(120 / 299)
-    assert test.alpha_note.startswith("Quizzes drew 3 of the 4 items at random")
+    assert test.alpha_note.startswith("Only 2 of the 5 attempts contain all 4 items (most held 3)")
 
 
 def test_when_the_whole_attempts_agree_the_note_says_which_attempts():
@@ -294,9 +294,9 @@ def test_without_whole_attempts_alpha_is_estimated_for_a_quiz_of_the_usual_lengt
     test = analyse(records, ITEMS).test
     assert test.alpha == pytest.approx(2 / 3)
     assert test.alpha_note == (
-        "Quizzes drew 2 of the 3 items at random, so alpha cannot use whole attempts. It is "
-        "estimated for a quiz of 2 items, from each item's variance and the covariance of "
-        "each pair of items drawn together."
+        "None of the 6 attempts contains all 3 items (most held 2), so alpha is estimated "
+        "for a quiz of 2 items, from each item's variance and the covariance of each pair "
+        "of items answered in the same attempt."
     )
 
 
@@ -309,7 +309,7 @@ def test_the_estimate_leaves_out_pairs_drawn_together_only_once():
     without_full = [a for a in SUBSETS if a.attempt_id not in (3, 5)]
     test = analyse(without_full, DECK).test
     assert test.alpha == pytest.approx(0.0)
-    assert test.alpha_note.startswith("Quizzes drew 3 of the 4 items at random")
+    assert test.alpha_note.startswith("None of the 3 attempts contains all 4 items (most held 3)")
 
 
 def test_alpha_is_none_when_no_pair_of_items_was_drawn_together_twice():

@@ -149,6 +149,25 @@ def test_deleting_an_assigned_set_nobody_used_takes_its_assignments_with_it(app)
     assert db.session.execute(db.select(db.func.count(Assignment.id))).scalar_one() == 0
 
 
+def test_a_set_a_learner_starts_using_while_it_is_deleted_is_hidden_instead(app, monkeypatch):
+    deck = authoring.create_set(_teacher(), "Racing")
+    authoring.save_item(deck, _single())
+    authoring.set_published(deck, True)
+    student = make_user()
+    delete_unused = authoring._delete_unused_set
+
+    def a_quiz_starts_first(target):
+        # Between the check that nobody used the set and its deletion, a quiz starts.
+        quizzes.start_attempt(student, target)
+        return delete_unused(target)
+
+    monkeypatch.setattr(authoring, "_delete_unused_set", a_quiz_starts_first)
+    assert authoring.delete_set(deck) == "archived"
+    kept = db.session.get(Deck, deck.id)
+    assert kept.deleted_at is not None and not kept.is_published
+    assert db.session.execute(db.select(db.func.count(Attempt.id))).scalar_one() == 1
+
+
 def test_deleting_an_assigned_set_learners_used_keeps_it_in_the_gradebook(app):
     from quiz.services import classes
 

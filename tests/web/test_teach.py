@@ -106,6 +106,27 @@ def _autofocused(html: str) -> list[str]:
     return [re.search(r'\b(?:name|id)="([^"]+)"', tag).group(1) for tag in tags]
 
 
+def test_the_editor_of_a_question_learners_used_offers_no_change_of_kind(client, app):
+    from tests.services.test_authoring import _used_set
+
+    deck, student, attempt = _used_set()
+    owner = db.session.get(type(student), deck.owner_id)
+    login(client, owner.email)
+    item = deck.items[0]
+    url = f"/teach/sets/{deck.id}/items/{item.id}/edit"
+    page = client.get(url).get_data(as_text=True)
+    assert "Learners have used this question, so its kind stays" in page
+    assert 'name="change_kind"' not in page and 'type="hidden" name="kind" value="single"' in page
+    # A forged change of kind is still refused, and the question stays as it was.
+    response = client.post(
+        url, data=_item_data(csrf_from(page), kind="flashcard", back="Paris", save="1")
+    )
+    assert response.status_code == 422 and "its kind cannot change" in response.get_data(
+        as_text=True
+    )
+    assert db.session.get(Item, item.id).kind == "single"
+
+
 def test_moving_a_question_comes_back_to_it_with_the_button_pressed_in_focus(client, app):
     from tests.services.test_authoring import _single
 
@@ -335,7 +356,8 @@ def test_a_form_of_too_many_fields_is_not_called_too_big(client, app):
     )
     html = response.get_data(as_text=True)
     assert response.status_code == 413, html
-    assert "The form has too many fields to be read." in html and "Uploads are limited" not in html
+    assert "The form is too large to be read: it has too many fields" in html
+    assert "Uploads are limited" not in html
 
 
 def test_a_cut_off_upload_says_it_could_not_be_read_not_that_it_expired(client, app):
