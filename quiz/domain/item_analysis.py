@@ -25,6 +25,8 @@ TOO_EASY = "too easy"
 TOO_HARD = "too hard"
 POOR_DISCRIMINATION = "poor discrimination"
 DISTRACTOR_NEVER_CHOSEN = "distractor never chosen"
+DISTRACTOR_DRAWS_STRONGEST = "distractor chosen more by the strongest"
+KEY_MISSED_BY_STRONGEST = "right answer chosen more by the weakest"
 
 # Thresholds for the flags. Moodle's report marks discrimination below 20 % as doubtful
 # and leaves facility bands to the teacher; these are the common rules of thumb.
@@ -35,6 +37,11 @@ DISCRIMINATION_BELOW = 0.2
 # across a whole band: a question answered once is "too easy" or "too hard" by chance.
 # Its figures are shown, but it is not flagged.
 MIN_ATTEMPTS_TO_FLAG = 5
+# Distractor analysis compares the attempts that did best and worst on the rest of the
+# quiz: Kelley's upper and lower 27%, from this many attempts at the question (below it
+# a group would be one or two attempts).
+GROUP_SHARE = 0.27
+MIN_ATTEMPTS_FOR_GROUPS = 10
 
 
 @dataclass(frozen=True)
@@ -71,6 +78,10 @@ class ChoiceStats:
     count: int
     share: float | None  # count / n; None when no attempt contained the item
     flags: tuple[str, ...] = ()
+    # Share of the strongest and of the weakest attempts (GROUP_SHARE each, by the rest of
+    # the quiz) that picked it; None below MIN_ATTEMPTS_FOR_GROUPS and for ordering items.
+    strongest: float | None = None
+    weakest: float | None = None
 
 
 @dataclass(frozen=True)
@@ -181,7 +192,8 @@ def _item_stats(item: ItemInfo, attempts: Sequence[AttemptRecord]) -> ItemStats:
     efficiency = _discriminative_efficiency(scores, rests)
 
     picked = [a.choices.get(item.item_id, ()) for a in containing]
-    choice_stats = tuple(_choice_stats(choice, picked, n) for choice in item.choices)
+    groups = None if item.kind == "ordering" else _groups(containing, item.item_id, rests)
+    choice_stats = tuple(_choice_stats(choice, picked, n, groups) for choice in item.choices)
     unanswered = sum(1 for p in picked if not p)
 
     # Flags go by the figures as the page shows them (a whole percentage, two decimals),
@@ -209,19 +221,56 @@ def _item_stats(item: ItemInfo, attempts: Sequence[AttemptRecord]) -> ItemStats:
     )
 
 
-def _choice_stats(choice: ChoiceInfo, picked: Sequence[tuple[int, ...]], n: int) -> ChoiceStats:
+def _groups(
+    containing: Sequence[AttemptRecord], item_id: int, rests: Sequence[float]
+) -> tuple[list[int], list[int]] | None:
+    """The positions in `containing` of the weakest and of the strongest attempts, by
+    their share right of the rest of the quiz, GROUP_SHARE of them each; None with too
+    few attempts. Attempts level at a group's edge are taken in attempt order."""
+    ranked = sorted(
+        (rest / (len(a.item_scores) - 1), a.attempt_id, position)
+        for position, (a, rest) in enumerate(zip(containing, rests, strict=True))
+        if len(a.item_scores) > 1
+    )
+    if len(ranked) < MIN_ATTEMPTS_FOR_GROUPS:
+        return None
+    size = max(1, round(GROUP_SHARE * len(ranked)))
+    return [p for _, _, p in ranked[:size]], [p for _, _, p in ranked[-size:]]
+
+
+def _choice_stats(
+    choice: ChoiceInfo,
+    picked: Sequence[tuple[int, ...]],
+    n: int,
+    groups: tuple[list[int], list[int]] | None = None,
+) -> ChoiceStats:
     # With several right answers a learner may pick more than one choice, so the shares
     # of an item's choices can add up to more than 1.
     count = sum(1 for p in picked if choice.choice_id in p)
-    unused = not choice.correct and n >= MIN_ATTEMPTS_TO_FLAG and count == 0
-    flags = (DISTRACTOR_NEVER_CHOSEN,) if unused else ()
+    flags: list[str] = []
+    if not choice.correct and n >= MIN_ATTEMPTS_TO_FLAG and count == 0:
+        flags.append(DISTRACTOR_NEVER_CHOSEN)
+    weakest = strongest = None
+    if groups is not None:
+        weak, strong = groups
+        weakest = sum(1 for p in weak if choice.choice_id in picked[p]) / len(weak)
+        strongest = sum(1 for p in strong if choice.choice_id in picked[p]) / len(strong)
+        # A wrong choice that draws the strong more than the weak, or a right answer the
+        # weak find more often than the strong, is often a question keyed wrong or
+        # worded ambiguously.
+        if not choice.correct and strongest > weakest:
+            flags.append(DISTRACTOR_DRAWS_STRONGEST)
+        if choice.correct and strongest < weakest:
+            flags.append(KEY_MISSED_BY_STRONGEST)
     return ChoiceStats(
         choice_id=choice.choice_id,
         text=choice.text,
         correct=choice.correct,
         count=count,
         share=count / n if n else None,
-        flags=flags,
+        flags=tuple(flags),
+        strongest=strongest,
+        weakest=weakest,
     )
 
 

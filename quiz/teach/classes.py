@@ -21,9 +21,9 @@ from markupsafe import Markup
 
 from quiz.auth.access import roles_required
 from quiz.auth.forms import PostForm
+from quiz.domain import item_analysis as ia
 from quiz.domain.gradebook import PageOutOfRange, sort_key
 from quiz.domain.grading import percent
-from quiz.domain.item_analysis import MIN_ATTEMPTS_TO_FLAG
 from quiz.inputs import whole_number
 from quiz.markup import score_badge
 from quiz.models import Role, utcnow
@@ -320,5 +320,10 @@ def analysis_page(deck, klass, here: str):
         which=which,
         choices=WHICH,
         here=here,
-        min_attempts_to_flag=MIN_ATTEMPTS_TO_FLAG,
+        min_attempts_to_flag=ia.MIN_ATTEMPTS_TO_FLAG,
+        min_attempts_for_groups=ia.MIN_ATTEMPTS_FOR_GROUPS,
+        group_percent=round(ia.GROUP_SHARE * 100),
+        never_chosen=ia.DISTRACTOR_NEVER_CHOSEN,
+        draws_strongest=ia.DISTRACTOR_DRAWS_STRONGEST,
+        key_missed=ia.KEY_MISSED_BY_STRONGEST,
     )

@@ -13,7 +13,9 @@ from hypothesis import strategies as st
 
 from quiz.domain.grading import percent
 from quiz.domain.item_analysis import (
+    DISTRACTOR_DRAWS_STRONGEST,
     DISTRACTOR_NEVER_CHOSEN,
+    KEY_MISSED_BY_STRONGEST,
     MIN_ATTEMPTS_TO_FLAG,
     POOR_DISCRIMINATION,
     TOO_EASY,
@@ -489,6 +491,47 @@ def test_unpicked_right_answer_is_not_a_distractor_flag():
     right, near = analyse(records, [question]).items[0].choices
     assert right.count == 0 and right.flags == ()
     assert near.flags == ()
+
+
+def _ranked_class(pick_of_rank) -> list[AttemptRecord]:
+    """Eleven attempts at A and at B, C, D (the rest of the quiz): attempt r got r of the
+    other three right for r in 0..3 (the weakest first), and picked pick_of_rank(r)."""
+    rest_right = [0, 0, 0, 1, 1, 1, 2, 2, 3, 3, 3]
+    records = []
+    for number, right in enumerate(rest_right):
+        chosen = pick_of_rank(number)
+        scores = {A: 1 if chosen == RIGHT.choice_id else 0}
+        scores.update({other: 1 if k < right else 0 for k, other in enumerate((B, C, D))})
+        records.append(attempt(number, number, scores, minutes=number, choices={A: (chosen,)}))
+    return records
+
+
+def test_each_choice_shows_how_the_strongest_and_the_weakest_picked_it():
+    # Groups of round(0.27 × 11) = 3: the weakest are attempts 0–2, the strongest 8–10.
+    # The weakest pick NEAR, the strongest RIGHT: a question that works.
+    records = _ranked_class(lambda r: NEAR.choice_id if r < 3 else RIGHT.choice_id)
+    right, near, far = analyse(records, [item(A, RIGHT, NEAR, FAR)]).items[0].choices
+    assert (right.strongest, right.weakest) == (1.0, 0.0)
+    assert (near.strongest, near.weakest) == (0.0, 1.0)
+    assert (far.strongest, far.weakest) == (0.0, 0.0)
+    assert right.flags == () and near.flags == () and far.flags == (DISTRACTOR_NEVER_CHOSEN,)
+
+
+def test_a_key_the_strongest_avoid_is_flagged_on_both_choices():
+    # Mis-keyed: the strongest all pick NEAR (marked wrong), the weakest pick RIGHT.
+    records = _ranked_class(lambda r: NEAR.choice_id if r >= 8 else RIGHT.choice_id)
+    right, near = analyse(records, [item(A, RIGHT, NEAR)]).items[0].choices
+    assert (right.strongest, right.weakest) == (0.0, 1.0)
+    assert right.flags == (KEY_MISSED_BY_STRONGEST,)
+    assert near.flags == (DISTRACTOR_DRAWS_STRONGEST,)
+
+
+def test_groups_need_ten_attempts_and_a_rest_of_the_quiz():
+    records = _ranked_class(lambda r: NEAR.choice_id if r >= 8 else RIGHT.choice_id)
+    few = analyse(records[:9], [item(A, RIGHT, NEAR)]).items[0].choices
+    assert all(c.strongest is None and c.weakest is None for c in few)
+    alone = [attempt(n, n, {A: 1}, choices={A: (101,)}) for n in range(12)]
+    assert analyse(alone, [item(A, RIGHT, NEAR)]).items[0].choices[0].strongest is None
 
 
 def test_no_distractor_flag_when_nobody_saw_the_item():

@@ -368,3 +368,18 @@ def test_item_analysis_flags_questions_only_once_they_have_enough_attempts(clien
     assert page.count('<span class="badge badge-low">too easy</span>') == 2
     assert page.count("3 unused distractors</span>") == 2
     assert page.count('<span class="badge badge-mid">never chosen</span>') == 6 + 2
+
+
+def test_item_analysis_shows_the_strongest_and_weakest_choices_from_ten_attempts(client, app):
+    teacher, klass, student, deck, attempt = _class_with_results()
+    url = f"/teach/classes/{klass.id}/decks/{deck.id}/analysis"
+    login(client, teacher.email)
+    assert "· strongest " not in client.get(url).get_data(as_text=True)
+    for n in range(9):  # ten attempts in all, with 0 to 3 answers right
+        other = make_user()
+        cs.join_class(other, klass.join_code)
+        _attempt(other, deck, n % 4, NOW)
+    page = client.get(url).get_data(as_text=True)
+    # Each question's choices: 3 wrong and 1 right, each with both groups' shares.
+    assert page.count("· strongest ") == 3 * 4
+    assert "how many of the strongest and of the weakest 27% picked it" in page
