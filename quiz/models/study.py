@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, SmallInteger, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, SmallInteger, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quiz.models.base import Base, UTCDateTime, utcnow
@@ -48,3 +48,13 @@ class ReviewLog(Base):
     rating: Mapped[int] = mapped_column(SmallInteger)
     reviewed_at: Mapped[datetime] = mapped_column(UTCDateTime)
     duration_ms: Mapped[int | None] = mapped_column()
+    # What the review changed, so that it can be undone (quiz.services.study.undo_review):
+    # the card as it was before, or that the review created it (a new card's first).
+    # Reviews logged before these columns existed have neither, and cannot be undone.
+    card_created: Mapped[bool] = mapped_column(default=False, server_default=false())
+    before_state: Mapped[int | None] = mapped_column(SmallInteger)
+    before_step: Mapped[int | None] = mapped_column()
+    before_stability: Mapped[float | None] = mapped_column()
+    before_difficulty: Mapped[float | None] = mapped_column()
+    before_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    before_last_review: Mapped[datetime | None] = mapped_column(UTCDateTime)

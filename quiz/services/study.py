@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -17,6 +17,7 @@ from sqlalchemy import (
     Update,
     and_,
     bindparam,
+    delete,
     exists,
     func,
     insert,
@@ -423,6 +424,12 @@ def rate_card(
                     "rating": int(rating),
                     "reviewed_at": now,
                     "duration_ms": duration_ms,
+                    # What the review changed, for undo_review.
+                    "card_created": card is None,
+                    **{
+                        f"before_{name}": None if card is None else getattr(card, name)
+                        for name in _CARD_STATE
+                    },
                 },
             )
     except (_AlreadyRated, IntegrityError):
@@ -433,6 +440,85 @@ def rate_card(
 
 class _AlreadyRated(Exception):
     pass
+
+
+#: How long after a rating it may be undone: long enough to notice a slip of the finger,
+#: short enough that an undo never rewrites an earlier day's studying.
+UNDO_WINDOW = timedelta(minutes=30)
+
+
+@dataclass(frozen=True)
+class UndoableReview:
+    review_id: int
+    front: str
+    rating: Rating
+
+
+@cache
+def _last_review_statement() -> Select:
+    return (
+        select(
+            ReviewLog.id,
+            ReviewLog.rating,
+            ReviewLog.reviewed_at,
+            ReviewLog.card_created,
+            ReviewLog.card_id,
+            *(getattr(ReviewLog, f"before_{name}") for name in _CARD_STATE),
+            Card.last_review,
+            Item.prompt,
+        )
+        .join(Card, Card.id == ReviewLog.card_id)
+        .join(Item, Item.id == Card.item_id)
+        .where(ReviewLog.user_id == bindparam("user_id"))
+        .order_by(ReviewLog.reviewed_at.desc(), ReviewLog.id.desc())
+        .limit(1)
+    )
+
+
+def _last_review(user_id: int, now: datetime) -> Row | None:
+    """The learner's latest review, if it can still be undone: it is their card's latest
+    too, it is recent, and it was logged with what it changed."""
+    row = db.session.execute(_last_review_statement(), {"user_id": user_id}).one_or_none()
+    if (
+        row is None
+        or not (row.card_created or row.before_due is not None)
+        or row.last_review != row.reviewed_at
+        or now - row.reviewed_at > UNDO_WINDOW
+    ):
+        return None
+    return row
+
+
+def last_undoable_review(user: User, now: datetime) -> UndoableReview | None:
+    """The rating the learner may undo now (their last one), if any."""
+    row = _last_review(user.id, now)
+    return None if row is None else UndoableReview(row.id, row.prompt, Rating(row.rating))
+
+
+def undo_review(user: User, review_id: int, now: datetime) -> bool:
+    """Undo the learner's last rating: the card goes back to what it was before (a new
+    card's first rating takes the card away, so it is new again and no longer counts
+    against the day's new cards), and the review leaves the log. False, with nothing
+    changed, when `review_id` is not their last rating or can no longer be undone (a
+    second undo, another tab that rated since, or too late)."""
+    row = _last_review(user.id, now)  # read before the write transaction (see rate_card)
+    if row is None or row.id != review_id:
+        return False
+    card = and_(_CARDS.c.id == row.card_id, _CARDS.c.last_review == row.reviewed_at)
+    try:
+        with unit_of_work() as session:
+            session.execute(delete(_REVIEW_LOGS).where(_REVIEW_LOGS.c.id == row.id))
+            if row.card_created:
+                result = session.execute(delete(_CARDS).where(card))
+            else:
+                before = {name: getattr(row, f"before_{name}") for name in _CARD_STATE}
+                result = session.execute(update(_CARDS).where(card).values(before))
+            if result.rowcount != 1:  # the card changed since: undo nothing
+                raise _AlreadyRated
+    except _AlreadyRated:
+        return False
+    db.session.expire_all()
+    return True
 
 
 def queue_mistakes(session, user_id: int, item_ids: Sequence[int], now: datetime) -> None:

@@ -10,6 +10,11 @@ from quiz.domain.scheduling import Rating
 from quiz.inputs import time_zone_choices
 
 
+class UndoForm(FlaskForm):
+    review = HiddenField(validators=[DataRequired()])
+    deck = HiddenField()
+
+
 class RateForm(FlaskForm):
     seen = HiddenField(validators=[DataRequired()])
     shown_at = HiddenField()

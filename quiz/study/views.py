@@ -12,7 +12,7 @@ from quiz.inputs import whole_number
 from quiz.models import utcnow
 from quiz.services import NotFound, study
 from quiz.services import decks as deck_service
-from quiz.study.forms import RateForm
+from quiz.study.forms import RateForm, UndoForm
 
 # When the card's answer was shown, in milliseconds since 1970 (the page's clock): 13
 # digits until the year 2286. A longer number is not a time, and is ignored.
@@ -51,11 +51,13 @@ def _session(slug: str | None):
     now = utcnow()
     nxt = study.next_card(current_user, deck, now)
     counts = study.queue_counts(current_user, deck, now)
+    undo = study.last_undoable_review(current_user, now)
     if nxt is None:
         return render_template(
             "study/done.html",
             deck=deck,
             counts=counts,
+            undo=undo,
             next_due=study.next_due_after(current_user, deck, now),
         )
     face = study.card_face(nxt.item, nxt.card, now)
@@ -64,6 +66,7 @@ def _session(slug: str | None):
         deck=deck,
         face=face,
         counts=counts,
+        undo=undo,
         show_back=False,
         shown_at=int(now.timestamp() * 1000),
     )
@@ -95,6 +98,24 @@ def back(item_id: int):
         },
         ratings=list(Rating),
     )
+
+
+@bp.post("/cards/undo")  # beside the cards: a deck slug could be "undo"
+@login_required
+def undo():
+    """Undo the learner's last rating (a slip of the finger): the card is back as it was,
+    and the study page shows it again when it is due."""
+    form = UndoForm()
+    slug = form.deck.data or None
+    if not form.validate_on_submit():
+        flash("That form has expired. Please try again.", "error")
+    elif study.undo_review(
+        current_user, whole_number(form.review.data, max_digits=18) or 0, utcnow()
+    ):
+        flash("Rating undone: the card is back as it was.", "success")
+    else:
+        flash("That rating can no longer be undone.", "error")
+    return redirect(_here(slug))
 
 
 @bp.post("/cards/<int:item_id>/rate")

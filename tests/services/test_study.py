@@ -236,3 +236,101 @@ def test_the_back_of_a_card_and_its_rating_take_a_fixed_number_of_queries(app, c
     assert counter.count == 3  # the card, its compare-and-set, the review log
     with pytest.raises(NotFound):
         study.card_back(user, 999_999, None, later)
+
+
+# --- undo ------------------------------------------------------------------------------
+
+
+def _card(user, item) -> Card | None:
+    return db.session.execute(
+        db.select(Card).where(Card.user_id == user.id, Card.item_id == item.id)
+    ).scalar_one_or_none()
+
+
+def _state(card: Card) -> tuple:
+    return (card.state, card.step, card.stability, card.difficulty, card.due, card.last_review)
+
+
+def _logs() -> int:
+    return db.session.execute(db.select(db.func.count(ReviewLog.id))).scalar_one()
+
+
+def test_undoing_a_review_puts_the_card_back_exactly_as_it_was_one_step_at_a_time(app):
+    deck = _load(_flashcards(n=1))
+    user = make_user()
+    item = _rate(user, deck, Rating.GOOD, NOW)
+    before = _state(_card(user, item))
+    later = NOW + timedelta(minutes=10)  # due again: the learning step
+    assert study.next_card(user, deck, later).item.id == item.id
+    _rate(user, deck, Rating.AGAIN, later)
+    assert _state(_card(user, item)) != before and _logs() == 2
+
+    last = study.last_undoable_review(user, later)
+    assert (last.front, last.rating) == ("Front 1", Rating.AGAIN)
+    assert study.undo_review(user, last.review_id, later)
+    db.session.expire_all()
+    assert _state(_card(user, item)) == before and _logs() == 1
+    # Then the rating before it is the last one, and may be undone in turn.
+    previous = study.last_undoable_review(user, later)
+    assert previous.rating == Rating.GOOD and previous.review_id != last.review_id
+    assert study.undo_review(user, previous.review_id, later)
+    assert _card(user, item) is None and _logs() == 0
+
+
+def test_undoing_a_new_cards_first_review_makes_it_new_again(app):
+    deck = _load(_flashcards(n=2))
+    user = make_user()
+    user.daily_new_limit = 1
+    db.session.commit()
+    item = _rate(user, deck, Rating.EASY, NOW)
+    assert study.next_card(user, deck, NOW) is None  # the day's one new card is used
+    assert study.undo_review(user, study.last_undoable_review(user, NOW).review_id, NOW)
+    assert _card(user, item) is None and _logs() == 0
+    # It is new again, and counts against the limit no more.
+    assert study.next_card(user, deck, NOW).item.id == item.id
+
+
+def test_a_review_can_be_undone_once_soon_and_only_by_its_learner(app):
+    deck = _load(_flashcards(n=1))
+    user, other = make_user(), make_user()
+    _rate(user, deck, Rating.GOOD, NOW)
+    review_id = study.last_undoable_review(user, NOW).review_id
+    assert study.last_undoable_review(other, NOW) is None
+    assert not study.undo_review(other, review_id, NOW)
+    too_late = NOW + study.UNDO_WINDOW + timedelta(seconds=1)
+    assert study.last_undoable_review(user, too_late) is None
+    assert not study.undo_review(user, review_id, too_late)
+    assert study.undo_review(user, review_id, NOW)
+    assert not study.undo_review(user, review_id, NOW)  # a second undo changes nothing
+    assert _logs() == 0
+
+
+def test_a_review_logged_before_undo_existed_cannot_be_undone(app):
+    deck = _load(_flashcards(n=1))
+    user = make_user()
+    _rate(user, deck, Rating.GOOD, NOW)
+    log = db.session.execute(db.select(ReviewLog)).scalar_one()
+    log.card_created = False  # as the migration leaves older rows
+    db.session.commit()
+    assert study.last_undoable_review(user, NOW) is None
+    assert not study.undo_review(user, log.id, NOW) and _logs() == 1
+
+
+def test_an_undo_refuses_a_card_rated_again_since_it_was_read(app, monkeypatch):
+    deck = _load(_flashcards(n=1))
+    user = make_user()
+    item = _rate(user, deck, Rating.GOOD, NOW)
+    later = NOW + timedelta(minutes=10)
+    _rate(user, deck, Rating.GOOD, later)
+    review_id = study.last_undoable_review(user, later).review_id
+    read = study._last_review
+
+    def another_tab_rates_in_between(user_id, now):
+        row = read(user_id, now)
+        card = _card(user, item)
+        assert study.rate_card(user, item.id, Rating.EASY, study.card_token(card), now)
+        return row
+
+    monkeypatch.setattr(study, "_last_review", another_tab_rates_in_between)
+    assert not study.undo_review(user, review_id, later + timedelta(minutes=1))
+    assert _logs() == 3

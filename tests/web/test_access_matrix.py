@@ -53,6 +53,7 @@ MATRIX: dict[str, tuple[str, dict | None]] = {
     "study.session": ("/study/{slug}", LOGGED_IN),
     "study.back": ("/study/cards/{builtin_item}", LOGGED_IN),
     "study.rate": ("/study/cards/{builtin_item}/rate", None),
+    "study.undo": ("/study/cards/undo", None),
     "auth.signup": ("/signup", row(200, L, L, L, L, L)),
     "auth.login": ("/login", row(200, L, L, L, L, L)),
     "auth.logout": ("/logout", None),
@@ -92,6 +93,7 @@ MATRIX: dict[str, tuple[str, dict | None]] = {
 POST_ACCESS = {
     "learn.submit": OWN_ATTEMPT | {"student": 302},
     "study.rate": row(L, 302, 302, 302, 302, 302),
+    "study.undo": row(L, 302, 302, 302, 302, 302),  # nothing to undo: a message
     "teach.publish": OWNER_TEACHER | {"teacher": 302, "admin": 302},
     "teach.move_item": OWNER_TEACHER | {"teacher": 302, "admin": 302},
     "teach.delete_item": OWNER_TEACHER | {"teacher": 302, "admin": 302},

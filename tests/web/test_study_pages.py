@@ -154,3 +154,38 @@ def test_the_dashboard_and_deck_page_show_study_figures(client, app):
     assert "Due today" in board and "<svg" in board and "Cards" in board
     deck = client.get("/decks/cards").get_data(as_text=True)
     assert "3 new cards available today" in deck
+
+
+def test_the_last_rating_can_be_undone_from_the_next_page(client, app):
+    load_builtin_decks([_flashcards(n=2)])
+    _logged_in(client)
+    _rate_the_next_card_easy(client)
+    front = client.get("/study/cards").get_data(as_text=True)
+    assert "Front 2" in front and "Undo the last rating" in front
+    assert '(Easy: <span class="undo-card">Front 1</span>)' in front
+    review = re.search(r'name="review" value="(\d+)"', front).group(1)
+
+    refused = client.post("/study/cards/undo", data={"review": review, "deck": "cards"})  # no token
+    assert refused.status_code == 400
+    assert db.session.execute(db.select(db.func.count(ReviewLog.id))).scalar_one() == 1
+
+    token = csrf_from(front)
+    undone = client.post(
+        "/study/cards/undo", data={"csrf_token": token, "review": review, "deck": "cards"}
+    )
+    assert undone.location == "/study/cards"
+    page = client.get("/study/cards").get_data(as_text=True)
+    assert "Rating undone: the card is back as it was." in page
+    assert "Front 1" in page and "Undo the last rating" not in page
+    assert db.session.execute(db.select(db.func.count(ReviewLog.id))).scalar_one() == 0
+    again = client.post("/study/cards/undo", data={"csrf_token": token, "review": review})
+    assert again.location == "/study/"
+    assert "That rating can no longer be undone." in client.get("/study/").get_data(as_text=True)
+
+
+def test_done_for_today_offers_to_undo_the_rating_that_ended_it(client, app):
+    load_builtin_decks([_flashcards(n=1)])
+    _logged_in(client)
+    _rate_the_next_card_easy(client)
+    page = client.get("/study/cards").get_data(as_text=True)
+    assert "Done for today" in page and "Undo the last rating" in page
