@@ -96,6 +96,7 @@ class ItemStats:
     unanswered: int
     flags: tuple[str, ...]
     discriminative_efficiency: float | None = None
+    kind: str = "single"  # an ordering item's choice counts are entries in their place
 
 
 @dataclass(frozen=True)
@@ -192,8 +193,15 @@ def _item_stats(item: ItemInfo, attempts: Sequence[AttemptRecord]) -> ItemStats:
     efficiency = _discriminative_efficiency(scores, rests)
 
     picked = [a.choices.get(item.item_id, ()) for a in containing]
-    groups = None if item.kind == "ordering" else _groups(containing, item.item_id, rests)
-    choice_stats = tuple(_choice_stats(choice, picked, n, groups) for choice in item.choices)
+    if item.kind == "ordering":
+        # Every entry is placed in every answer: what tells is how often it was put in
+        # its right place (the items' choices come in the right order).
+        choice_stats = tuple(
+            _entry_stats(entry, place, picked, n) for place, entry in enumerate(item.choices)
+        )
+    else:
+        groups = _groups(containing, item.item_id, rests)
+        choice_stats = tuple(_choice_stats(choice, picked, n, groups) for choice in item.choices)
     unanswered = sum(1 for p in picked if not p)
 
     # Flags go by the figures as the page shows them (a whole percentage, two decimals),
@@ -218,6 +226,21 @@ def _item_stats(item: ItemInfo, attempts: Sequence[AttemptRecord]) -> ItemStats:
         unanswered=unanswered,
         flags=tuple(flags),
         discriminative_efficiency=efficiency,
+        kind=item.kind,
+    )
+
+
+def _entry_stats(
+    entry: ChoiceInfo, place: int, orders: Sequence[tuple[int, ...]], n: int
+) -> ChoiceStats:
+    """An ordering item's entry: how many answers put it in its right place."""
+    count = sum(1 for order in orders if len(order) > place and order[place] == entry.choice_id)
+    return ChoiceStats(
+        choice_id=entry.choice_id,
+        text=entry.text,
+        correct=True,
+        count=count,
+        share=count / n if n else None,
     )
 
 

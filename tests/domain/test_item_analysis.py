@@ -534,6 +534,20 @@ def test_groups_need_ten_attempts_and_a_rest_of_the_quiz():
     assert analyse(alone, [item(A, RIGHT, NEAR)]).items[0].choices[0].strongest is None
 
 
+def test_an_ordering_items_entries_count_the_answers_that_put_them_in_place():
+    entries = tuple(ChoiceInfo(200 + k, f"Entry {k}", correct=True) for k in (1, 2, 3))
+    question = ItemInfo(A, "Put them in order", "ordering", entries)
+    records = [
+        attempt(1, 1, {A: 1}, choices={A: (201, 202, 203)}),
+        attempt(2, 2, {A: 0}, choices={A: (202, 201, 203)}),
+        attempt(3, 3, {A: 0}, choices={A: (201, 203, 202)}),
+    ]
+    stats = analyse(records, [question]).items[0]
+    assert stats.kind == "ordering"
+    assert [(c.count, c.share) for c in stats.choices] == [(2, 2 / 3), (1, 1 / 3), (2, 2 / 3)]
+    assert all(c.flags == () and c.strongest is None for c in stats.choices)
+
+
 def test_no_distractor_flag_when_nobody_saw_the_item():
     question = item(D, RIGHT, NEAR)
     stats = analyse(FIVE_BY_THREE, [question]).items[0]
