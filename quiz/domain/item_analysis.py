@@ -17,7 +17,7 @@ from datetime import datetime
 from typing import Literal, get_args
 
 from quiz.domain.gradebook import mean, median
-from quiz.domain.grading import percent
+from quiz.domain.grading import percent, settle
 
 Which = Literal["first", "all", "last", "highest"]
 
@@ -42,6 +42,11 @@ MIN_ATTEMPTS_TO_FLAG = 5
 # a group would be one or two attempts).
 GROUP_SHARE = 0.27
 MIN_ATTEMPTS_FOR_GROUPS = 10
+# A choice is flagged for its groups only from this many attempts (groups of 5 or more)
+# and when the two groups differ by at least this share: below that, one student's
+# pick is enough to make a difference.
+MIN_ATTEMPTS_TO_FLAG_GROUPS = 20
+GROUP_GAP_TO_FLAG = 0.25
 
 
 @dataclass(frozen=True)
@@ -200,8 +205,11 @@ def _item_stats(item: ItemInfo, attempts: Sequence[AttemptRecord]) -> ItemStats:
             _entry_stats(entry, place, picked, n) for place, entry in enumerate(item.choices)
         )
     else:
-        groups = _groups(containing, item.item_id, rests)
-        choice_stats = tuple(_choice_stats(choice, picked, n, groups) for choice in item.choices)
+        groups = _groups(containing, rests)
+        multiple = item.kind == "multiple"
+        choice_stats = tuple(
+            _choice_stats(choice, picked, n, groups, multiple) for choice in item.choices
+        )
     unanswered = sum(1 for p in picked if not p)
 
     # Flags go by the figures as the page shows them (a whole percentage, two decimals),
@@ -244,28 +252,51 @@ def _entry_stats(
     )
 
 
+#: A group: (position in `containing`, weight) pairs whose weights add up to its size.
+Group = list[tuple[int, float]]
+
+
 def _groups(
-    containing: Sequence[AttemptRecord], item_id: int, rests: Sequence[float]
-) -> tuple[list[int], list[int]] | None:
-    """The positions in `containing` of the weakest and of the strongest attempts, by
-    their share right of the rest of the quiz, GROUP_SHARE of them each; None with too
-    few attempts. Attempts level at a group's edge are taken in attempt order."""
-    ranked = sorted(
-        (rest / (len(a.item_scores) - 1), a.attempt_id, position)
+    containing: Sequence[AttemptRecord], rests: Sequence[float]
+) -> tuple[Group, Group] | None:
+    """The weakest and the strongest attempts, by their share right of the rest of the
+    quiz, GROUP_SHARE of them each; None with too few attempts.
+
+    Attempts level with a group's edge share its last places equally: with 4 places
+    left and 6 attempts on the edge score, each of the 6 counts for 2/3. So which of
+    them came first never decides a group, and when every attempt scored the same both
+    groups are everyone, and alike."""
+    scored = [
+        (rest / (len(a.item_scores) - 1), position)
         for position, (a, rest) in enumerate(zip(containing, rests, strict=True))
         if len(a.item_scores) > 1
-    )
-    if len(ranked) < MIN_ATTEMPTS_FOR_GROUPS:
+    ]
+    if len(scored) < MIN_ATTEMPTS_FOR_GROUPS:
         return None
-    size = max(1, round(GROUP_SHARE * len(ranked)))
-    return [p for _, _, p in ranked[:size]], [p for _, _, p in ranked[-size:]]
+    size = max(1, round(GROUP_SHARE * len(scored)))
+    return _group(scored, size, lowest=True), _group(scored, size, lowest=False)
+
+
+def _group(scored: list[tuple[float, int]], size: int, lowest: bool) -> Group:
+    ranked = sorted((score for score, _ in scored), reverse=not lowest)
+    edge = ranked[size - 1]
+    beyond = [p for s, p in scored if (s < edge if lowest else s > edge)]
+    level = [p for s, p in scored if s == edge]
+    share = (size - len(beyond)) / len(level)
+    return [(p, 1.0) for p in beyond] + [(p, share) for p in level]
+
+
+def _picked_share(choice: ChoiceInfo, picked: Sequence[tuple[int, ...]], group: Group) -> float:
+    chose = math.fsum(weight for p, weight in group if choice.choice_id in picked[p])
+    return settle(chose / math.fsum(weight for _, weight in group))
 
 
 def _choice_stats(
     choice: ChoiceInfo,
     picked: Sequence[tuple[int, ...]],
     n: int,
-    groups: tuple[list[int], list[int]] | None = None,
+    groups: tuple[Group, Group] | None = None,
+    multiple: bool = False,
 ) -> ChoiceStats:
     # With several right answers a learner may pick more than one choice, so the shares
     # of an item's choices can add up to more than 1.
@@ -275,16 +306,16 @@ def _choice_stats(
         flags.append(DISTRACTOR_NEVER_CHOSEN)
     weakest = strongest = None
     if groups is not None:
-        weak, strong = groups
-        weakest = sum(1 for p in weak if choice.choice_id in picked[p]) / len(weak)
-        strongest = sum(1 for p in strong if choice.choice_id in picked[p]) / len(strong)
+        weakest, strongest = (_picked_share(choice, picked, group) for group in groups)
         # A wrong choice that draws the strong more than the weak, or a right answer the
         # weak find more often than the strong, is often a question keyed wrong or
-        # worded ambiguously.
-        if not choice.correct and strongest > weakest:
-            flags.append(DISTRACTOR_DRAWS_STRONGEST)
-        if choice.correct and strongest < weakest:
-            flags.append(KEY_MISSED_BY_STRONGEST)
+        # worded ambiguously. (On a multiple-answer question a weak student who ticks
+        # every box picks each right answer: there only wrong choices are compared.)
+        if n >= MIN_ATTEMPTS_TO_FLAG_GROUPS:
+            if not choice.correct and strongest - weakest >= GROUP_GAP_TO_FLAG:
+                flags.append(DISTRACTOR_DRAWS_STRONGEST)
+            if choice.correct and not multiple and weakest - strongest >= GROUP_GAP_TO_FLAG:
+                flags.append(KEY_MISSED_BY_STRONGEST)
     return ChoiceStats(
         choice_id=choice.choice_id,
         text=choice.text,

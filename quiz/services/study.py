@@ -17,6 +17,7 @@ from sqlalchemy import (
     Update,
     and_,
     bindparam,
+    case,
     delete,
     exists,
     func,
@@ -39,7 +40,7 @@ from quiz.domain.scheduling import (
 from quiz.domain.study_stats import local_day_start
 from quiz.extensions import db
 from quiz.inputs import is_time_zone
-from quiz.models import Card, Deck, DeckStatus, Item, ReviewLog, User
+from quiz.models import Attempt, Card, Deck, DeckStatus, Item, Response, ReviewLog, User
 from quiz.services import NotFound, ServiceError, unit_of_work
 
 LEARNING_STATES = (1, 3)  # fsrs State.Learning, State.Relearning
@@ -442,8 +443,8 @@ class _AlreadyRated(Exception):
     pass
 
 
-#: How long after a rating it may be undone: long enough to notice a slip of the finger,
-#: short enough that an undo never rewrites an earlier day's studying.
+#: How long after a rating it may be undone: long enough to notice a slip of the finger.
+#: A rating from an earlier local day cannot be undone (that day's counts are kept).
 UNDO_WINDOW = timedelta(minutes=30)
 
 
@@ -452,6 +453,7 @@ class UndoableReview:
     review_id: int
     front: str
     rating: Rating
+    deck_id: int
 
 
 @cache
@@ -465,34 +467,69 @@ def _last_review_statement() -> Select:
             ReviewLog.card_id,
             *(getattr(ReviewLog, f"before_{name}") for name in _CARD_STATE),
             Card.last_review,
+            Card.item_id,
             Item.prompt,
+            Item.deck_id,
+            # Selected, not filtered on: the latest review of a card no longer studiable
+            # (a retired question, an unpublished deck) is still the latest, not undone.
+            case((_studiable(None), True), else_=False).label("studiable"),
         )
         .join(Card, Card.id == ReviewLog.card_id)
         .join(Item, Item.id == Card.item_id)
+        .join(Deck, Deck.id == Item.deck_id)
         .where(ReviewLog.user_id == bindparam("user_id"))
         .order_by(ReviewLog.reviewed_at.desc(), ReviewLog.id.desc())
         .limit(1)
     )
 
 
-def _last_review(user_id: int, now: datetime) -> Row | None:
+def _last_review(user: User, now: datetime) -> Row | None:
     """The learner's latest review, if it can still be undone: it is their card's latest
-    too, it is recent, and it was logged with what it changed."""
-    row = db.session.execute(_last_review_statement(), {"user_id": user_id}).one_or_none()
+    too, of a card they may still study, recent and of their local today, and it was
+    logged with what it changed."""
+    row = db.session.execute(_last_review_statement(), {"user_id": user.id}).one_or_none()
     if (
         row is None
+        or not row.studiable
         or not (row.card_created or row.before_due is not None)
         or row.last_review != row.reviewed_at
         or now - row.reviewed_at > UNDO_WINDOW
+        or row.reviewed_at < local_day_start(now, user_zone(user))
     ):
         return None
     return row
 
 
-def last_undoable_review(user: User, now: datetime) -> UndoableReview | None:
-    """The rating the learner may undo now (their last one), if any."""
-    row = _last_review(user.id, now)
-    return None if row is None else UndoableReview(row.id, row.prompt, Rating(row.rating))
+def last_undoable_review(
+    user: User, now: datetime, deck: Deck | None = None
+) -> UndoableReview | None:
+    """The rating the learner may undo now (their last one), if any; studying one deck,
+    only a rating of a card of that deck."""
+    row = _last_review(user, now)
+    if row is None or (deck is not None and row.deck_id != deck.id):
+        return None
+    return UndoableReview(row.id, row.prompt, Rating(row.rating), row.deck_id)
+
+
+def _missed_in_a_quiz_since(user_id: int, item_id: int, since: datetime) -> bool:
+    """Whether a quiz the learner submitted since `since` drew the item and did not get
+    it right (answered wrong or left out), as queue_mistakes counts a mistake."""
+    recent = db.session.execute(
+        select(Attempt.id, Attempt.item_ids).where(
+            Attempt.user_id == user_id, Attempt.submitted_at >= since
+        )
+    ).all()
+    drawn = [attempt_id for attempt_id, item_ids in recent if item_id in item_ids]
+    if not drawn:
+        return False
+    right = db.session.execute(
+        select(func.count()).where(
+            Response.attempt_id.in_(drawn),
+            Response.item_id == item_id,
+            Response.correct.is_(True),
+        )
+    ).scalar_one()
+    return right < len(drawn)
 
 
 def undo_review(user: User, review_id: int, now: datetime) -> bool:
@@ -501,15 +538,23 @@ def undo_review(user: User, review_id: int, now: datetime) -> bool:
     against the day's new cards), and the review leaves the log. False, with nothing
     changed, when `review_id` is not their last rating or can no longer be undone (a
     second undo, another tab that rated since, or too late)."""
-    row = _last_review(user.id, now)  # read before the write transaction (see rate_card)
+    row = _last_review(user, now)  # read before the write transaction (see rate_card)
     if row is None or row.id != review_id:
         return False
+    # A question answered wrong in a quiz since a new card's first rating found the card
+    # there and queued nothing: taking the card away must leave it queued, as it would
+    # have been.
+    missed_since = row.card_created and _missed_in_a_quiz_since(
+        user.id, row.item_id, row.reviewed_at
+    )
     card = and_(_CARDS.c.id == row.card_id, _CARDS.c.last_review == row.reviewed_at)
     try:
         with unit_of_work() as session:
             session.execute(delete(_REVIEW_LOGS).where(_REVIEW_LOGS.c.id == row.id))
             if row.card_created:
                 result = session.execute(delete(_CARDS).where(card))
+                if result.rowcount == 1 and missed_since:
+                    queue_mistakes(session, user.id, [row.item_id], now)
             else:
                 before = {name: getattr(row, f"before_{name}") for name in _CARD_STATE}
                 result = session.execute(update(_CARDS).where(card).values(before))

@@ -51,7 +51,7 @@ def _session(slug: str | None):
     now = utcnow()
     nxt = study.next_card(current_user, deck, now)
     counts = study.queue_counts(current_user, deck, now)
-    undo = study.last_undoable_review(current_user, now)
+    undo = study.last_undoable_review(current_user, now, deck)
     if nxt is None:
         return render_template(
             "study/done.html",

@@ -493,23 +493,26 @@ def test_unpicked_right_answer_is_not_a_distractor_flag():
     assert near.flags == ()
 
 
-def _ranked_class(pick_of_rank) -> list[AttemptRecord]:
-    """Eleven attempts at A and at B, C, D (the rest of the quiz): attempt r got r of the
-    other three right for r in 0..3 (the weakest first), and picked pick_of_rank(r)."""
+def _ranked_class(pick_of_rank, copies: int = 1, kind: str = "single") -> list[AttemptRecord]:
+    """Eleven attempts (times `copies`) at A and at B, C, D (the rest of the quiz): the
+    attempt of rank r got rest_right[r] of the other three right (the weakest first),
+    and picked pick_of_rank(r) at A."""
     rest_right = [0, 0, 0, 1, 1, 1, 2, 2, 3, 3, 3]
     records = []
-    for number, right in enumerate(rest_right):
-        chosen = pick_of_rank(number)
-        scores = {A: 1 if chosen == RIGHT.choice_id else 0}
-        scores.update({other: 1 if k < right else 0 for k, other in enumerate((B, C, D))})
-        records.append(attempt(number, number, scores, minutes=number, choices={A: (chosen,)}))
+    for copy in range(copies):
+        for rank, right in enumerate(rest_right):
+            chosen = pick_of_rank(rank)
+            number = copy * len(rest_right) + rank
+            scores = {A: 1 if chosen == (RIGHT.choice_id,) else 0}
+            scores.update({other: 1 if k < right else 0 for k, other in enumerate((B, C, D))})
+            records.append(attempt(number, number, scores, minutes=number, choices={A: chosen}))
     return records
 
 
 def test_each_choice_shows_how_the_strongest_and_the_weakest_picked_it():
-    # Groups of round(0.27 × 11) = 3: the weakest are attempts 0–2, the strongest 8–10.
+    # Groups of round(0.27 × 11) = 3: the weakest are ranks 0–2, the strongest 8–10.
     # The weakest pick NEAR, the strongest RIGHT: a question that works.
-    records = _ranked_class(lambda r: NEAR.choice_id if r < 3 else RIGHT.choice_id)
+    records = _ranked_class(lambda r: (NEAR.choice_id,) if r < 3 else (RIGHT.choice_id,))
     right, near, far = analyse(records, [item(A, RIGHT, NEAR, FAR)]).items[0].choices
     assert (right.strongest, right.weakest) == (1.0, 0.0)
     assert (near.strongest, near.weakest) == (0.0, 1.0)
@@ -517,17 +520,59 @@ def test_each_choice_shows_how_the_strongest_and_the_weakest_picked_it():
     assert right.flags == () and near.flags == () and far.flags == (DISTRACTOR_NEVER_CHOSEN,)
 
 
-def test_a_key_the_strongest_avoid_is_flagged_on_both_choices():
-    # Mis-keyed: the strongest all pick NEAR (marked wrong), the weakest pick RIGHT.
-    records = _ranked_class(lambda r: NEAR.choice_id if r >= 8 else RIGHT.choice_id)
+def _key_avoided_by_the_strongest(rank: int) -> tuple[int, ...]:
+    # Mis-keyed: the strongest (ranks 8–10) pick NEAR, marked wrong; the rest RIGHT.
+    return (NEAR.choice_id,) if rank >= 8 else (RIGHT.choice_id,)
+
+
+def test_a_key_the_strongest_avoid_is_flagged_on_both_choices_from_twenty_attempts():
+    records = _ranked_class(_key_avoided_by_the_strongest, copies=2)  # 22: groups of 6
     right, near = analyse(records, [item(A, RIGHT, NEAR)]).items[0].choices
     assert (right.strongest, right.weakest) == (0.0, 1.0)
     assert right.flags == (KEY_MISSED_BY_STRONGEST,)
     assert near.flags == (DISTRACTOR_DRAWS_STRONGEST,)
+    # With 11 attempts the shares are shown, but groups of 3 are too small to flag.
+    few = analyse(records[:11], [item(A, RIGHT, NEAR)]).items[0].choices
+    assert (few[0].strongest, few[0].weakest) == (0.0, 1.0)
+    assert few[0].flags == () and few[1].flags == ()
+
+
+def test_one_strong_students_pick_is_not_enough_to_flag():
+    # Of 22 attempts only one of the strongest picks NEAR: 1/6 more than the weakest.
+    records = _ranked_class(lambda r: (RIGHT.choice_id,), copies=2)
+    records[10] = attempt(10, 10, {**records[10].item_scores, A: 0}, choices={A: (102,)})
+    right, near = analyse(records, [item(A, RIGHT, NEAR)]).items[0].choices
+    assert near.strongest == pytest.approx(1 / 6) and near.weakest == 0.0
+    assert near.flags == () and right.flags == ()
+
+
+def test_attempts_level_at_a_groups_edge_share_its_places_whatever_their_order():
+    # Everyone has the same rest of the quiz: both groups are everyone, weighted alike,
+    # so the last three picking NEAR makes no difference between them.
+    records = [
+        attempt(
+            n, n, {A: 0 if n >= 19 else 1, B: 1, C: 1}, choices={A: (102,) if n >= 19 else (101,)}
+        )
+        for n in range(22)
+    ]
+    right, near = analyse(records, [item(A, RIGHT, NEAR)]).items[0].choices
+    assert near.strongest == near.weakest == pytest.approx(3 / 22)
+    assert right.flags == () and near.flags == ()
+
+
+def test_a_multiple_answer_key_is_not_flagged_for_weak_students_who_tick_everything():
+    # The weakest tick both boxes (RIGHT and NEAR are both right answers); the strongest
+    # leave out NEAR. Per right answer, that is no sign of a wrong key.
+    both_right = ChoiceInfo(102, "1990", correct=True)
+    question = ItemInfo(A, "Question 1", "multiple", (RIGHT, both_right))
+    records = _ranked_class(lambda r: (101,) if r >= 8 else (101, 102), copies=2)
+    right, also_right = analyse(records, [question]).items[0].choices
+    assert (also_right.strongest, also_right.weakest) == (0.0, 1.0)
+    assert also_right.flags == () and right.flags == ()
 
 
 def test_groups_need_ten_attempts_and_a_rest_of_the_quiz():
-    records = _ranked_class(lambda r: NEAR.choice_id if r >= 8 else RIGHT.choice_id)
+    records = _ranked_class(_key_avoided_by_the_strongest)
     few = analyse(records[:9], [item(A, RIGHT, NEAR)]).items[0].choices
     assert all(c.strongest is None and c.weakest is None for c in few)
     alone = [attempt(n, n, {A: 1}, choices={A: (101,)}) for n in range(12)]

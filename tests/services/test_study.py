@@ -9,7 +9,7 @@ import pytest
 from quiz.domain.items import ChoiceSpec, DeckSpec, ItemKind, ItemSpec
 from quiz.domain.scheduling import Rating
 from quiz.extensions import db
-from quiz.models import Card, ReviewLog
+from quiz.models import Card, ReviewLog, utcnow
 from quiz.services import NotFound, quizzes, study
 from quiz.services.decks import get_published_deck, load_builtin_decks
 from tests.factories import make_user, sample_deck
@@ -334,3 +334,44 @@ def test_an_undo_refuses_a_card_rated_again_since_it_was_read(app, monkeypatch):
     monkeypatch.setattr(study, "_last_review", another_tab_rates_in_between)
     assert not study.undo_review(user, review_id, later + timedelta(minutes=1))
     assert _logs() == 3
+
+
+def test_only_a_rating_of_the_deck_studied_is_offered_for_undo(app):
+    alpha, beta = _load(_flashcards("alpha", n=1)), _load(_flashcards("beta", n=1))
+    user = make_user()
+    _rate(user, alpha, Rating.GOOD, NOW)
+    assert study.last_undoable_review(user, NOW, beta) is None
+    assert study.last_undoable_review(user, NOW, alpha).deck_id == alpha.id
+    assert study.last_undoable_review(user, NOW).deck_id == alpha.id  # studying every deck
+
+
+def test_a_rating_of_a_retired_card_or_of_an_earlier_day_cannot_be_undone(app):
+    deck = _load(_flashcards(n=1))
+    user = make_user()
+    user.timezone = "Europe/Kyiv"  # UTC+2 in March
+    db.session.commit()
+    late = datetime(2026, 3, 2, 21, 50, tzinfo=UTC)  # 23:50 in Kyiv
+    item = _rate(user, deck, Rating.GOOD, late)
+    assert study.last_undoable_review(user, late + timedelta(minutes=5)) is not None
+    next_day = late + timedelta(minutes=20)  # 00:10 in Kyiv: a new day
+    assert study.last_undoable_review(user, next_day) is None
+    db.session.get(type(item), item.id).retired = True
+    db.session.commit()
+    assert study.last_undoable_review(user, late + timedelta(minutes=5)) is None
+
+
+def test_undoing_a_first_rating_keeps_a_quiz_mistake_made_since_in_the_queue(app):
+    deck = _load(sample_deck(n=1))
+    user = make_user()
+    rated = utcnow() - timedelta(minutes=2)
+    item = _rate(user, deck, Rating.EASY, rated)  # its card: due in days
+    attempt = quizzes.start_attempt(user, deck)
+    right = {c.id for c in item.choices if c.correct}
+    wrong = next(c.id for c in quizzes.question_page(attempt, 1).choices if c.id not in right)
+    quizzes.record_response(attempt, 1, [wrong])
+    quizzes.submit_attempt(attempt)  # the card was there: nothing new was queued
+    review_id = study.last_undoable_review(user, utcnow()).review_id
+    assert study.undo_review(user, review_id, utcnow())
+    card = _card(user, item)
+    assert card is not None and card.last_review is None and card.introduced_at is None
+    assert card.due <= utcnow()  # due now, as a quiz mistake is

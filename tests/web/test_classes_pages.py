@@ -382,4 +382,4 @@ def test_item_analysis_shows_the_strongest_and_weakest_choices_from_ten_attempts
     page = client.get(url).get_data(as_text=True)
     # Each question's choices: 3 wrong and 1 right, each with both groups' shares.
     assert page.count("· strongest ") == 3 * 4
-    assert "how many of the strongest and of the weakest 27% picked it" in page
+    assert "what share of the strongest and of the weakest 27% of attempts picked it" in page
