@@ -100,6 +100,35 @@ def test_adding_and_removing_choices_keeps_what_was_typed(client, app):
     assert db.session.execute(db.select(db.func.count(Item.id))).scalar_one() == 0
 
 
+def test_a_one_right_answer_question_marks_its_answer_with_one_radio(client, app):
+    _as(client)
+    deck_id = _new_set(client)
+    url = f"/teach/sets/{deck_id}/items/new"
+    page = client.get(url + "?kind=single").get_data(as_text=True)
+    assert page.count('type="radio" name="right"') == 4 and 'name="choices-0-correct"' not in page
+    rows = {"choices-0-text": "Lyon", "choices-1-text": "Paris", "choices-2-text": "Nice"}
+    typed = _item_data(csrf_from(page), **rows, right="1")
+    # Adding a row keeps the choice; the new row is not chosen.
+    added = client.post(url, data={**typed, "add_choice": "1"}).get_data(as_text=True)
+    assert re.findall(r'name="right" value="(\d)" checked', added) == ["1"]
+    # Removing the row above moves the choice with its row.
+    removed = client.post(url, data={**typed, "remove_choice": "0"}).get_data(as_text=True)
+    assert re.findall(r'name="right" value="(\d)" checked', removed) == ["0"]
+    # Becoming a multiple-answer question, the chosen row's box is ticked.
+    changed = client.post(url, data={**typed, "kind": "multiple", "change_kind": "1"})
+    boxes = re.findall(
+        r'<input (checked )?id="choices-(\d)-correct"', changed.get_data(as_text=True)
+    )
+    assert boxes == [("", "0"), ("checked ", "1"), ("", "2"), ("", "3")]  # rows to fill: 4
+    assert client.post(url, data={**typed, "save": "1"}).status_code == 302
+    item = db.session.execute(db.select(Item)).scalar_one()
+    assert [(c.text, c.correct) for c in item.choices] == [
+        ("Lyon", False),
+        ("Paris", True),
+        ("Nice", False),
+    ]
+
+
 def _autofocused(html: str) -> list[str]:
     """The name (or id) of each element the page gives the focus to when it loads."""
     tags = re.findall(r"<[a-z]+\b[^>]*\bautofocus\b[^>]*>", html)
