@@ -146,9 +146,6 @@ def _register_template_helpers(app: Flask) -> None:
 
         return "–" if value is None else f"{percent(value)}%"
 
-    # {{ items|selectattr("flags", "contains", flag) }}: Jinja has "in", not its converse.
-    app.jinja_env.tests["contains"] = lambda collection, value: value in collection
-
     from quiz.markup import score_badge
 
     # A global, not a macro: the gradebook shows thousands of these, and a Python call

@@ -42,7 +42,7 @@ def _log_in(user) -> None:
 @bp.route("/signup", methods=["GET", "POST"])
 def signup():
     if current_user.is_authenticated:
-        return redirect(url_for("learn.decks"))
+        return redirect(start_url(current_user))
     form = SignupForm()
     if form.validate_on_submit():
         try:

@@ -88,6 +88,18 @@ class ChoiceStats:
     strongest: float | None = None
     weakest: float | None = None
 
+    @property
+    def never_chosen(self) -> bool:
+        return DISTRACTOR_NEVER_CHOSEN in self.flags
+
+    @property
+    def draws_strongest(self) -> bool:
+        return DISTRACTOR_DRAWS_STRONGEST in self.flags
+
+    @property
+    def key_missed(self) -> bool:
+        return KEY_MISSED_BY_STRONGEST in self.flags
+
 
 @dataclass(frozen=True)
 class ItemStats:
@@ -102,6 +114,16 @@ class ItemStats:
     flags: tuple[str, ...]
     discriminative_efficiency: float | None = None
     kind: str = "single"  # an ordering item's choice counts are entries in their place
+
+    @property
+    def unused_distractors(self) -> int:
+        return sum(1 for c in self.choices if c.never_chosen)
+
+    @property
+    def key_in_doubt(self) -> bool:
+        """A wrong choice draws the strongest, or the weakest pick the key more often:
+        the signs of a question keyed wrong or worded ambiguously."""
+        return any(c.draws_strongest or c.key_missed for c in self.choices)
 
 
 @dataclass(frozen=True)
@@ -500,9 +522,9 @@ def form_alpha(
 def _random_form_alpha(
     attempts: Sequence[AttemptRecord], item_ids: Sequence[int], complete: int
 ) -> tuple[float | None, str | None]:
-    """When quizzes drew random subsets and (almost) no attempt holds every item: the
-    alpha of a quiz of the usual length, estimated from the items and pairs (form_alpha),
-    or why there is none."""
+    """When fewer than half the attempts hold every item (quizzes drew random subsets, or
+    questions were added later): the alpha of a quiz of the usual length, estimated from
+    the items and pairs (form_alpha), or why there is none."""
     k = len(item_ids)
     wanted = set(item_ids)
     drawn = [n for n in (sum(1 for i in a.item_scores if i in wanted) for a in attempts) if n]

@@ -325,7 +325,4 @@ def analysis_page(deck, klass, here: str):
         min_attempts_to_flag_groups=ia.MIN_ATTEMPTS_TO_FLAG_GROUPS,
         group_gap_percent=round(ia.GROUP_GAP_TO_FLAG * 100),
         group_percent=round(ia.GROUP_SHARE * 100),
-        never_chosen=ia.DISTRACTOR_NEVER_CHOSEN,
-        draws_strongest=ia.DISTRACTOR_DRAWS_STRONGEST,
-        key_missed=ia.KEY_MISSED_BY_STRONGEST,
     )

@@ -17,6 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from quiz.domain.items import ChoiceSpec, ItemKind, ItemSpec
+from quiz.inputs import whole_number
 
 KIND_LABELS = {
     ItemKind.SINGLE: "Multiple choice, one right answer",
@@ -59,6 +60,16 @@ class ItemForm(FlaskForm):
         "Explanation", validators=[Length(max=4000)], description="Shown with the answer."
     )
     source = StringField("Source", validators=[Length(max=500)])
+
+    def mark_right_row(self, place: str | None) -> None:
+        """A one-right-answer question's rows share one radio, "right", whose value is the
+        place of the row chosen: it marks that row right and the others wrong, whatever
+        the kind becomes. Nothing when the radios were not on the page."""
+        if place is None:
+            return
+        chosen = whole_number(place, max_digits=2)
+        for number, entry in enumerate(self.choices):
+            entry.form.correct.data = number == chosen
 
     def ensure_choice_rows(self, n: int = 4) -> None:
         while len(self.choices) < n:

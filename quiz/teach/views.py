@@ -129,13 +129,8 @@ def delete_set(deck_id: int):
 
 def _item_form_page(deck, item=None):
     form = ItemForm()
-    # A one-right-answer question's rows share one radio ("right", the row's place):
-    # it marks that row right and the others wrong, whatever the kind becomes.
-    right = request.form.get("right") if request.method == "POST" else None
-    if right is not None:
-        place = whole_number(right, max_digits=2)
-        for number, entry in enumerate(form.choices):
-            entry.form.correct.data = number == place
+    if request.method == "POST":
+        form.mark_right_row(request.form.get("right"))
     # A question learners used keeps its kind: their answers would no longer fit another.
     kind_locked = item is not None and authoring.item_is_used(deck, item.id)
 
