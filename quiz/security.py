@@ -43,6 +43,24 @@ def _is_utf8(raw: bytes) -> bool:
     return True
 
 
+#: U+FFFD, the replacement character, as UTF-8 bytes.
+_REPLACEMENT = "\ufffd".encode()
+
+
+def _multipart_text_is_not_utf8() -> bool:
+    """Whether a multipart form's text field held bytes that are not UTF-8.
+
+    werkzeug decodes each text field with errors="replace", so such bytes arrive as
+    U+FFFD ("�"). A field holding one is refused unless the body itself holds that
+    character's UTF-8 bytes (someone typed or pasted a real "�"). The body, at most the
+    upload limit, is kept for the form parser. Uploaded files are not text fields: the
+    import reads and checks their encoding itself."""
+    raw = request.get_data(cache=True, parse_form_data=False)
+    if _REPLACEMENT in raw:
+        return False
+    return any("\ufffd" in value for values in request.form.listvalues() for value in values)
+
+
 class NulCharacter(BadRequest):
     """A form field, query value or the address held a NUL character (code 0)."""
 
@@ -92,13 +110,14 @@ def init_security(app: Flask) -> None:
         # In a query string or a url-encoded form, werkzeug keeps bytes that are not UTF-8
         # as their %-escapes ("%FF"), which would be saved as if typed: refuse them. The
         # form's raw body is read (and kept for the form parser) before anything reads
-        # the form. (A multipart form's fields show such bytes as U+FFFD, "�", instead.)
-        # Browsers send UTF-8 always.
+        # the form. Browsers send UTF-8 always.
         if not _is_utf8(request.query_string):
             raise NotUtf8
         if request.mimetype == "application/x-www-form-urlencoded" and not _is_utf8(
             request.get_data(cache=True)
         ):
+            raise NotUtf8
+        if request.mimetype == "multipart/form-data" and _multipart_text_is_not_utf8():
             raise NotUtf8
         # No text column takes a NUL character (PostgreSQL refuses it outright, and it is
         # never typed): refuse it in the address, a form field or a query value.

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from quiz.auth.forms import PostForm
 from quiz.learn.forms import AnswerForm, StartQuizForm, parse_answer
 from quiz.models import utcnow
 from quiz.services import NotFound, ServiceError, classes, quizzes, study
@@ -51,7 +52,35 @@ def join():
                 f"You joined {klass.name}. Its assignments are at the top of this page.", "success"
             )
             return redirect(url_for("learn.decks"))
-    return render_template("learn/join.html", form=form, klass=None), (422 if form.errors else 200)
+    return _join_page(form, None), (422 if form.errors else 200)
+
+
+def _join_page(form: JoinForm, klass):
+    return render_template(
+        "learn/join.html",
+        form=form,
+        klass=klass,
+        memberships=classes.student_classes(current_user),
+        leave_form=PostForm(),
+    )
+
+
+@bp.post("/classes/<int:class_id>/leave")
+@login_required
+def leave_class(class_id: int):
+    if not PostForm().validate_on_submit():
+        flash("That form has expired. Please try again.", "error")
+        return redirect(url_for("learn.join"))
+    try:
+        klass = classes.leave_class(current_user, class_id)
+    except NotFound:
+        abort(404)
+    flash(
+        f"You left {klass.name}. Your own scores and cards stay yours"
+        + ("." if klass.is_archived else "; to come back, join again with its code."),
+        "success",
+    )
+    return redirect(url_for("learn.join"))
 
 
 @bp.get("/join/<code>")
@@ -59,8 +88,7 @@ def join():
 def join_link(code: str):
     """A join link only shows the form: joining is a POST, never a side effect of GET."""
     form = JoinForm(formdata=None, data={"code": code})
-    klass = classes.find_class_by_code(code)
-    return render_template("learn/join.html", form=form, klass=klass)
+    return _join_page(form, classes.find_class_by_code(code))
 
 
 def _published_deck_or_404(slug: str):

@@ -122,6 +122,43 @@ def set_published(deck: Deck, published: bool) -> None:
         deck.updated_at = utcnow()
 
 
+COPY_SUFFIX = " (copy)"
+
+
+def copy_set(owner: User, deck_id: int) -> Deck:
+    """A new draft set of the owner's holding the live questions of a deck they may read:
+    any published deck (a built-in one or a colleague's), or one of their own sets (any set
+    for an admin). The questions keep their keys, so a later export of the original can
+    still be imported over the copy by key; the copy shares no history with the original."""
+    conditions = [Deck.id == deck_id, Deck.deleted_at.is_(None)]
+    if not owner.is_admin:
+        conditions.append((Deck.status == DeckStatus.PUBLISHED.value) | (Deck.owner_id == owner.id))
+    source = db.session.execute(
+        select(Deck).where(*conditions).options(selectinload(Deck.items).selectinload(Item.choices))
+    ).scalar_one_or_none()
+    if source is None:
+        raise NotFound("There is no deck at that address to copy.")
+    title = source.title[: 200 - len(COPY_SUFFIX)].rstrip() + COPY_SUFFIX
+    specs = [
+        item_spec(item) for item in sorted(live_items(source), key=lambda i: (i.position, i.id))
+    ]
+    with unit_of_work() as session:
+        copy = Deck(
+            slug=_unique_slug(source.title),
+            title=title,
+            description=source.description,
+            owner_id=owner.id,
+            status=DeckStatus.DRAFT.value,
+            items=[],
+        )
+        for position, spec in enumerate(specs):
+            item = Item(key=spec.key, kind=spec.kind.value, prompt=spec.prompt)
+            copy.items.append(item)
+            sync_item(item, spec, position)
+        session.add(copy)
+    return copy
+
+
 def new_item_key(deck: Deck) -> str:
     taken = {item.key for item in deck.items}
     while True:

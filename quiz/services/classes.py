@@ -235,6 +235,45 @@ def join_class(student: User, code: str) -> SchoolClass:
     return klass
 
 
+@dataclass(frozen=True)
+class Membership:
+    """A class a student is in, as the student sees it."""
+
+    klass: SchoolClass
+    teacher_name: str
+    joined_at: datetime
+
+
+def student_classes(student: User) -> list[Membership]:
+    """The classes the student is in: open ones first, each by name."""
+    rows = db.session.execute(
+        select(SchoolClass, User, Enrolment.joined_at)
+        .join(Enrolment, Enrolment.class_id == SchoolClass.id)
+        .join(User, User.id == SchoolClass.teacher_id)
+        .where(Enrolment.user_id == student.id)
+        .order_by(SchoolClass.archived_at.is_not(None), SchoolClass.name, SchoolClass.id)
+    ).all()
+    return [Membership(klass, teacher.name, joined_at) for klass, teacher, joined_at in rows]
+
+
+def leave_class(student: User, class_id: int) -> SchoolClass:
+    """The student leaves a class (one joined by mistake, say): its assignments leave their
+    deck list and they leave its gradebook. Their attempts and cards stay theirs, and the
+    gradebook shows them again if they join again. NotFound unless they are in it."""
+    klass = db.session.execute(
+        select(SchoolClass)
+        .join(Enrolment, Enrolment.class_id == SchoolClass.id)
+        .where(SchoolClass.id == class_id, Enrolment.user_id == student.id)
+    ).scalar_one_or_none()
+    if klass is None:
+        raise NotFound("You are not in that class.")
+    with unit_of_work() as session:
+        session.execute(
+            delete(Enrolment).where(Enrolment.class_id == klass.id, Enrolment.user_id == student.id)
+        )
+    return klass
+
+
 def find_class_by_code(code: str) -> SchoolClass | None:
     return db.session.execute(
         select(SchoolClass).where(SchoolClass.join_code == normalise_code(code))

@@ -54,6 +54,25 @@ def new_set():
     )
 
 
+@bp.post("/decks/<int:deck_id>/copy")
+@teachers_only
+def copy_set(deck_id: int):
+    if not PostForm().validate_on_submit():
+        flash("That form has expired. Please try again.", "error")
+        return redirect(url_for("teach.index"))
+    try:
+        copy = authoring.copy_set(current_user, deck_id)
+    except NotFound:
+        abort(404)
+    count = len(copy.items)
+    flash(
+        f"This is your own copy, a draft with {count} question{'s' if count != 1 else ''}. "
+        "Change what you like, then publish it to assign it to a class.",
+        "success",
+    )
+    return redirect(url_for("teach.show_set", deck_id=copy.id))
+
+
 @bp.get("/sets/<int:deck_id>")
 @teachers_only
 def show_set(deck_id: int):

@@ -100,9 +100,9 @@ def assign_deck(page: Page, deck_title: str) -> None:
 def join_class(
     page: Page, code: str, check_accessibility: Callable[[Page, str], None] | None = None
 ) -> None:
-    """As a student on the deck list: "Join a class with a code", type it, join."""
+    """As a student on the deck list: "Join or leave a class", type the code, join."""
     with page.expect_navigation():
-        main(page).get_by_role("link", name="Join a class with a code").click()
+        main(page).get_by_role("link", name="Join or leave a class").click()
     expect(page.get_by_role("heading", name="Join a class", level=1)).to_be_visible()
     if check_accessibility:
         check_accessibility(page, "join page")

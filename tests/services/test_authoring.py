@@ -284,3 +284,95 @@ def test_export_then_import_gives_the_same_items(app, fmt):
     assert [(i.key, i.kind, i.prompt, i.choices) for i in result.items] == [
         (i.key, i.kind, i.prompt, i.choices) for i in original
     ]
+
+
+def _specs(deck: Deck) -> list[ItemSpec]:
+    items = sorted(authoring.live_items(deck), key=lambda i: (i.position, i.id))
+    return [authoring.item_spec(item) for item in items]
+
+
+def test_a_copy_of_a_built_in_deck_is_the_teachers_draft_with_the_same_live_questions(app):
+    from tests.factories import load_sample_deck, ordering
+
+    builtin = load_sample_deck(n=3, extra=(ordering("order", "Put in order", "a", "b", "c"),))
+    teacher = _teacher()
+
+    copy = authoring.copy_set(teacher, builtin.id)
+
+    assert copy.owner_id == teacher.id and copy.status == "draft"
+    assert copy.title == "Capitals (copy)" and copy.description == builtin.description
+    assert copy.slug == "capitals-2"
+    assert _specs(copy) == _specs(builtin)
+    assert {i.id for i in copy.items}.isdisjoint({i.id for i in builtin.items})
+
+
+def test_copying_leaves_the_original_and_its_learners_history_alone(app):
+    from tests.factories import load_sample_deck
+
+    builtin = load_sample_deck(n=2)
+    student = make_user()
+    quizzes.submit_attempt(quizzes.start_attempt(student, builtin))
+    before = _specs(builtin)
+
+    copy = authoring.copy_set(_teacher(), builtin.id)
+    authoring.save_item(
+        copy, _single("capital-france", "Paris", "Marseille", "Lyon"), copy.items[0].id
+    )
+
+    db.session.expire_all()
+    assert _specs(db.session.get(Deck, builtin.id)) == before
+    assert db.session.query(Attempt).filter_by(deck_id=copy.id).count() == 0
+
+
+def test_a_copy_leaves_out_retired_questions_and_numbers_the_rest_from_the_top(app):
+    teacher = _teacher()
+    deck = authoring.create_set(teacher, "Mine")
+    first = authoring.save_item(deck, _single("q1"))
+    authoring.save_item(deck, _single("q2"))
+    authoring.save_item(deck, _single("q3"))
+    quizzes.start_attempt(make_user(), _published(deck))  # every question is now used
+    authoring.delete_item(deck, first.id)  # retired, not deleted
+    assert db.session.get(Item, first.id).retired
+
+    copy = authoring.copy_set(teacher, deck.id)
+
+    assert [(i.key, i.position) for i in copy.items] == [("q2", 0), ("q3", 1)]
+
+
+def _published(deck: Deck) -> Deck:
+    authoring.set_published(deck, True)
+    return deck
+
+
+def test_a_teacher_copies_a_colleagues_published_set_but_not_a_draft_or_a_deleted_one(app):
+    colleague, teacher = _teacher(), _teacher()
+    draft = authoring.create_set(colleague, "Draft")
+    authoring.save_item(draft, _single())
+    with pytest.raises(NotFound):
+        authoring.copy_set(teacher, draft.id)
+
+    published = _published(draft)
+    assert authoring.copy_set(teacher, published.id).owner_id == teacher.id
+
+    authoring.delete_set(published)
+    with pytest.raises(NotFound):
+        authoring.copy_set(teacher, published.id)
+    with pytest.raises(NotFound):
+        authoring.copy_set(teacher, 999_999)
+
+
+def test_a_teacher_copies_their_own_draft_and_an_admin_copies_anyone_s(app):
+    teacher = _teacher()
+    draft = authoring.create_set(teacher, "Draft")
+    authoring.save_item(draft, _single())
+    assert authoring.copy_set(teacher, draft.id).title == "Draft (copy)"
+    admin = make_user(role="admin")
+    assert authoring.copy_set(admin, draft.id).owner_id == admin.id
+
+
+def test_a_copy_of_a_set_with_the_longest_title_keeps_its_title_within_the_limit(app):
+    teacher = _teacher()
+    deck = authoring.create_set(teacher, "x" * 200)
+    copy = authoring.copy_set(teacher, deck.id)
+    assert len(copy.title) == 200 and copy.title.endswith("x (copy)")
+    assert copy.items == []

@@ -175,6 +175,41 @@ def test_removing_a_student_hides_them_from_the_gradebook(app):
         cs.student_in_class(klass, ada.id)
 
 
+def test_a_student_sees_their_classes_open_ones_first_with_their_teacher(app):
+    teacher, deck, klass, (ada, _) = _setup()
+    teacher.display_name = "Ms Kovalenko"
+    old = cs.create_class(teacher, "A year 9 class")
+    cs.join_class(ada, old.join_code)
+    cs.set_archived(old, True)
+    art = cs.create_class(make_user(role="teacher"), "Art")
+    cs.join_class(ada, art.join_code)
+
+    mine = cs.student_classes(ada)
+
+    assert [m.klass.name for m in mine] == ["Art", "Year 10", "A year 9 class"]
+    assert mine[1].teacher_name == "Ms Kovalenko"
+    assert cs.student_classes(make_user()) == []
+
+
+def test_a_student_who_leaves_a_class_leaves_its_gradebook_and_keeps_their_scores(app):
+    teacher, deck, klass, (ada, bob) = _setup()
+    cs.assign_deck(teacher, klass, deck.id, None)
+    attempt = _attempt(ada, deck, 2, NOW)
+
+    assert cs.leave_class(ada, klass.id).id == klass.id
+
+    assert [r.student.id for r in cs.build_gradebook(klass, NOW).rows] == [bob.id]
+    assert cs.student_assignments(ada, NOW) == []
+    assert db.session.get(Attempt, attempt.id) is not None
+    with pytest.raises(NotFound):
+        cs.leave_class(ada, klass.id)  # not in it any more
+    with pytest.raises(NotFound):
+        cs.leave_class(teacher, klass.id)  # the teacher is not a member
+    cs.join_class(ada, klass.join_code)
+    book = cs.build_gradebook(klass, NOW)
+    assert {r.student.id for r in book.rows} == {ada.id, bob.id}
+
+
 def test_item_analysis_over_a_class_uses_only_its_students(app):
     teacher, deck, klass, (ada, bob) = _setup()
     outsider = make_user()

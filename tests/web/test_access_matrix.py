@@ -49,6 +49,7 @@ MATRIX: dict[str, tuple[str, dict | None]] = {
     "learn.settings": ("/settings", LOGGED_IN),
     "learn.join": ("/join", LOGGED_IN),
     "learn.join_link": ("/join/{code}", LOGGED_IN),
+    "learn.leave_class": ("/classes/{klass}/leave", None),
     "study.everything": ("/study/", LOGGED_IN),
     "study.session": ("/study/{slug}", LOGGED_IN),
     "study.back": ("/study/cards/{builtin_item}", LOGGED_IN),
@@ -70,6 +71,7 @@ MATRIX: dict[str, tuple[str, dict | None]] = {
     "teach.export": ("/teach/sets/{set}/export/gift", OWNER_TEACHER),
     "teach.analysis": ("/teach/sets/{set}/analysis", OWNER_TEACHER),
     "teach.publish": ("/teach/sets/{set}/publish", None),
+    "teach.copy_set": ("/teach/decks/{set}/copy", None),  # a draft: only its owner copies it
     "teach.move_item": ("/teach/sets/{set}/items/{item}/move", None),
     "teach.delete_item": ("/teach/sets/{set}/items/{item}/delete", None),
     "classes.index": ("/teach/classes/", TEACHERS),
@@ -95,6 +97,7 @@ POST_ACCESS = {
     "study.rate": row(L, 302, 302, 302, 302, 302),
     "study.undo": row(L, 302, 302, 302, 302, 302),  # nothing to undo: a message
     "teach.publish": OWNER_TEACHER | {"teacher": 302, "admin": 302},
+    "teach.copy_set": OWNER_TEACHER | {"teacher": 302, "admin": 302},
     "teach.move_item": OWNER_TEACHER | {"teacher": 302, "admin": 302},
     "teach.delete_item": OWNER_TEACHER | {"teacher": 302, "admin": 302},
     "classes.unassign": OWNER_TEACHER | {"teacher": 302, "admin": 302},
@@ -102,6 +105,8 @@ POST_ACCESS = {
     "classes.archive": OWNER_TEACHER | {"teacher": 302, "admin": 302},
     "classes.remove_student": OWNER_TEACHER | {"teacher": 302, "admin": 302},
     "classes.assign": OWNER_TEACHER | {"teacher": 422, "admin": 422},  # no deck chosen
+    # Only a student in the class can leave it (after the class's rows above).
+    "learn.leave_class": row(L, 302, 404, 404, 404, 404),
     # Last: it ends the session the rows above use.
     "auth.logout": row(L, 302, 302, 302, 302, 302),
 }

@@ -383,3 +383,26 @@ def test_item_analysis_shows_the_strongest_and_weakest_choices_from_ten_attempts
     # Each question's choices: 3 wrong and 1 right, each with both groups' shares.
     assert page.count("· strongest ") == 3 * 4
     assert "what share of the strongest and of the weakest 27% of attempts picked it" in page
+
+
+def test_a_student_sees_their_classes_on_the_join_page_and_leaves_one(client, app):
+    load_builtin_decks([sample_deck()])
+    teacher = make_user(role="teacher")
+    klass = cs.create_class(teacher, "Year 10")
+    cs.assign_deck(teacher, klass, get_published_deck("capitals").id, None)
+    student = make_user()
+    cs.join_class(student, klass.join_code)
+    login(client, student.email)
+    assert "Year 10" in client.get("/decks").get_data(as_text=True)  # its assignment
+
+    page = client.get("/join").get_data(as_text=True)
+    assert "Your classes" in page and f"Taught by {teacher.name}" in page
+    assert f'action="/classes/{klass.id}/leave"' in page
+    left = client.post(f"/classes/{klass.id}/leave", data={"csrf_token": csrf_from(page)})
+
+    assert left.location.endswith("/join")
+    after = client.get(left.location).get_data(as_text=True)
+    assert "You left Year 10" in after and "join again with its code" in after
+    assert "Your classes" not in after
+    assert "Year 10" not in client.get("/decks").get_data(as_text=True)
+    assert db.session.execute(db.select(db.func.count(Enrolment.id))).scalar_one() == 0

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from quiz.extensions import db
-from quiz.models import Assignment, Item, ReviewLog, SchoolClass, User
+from quiz.models import Assignment, Deck, Item, ReviewLog, SchoolClass, User
 from quiz.services import classes as cs
 from quiz.services.decks import get_published_deck, load_builtin_decks
 from tests.conftest import csrf_from
@@ -110,6 +110,37 @@ def test_a_nul_character_in_a_form_is_refused_with_a_message_and_saves_nothing(c
     assert "NUL character" in response.get_data(as_text=True)
     assert db.session.execute(db.select(db.func.count(SchoolClass.id))).scalar_one() == 0
     assert client.get("/decks?q=a%00b").status_code == 400
+
+
+def _multipart_import(client, title: bytes):
+    token = _token(client, "/teach/import")
+    parts = [
+        (b'name="csrf_token"', token.encode()),
+        (b'name="format"', b"gift"),
+        (b'name="target"', b"new"),
+        (b'name="title"', title),
+        (b'name="file"; filename="q.gift"', b"::q:: Capital of France? {=Paris ~Lyon}"),
+    ]
+    body = b"".join(
+        b"--BOUNDARY\r\nContent-Disposition: form-data; " + head + b"\r\n\r\n" + value + b"\r\n"
+        for head, value in parts
+    )
+    return client.post(
+        "/teach/import",
+        data=body + b"--BOUNDARY--\r\n",
+        content_type="multipart/form-data; boundary=BOUNDARY",
+    )
+
+
+def test_a_multipart_form_field_that_is_not_utf8_is_refused_and_imports_nothing(client, app):
+    _as(client)
+    response = _multipart_import(client, b"Bad \xff\xfe title")
+    assert response.status_code == 400
+    assert "not valid text (not UTF-8)" in response.get_data(as_text=True)
+    assert db.session.execute(db.select(db.func.count(Item.id))).scalar_one() == 0
+    # A replacement character typed on purpose is text like any other.
+    assert _multipart_import(client, "Odd \ufffd title".encode()).status_code == 302
+    assert db.session.execute(db.select(Deck.title)).scalar_one() == "Odd \ufffd title"
 
 
 @pytest.mark.parametrize("path", ["/decks/%00", "/decks/a%00b", "/study/%00", "/join/%00"])

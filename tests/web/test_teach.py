@@ -252,6 +252,43 @@ def test_publishing_shows_the_set_to_students_and_preview_matches(client, app):
     assert db.session.get(Deck, deck.id).status == "published"
 
 
+def test_a_teacher_copies_a_built_in_deck_from_its_page_and_lands_on_the_draft(client, app):
+    from tests.factories import load_sample_deck
+
+    builtin = load_sample_deck(n=3)
+    teacher = _as(client)
+    page = client.get(f"/decks/{builtin.slug}").get_data(as_text=True)
+    assert "Copy to my sets" in page and f'action="/teach/decks/{builtin.id}/copy"' in page
+
+    response = client.post(f"/teach/decks/{builtin.id}/copy", data={"csrf_token": csrf_from(page)})
+
+    copy = db.session.execute(db.select(Deck).where(Deck.owner_id == teacher.id)).scalar_one()
+    assert response.location.endswith(f"/teach/sets/{copy.id}")
+    landed = client.get(response.location).get_data(as_text=True)
+    assert "Capitals (copy)" in landed and "a draft with 3 questions" in landed
+    assert "What is the capital of France?" in landed
+    assert db.session.get(Deck, builtin.id).owner_id is None
+
+
+def test_students_are_not_offered_a_copy_and_cannot_make_one(client, app):
+    from tests.factories import load_sample_deck
+
+    builtin = load_sample_deck(n=1)
+    _as(client, role="student")
+    page = client.get(f"/decks/{builtin.slug}").get_data(as_text=True)
+    assert "Copy to my sets" not in page
+    response = client.post(f"/teach/decks/{builtin.id}/copy", data={"csrf_token": csrf_from(page)})
+    assert response.status_code == 403
+    assert db.session.execute(db.select(db.func.count()).select_from(Deck)).scalar_one() == 1
+
+
+def test_a_teachers_own_set_page_offers_a_copy(client, app):
+    teacher = _as(client)
+    deck = authoring.create_set(teacher, "Mine")
+    page = client.get(f"/teach/sets/{deck.id}").get_data(as_text=True)
+    assert f'action="/teach/decks/{deck.id}/copy"' in page and "Make a copy" in page
+
+
 def test_another_teacher_gets_404_on_every_page_of_a_set(client, app):
     owner = make_user(role="teacher")
     deck = authoring.create_set(owner, "Private")
