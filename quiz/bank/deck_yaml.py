@@ -33,7 +33,7 @@ _TOP_FIELDS = ("slug", "title", "description", "include", "facts", "questions")
 _FACT_COMMON = ("key", "type", "explanation", "source")
 _FACT_FIELDS = {
     "event": ("when", "what", "ask"),
-    "position": ("party", "also", "stance"),
+    "position": ("party", "also", "unsettled", "stance"),
     "quote": ("speaker", "role", "quote", "context"),
 }
 _QUESTION_COMMON = ("key", "kind", "explanation", "source")
@@ -438,20 +438,36 @@ class _DeckParser:
             party = self.party(node.fields["party"][1], f"{what}: field 'party'")
         else:
             self.report(node.line, f"{what}: missing field 'party'")
-        also: list[str] = []
-        also_node = self.sequence(node, "also", what, required=False)
-        for entry in also_node.items if also_node else ():
-            other = self.party(entry, f"{what}: an 'also' entry")
-            if other is None:
-                continue
-            if other == party or other in also:
-                self.report(entry.line, f"{what}: {other!r} is listed twice as holding this")
-            else:
-                also.append(other)
+        also = self.parties(node, "also", what, taken=[party] if party else [])
+        unsettled = self.parties(node, "unsettled", what, taken=[party, *also] if party else also)
+        if party is not None and len(PARTIES) - 1 - len(also) - len(unsettled) < 1:
+            self.report(
+                node.line,
+                f"{what}: 'party', 'also' and 'unsettled' name every party, so no party "
+                "is left to be a wrong answer",
+            )
+            return None
         stance = self.text(node, "stance", what)
         if key is None or party is None or stance is None or explanation is None or source is None:
             return None
-        return PositionFact(key, party, tuple(also), stance, explanation, source, node.line)
+        return PositionFact(
+            key, party, tuple(also), stance, explanation, source, node.line, tuple(unsettled)
+        )
+
+    def parties(self, node: _Map, name: str, what: str, taken: list[str]) -> list[str]:
+        """An optional list of parties (``also``, ``unsettled``), none of them named twice
+        in the fact."""
+        found: list[str] = []
+        sequence = self.sequence(node, name, what, required=False)
+        for entry in sequence.items if sequence else ():
+            other = self.party(entry, f"{what}: an '{name}' entry")
+            if other is None:
+                continue
+            if other in taken or other in found:
+                self.report(entry.line, f"{what}: {other!r} is named twice in this position")
+            else:
+                found.append(other)
+        return found
 
     def quote(
         self, node: _Map, what: str, key: str | None, explanation: str | None, source: str | None

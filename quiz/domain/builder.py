@@ -12,6 +12,7 @@ questions stay on its subject when enough siblings exist.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
@@ -19,6 +20,7 @@ from quiz.domain.facts import (
     PARTIES,
     EventFact,
     Fact,
+    FactDate,
     PositionFact,
     QuoteFact,
     join_names,
@@ -89,9 +91,12 @@ class _Context:
         self._positions = [fact for fact in pool if isinstance(fact, PositionFact)]
         self._quotes = [fact for fact in pool if isinstance(fact, QuoteFact)]
         self._held: dict[str, set[str]] = {party: set() for party in PARTIES}
+        self._unsettled: dict[str, set[str]] = {party: set() for party in PARTIES}
         for fact in self._positions:
             for party in fact.holders:
                 self._held.setdefault(party, set()).add(_norm(fact.stance))
+            for party in fact.unsettled:
+                self._unsettled.setdefault(party, set()).add(_norm(fact.stance))
 
     def events(self) -> list[EventFact]:
         return list(self._events)
@@ -117,6 +122,11 @@ class _Context:
     def stances_held_by(self, party: str) -> set[str]:
         return self._held.get(party, set())
 
+    def is_unsettled(self, party: str, stance: str) -> bool:
+        """Whether the source leaves open if ``party`` holds this stance (in any fact):
+        then it is neither a right nor a wrong answer about it."""
+        return _norm(stance) in self._unsettled.get(party, set())
+
     def speakers_of_quote(self, quote: str) -> set[str]:
         return {_norm(f.speaker) for f in self.quotes() if _same_text(f.quote, quote)}
 
@@ -129,33 +139,41 @@ class _Context:
 
 
 def _event_when(fact: EventFact, ctx: _Context) -> ItemSpec | None:
-    """Event → date. Other events' dates, of the same precision where possible; never a
-    date that overlaps the answer ("March 2014" is no distractor for "2014")."""
-    candidates = [
-        other
-        for other in ctx.events()
-        if other.key != fact.key
-        and not other.when.overlaps(fact.when)
-        and not _same_text(other.what, fact.what)
-    ]
-    candidates.sort(
-        key=lambda other: (
-            other.when.precision != fact.when.precision,
-            ctx.tier(other),
-            digest(fact.key, "when", other.key),
-        )
+    """Event → date. Every choice has the answer's precision, so none stands out by its
+    form ("16 July 2018" among bare years); where too few other events have it, every
+    choice is a year. No two choices overlap ("March 2014" is no distractor for "2014")."""
+    ranked = sorted(
+        (
+            other
+            for other in ctx.events()
+            if other.key != fact.key and not _same_text(other.what, fact.what)
+        ),
+        key=lambda other: (ctx.tier(other), digest(fact.key, "when", other.key)),
     )
-    chosen: list[EventFact] = []
-    for other in candidates:
-        if all(not other.when.overlaps(c.when) for c in chosen):
-            chosen.append(other)
-        if len(chosen) == DISTRACTORS:
-            break
-    if len(chosen) < DISTRACTORS:
+    answer = fact.when
+    chosen = _dates_apart(
+        answer, [other.when for other in ranked if other.when.precision == answer.precision]
+    )
+    if chosen is None:
+        answer = FactDate(answer.year)
+        chosen = _dates_apart(answer, [FactDate(other.when.year) for other in ranked])
+    if chosen is None:
         return None
     return _single(
-        f"{fact.key}--when", fact.ask, fact.when.format(), [c.when.format() for c in chosen], fact
+        f"{fact.key}--when", fact.ask, answer.format(), [date.format() for date in chosen], fact
     )
+
+
+def _dates_apart(answer: FactDate, dates: Iterable[FactDate]) -> list[FactDate] | None:
+    """The first DISTRACTORS of ``dates`` that overlap neither the answer nor each other;
+    None when there are not enough."""
+    chosen: list[FactDate] = []
+    for date in dates:
+        if not date.overlaps(answer) and all(not date.overlaps(other) for other in chosen):
+            chosen.append(date)
+            if len(chosen) == DISTRACTORS:
+                return chosen
+    return None
 
 
 def _event_which(fact: EventFact, ctx: _Context) -> ItemSpec | None:
@@ -244,7 +262,11 @@ def _position_party(fact: PositionFact, ctx: _Context) -> ItemSpec:
     """Stance → party; a stance held by several parties becomes a MULTIPLE item."""
     holders = ctx.holders_of_stance(fact.stance)
     right = [party for party in PARTIES if party in holders]
-    wrong = [party for party in PARTIES if party not in holders]
+    wrong = [
+        party
+        for party in PARTIES
+        if party not in holders and not ctx.is_unsettled(party, fact.stance)
+    ]
     if len(right) == 1:
         return _single(
             f"{fact.key}--party", f"Which party wants this? {fact.stance}", right[0], wrong, fact
@@ -263,11 +285,14 @@ def _position_party(fact: PositionFact, ctx: _Context) -> ItemSpec:
 
 
 def _not_held_by(party: str, ctx: _Context) -> list[PositionFact]:
+    """Positions the source shows ``party`` does not hold (not merely does not mention)."""
     held = ctx.stances_held_by(party)
     return [
         fact
         for fact in ctx.positions()
-        if party not in fact.holders and _norm(fact.stance) not in held
+        if party not in fact.holders
+        and _norm(fact.stance) not in held
+        and not ctx.is_unsettled(party, fact.stance)
     ]
 
 
@@ -363,9 +388,20 @@ def _unique_stances(facts: Sequence[PositionFact]) -> list[PositionFact]:
 # Quotes
 
 
+def _named_in(speaker: str, quote: str) -> bool:
+    """Whether the quote names the speaker (by surname): "…the efforts of U.S. President
+    Donald Trump…" was not said by Trump, so he would be a giveaway distractor."""
+    surname = _norm(speaker).split()[-1]
+    return surname in re.findall(r"[\w'-]+", _norm(quote))
+
+
 def _quote_speaker(fact: QuoteFact, ctx: _Context) -> ItemSpec | None:
     said_it = ctx.speakers_of_quote(fact.quote)
-    candidates = [other for other in ctx.quotes() if _norm(other.speaker) not in said_it]
+    candidates = [
+        other
+        for other in ctx.quotes()
+        if _norm(other.speaker) not in said_it and not _named_in(other.speaker, fact.quote)
+    ]
     candidates.sort(key=lambda other: (ctx.tier(other), digest(fact.key, "speaker", other.key)))
     chosen = _distinct_texts(candidates, lambda other: other.speaker, exclude=[fact.speaker])
     if chosen is None:
@@ -397,7 +433,8 @@ def _speaker_role(fact: QuoteFact, ctx: _Context) -> ItemSpec | None:
 
 
 def _quote_card(fact: QuoteFact) -> ItemSpec:
-    back = f"{fact.speaker}, {fact.role}."
+    # The role opens its own sentence: "Dmitri Medvedev. Former president of Russia."
+    back = f"{fact.speaker}. {fact.role}."
     if fact.context:
         back = f"{back} {fact.context}"
     return ItemSpec(

@@ -161,7 +161,12 @@ class EventFact:
 
 @dataclass(frozen=True)
 class PositionFact:
-    """A demand or stance held by ``party`` (and by the parties in ``also``)."""
+    """A demand or stance held by ``party`` (and by the parties in ``also``).
+
+    ``unsettled`` are parties whose view of it the source does not settle (it says
+    nothing, or "to a degree"): questions count them neither as holding it nor as not
+    holding it, so they are never offered as a right or a wrong answer about it.
+    """
 
     key: str
     party: str
@@ -170,6 +175,7 @@ class PositionFact:
     explanation: str
     source: str
     line: int = 0
+    unsettled: tuple[str, ...] = ()
 
     @property
     def holders(self) -> tuple[str, ...]:

@@ -62,7 +62,11 @@ SECTIONS = {
     "What Ukraine wants": 8,
     "Ukraine and Russia's troubled history": 6,
 }
-SOURCE_RE = re.compile(r"^(?P<section>.+?), (?:paragraph (?P<n>\d+)|photo caption)$")
+# The photo opens the Introduction; the map sits in "What Russia wants".
+CAPTIONS = {"photo caption": "Introduction", "map caption": "What Russia wants"}
+SOURCE_RE = re.compile(
+    r"^(?P<section>.+?), (?:paragraph (?P<n>\d+)|(?P<caption>photo caption|map caption))$"
+)
 
 
 def _bank():
@@ -125,6 +129,8 @@ def test_every_item_names_a_real_section_and_paragraph_of_the_article():
                 assert match["section"] in SECTIONS, ref
                 if match["n"]:
                     assert 1 <= int(match["n"]) <= SECTIONS[match["section"]], ref
+                else:
+                    assert CAPTIONS[match["caption"]] == match["section"], ref
 
 
 def test_every_section_of_the_article_is_used():
@@ -142,3 +148,47 @@ def test_no_multiple_choice_item_repeats_a_choice():
         for item in deck.items:
             texts = [c.text for c in item.choices]
             assert len(texts) == len(set(texts)), f"{deck.slug}/{item.key}"
+
+
+def _built(key: str):
+    return next(item for deck in _bank() for item in deck.items if item.key == key)
+
+
+def _texts(item, correct=None):
+    return [c.text for c in item.choices if correct is None or c.correct == correct]
+
+
+@pytest.mark.parametrize(
+    ("key", "not_offered"),
+    [
+        # Ukraine refuses to cede land; whether it shares Tusk's general words is open.
+        ("europe-no-border-rights--party", "Ukraine"),
+        # Tusk's words are about borders in general, not about Ukraine's land.
+        ("ukraine-no-land-to-russia--party", "European leaders"),
+        # Lough: "to a degree, President Trump".
+        ("ukraine-ceasefire-first--party", "The United States"),
+    ],
+)
+def test_a_party_the_article_leaves_open_is_never_marked_right_or_wrong(key, not_offered):
+    assert not_offered not in _texts(_built(key))
+
+
+def test_the_helsinki_date_question_does_not_give_its_answer_away_by_its_form():
+    item = _built("hist-helsinki-meeting--when")
+    assert _texts(item, correct=True) == ["2018"]
+    assert all(text.isdigit() for text in _texts(item))
+
+
+def test_no_speaker_question_offers_someone_the_quote_names():
+    for key, named in [
+        ("quote-zelenskyy-supported-efforts--speaker", "Donald Trump"),
+        ("quote-tusk-cannot-trust-russia--speaker", "Donald Trump"),
+    ]:
+        assert named not in _texts(_built(key)), key
+
+
+def test_the_occupied_land_russia_wants_recognized_is_some_of_it_as_the_article_says():
+    for deck in _bank():
+        for item in deck.items:
+            for text in (item.prompt, item.explanation, item.back, *_texts(item)):
+                assert "over occupied" not in text and "over Ukrainian land" not in text, item.key

@@ -446,7 +446,25 @@ def test_a_bad_also_party_is_reported_at_its_entry() -> None:
 
 def test_the_party_repeated_in_also_is_reported() -> None:
     error = the_error(POSITION.replace("    stance", "    also: [Russia]\n    stance"))
-    assert error.line == 7 and "listed twice" in error.message
+    assert error.line == 7 and "named twice" in error.message
+
+
+def test_unsettled_parties_are_read_and_may_not_repeat_a_holder() -> None:
+    body = POSITION.replace(
+        "    stance", "    also: [Ukraine]\n    unsettled: [European leaders]\n    stance"
+    )
+    (fact,) = parse_ok(body).facts
+    assert fact.also == ("Ukraine",) and fact.unsettled == ("European leaders",)
+    error = the_error(POSITION.replace("    stance", "    unsettled: [Russia]\n    stance"))
+    assert error.line == 7 and "named twice" in error.message
+
+
+def test_a_position_must_leave_a_party_to_be_a_wrong_answer() -> None:
+    body = POSITION.replace(
+        "    stance",
+        "    also: [Ukraine]\n    unsettled: [The United States, European leaders]\n    stance",
+    )
+    assert "no party is left to be a wrong answer" in the_error(body).message
 
 
 def test_also_must_be_a_list() -> None:

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter
 
 import pytest
 
 from quiz.domain.builder import build_deck_items
-from quiz.domain.facts import PARTIES, EventFact, Fact, FactDate, PositionFact, QuoteFact
+from quiz.domain.facts import (
+    PARTIES,
+    DatePrecision,
+    EventFact,
+    Fact,
+    FactDate,
+    PositionFact,
+    QuoteFact,
+)
 from quiz.domain.items import ItemKind, ItemSpec
 
 
@@ -22,11 +31,18 @@ def event(key: str, when: str, what: str) -> EventFact:
     )
 
 
-def position(key: str, party: str, stance: str, also: tuple[str, ...] = ()) -> PositionFact:
+def position(
+    key: str,
+    party: str,
+    stance: str,
+    also: tuple[str, ...] = (),
+    unsettled: tuple[str, ...] = (),
+) -> PositionFact:
     return PositionFact(
         key=key,
         party=party,
         also=also,
+        unsettled=unsettled,
         stance=stance,
         explanation=f"Explanation of {key}.",
         source=f"{party}, paragraph {len(key) % 8 + 1}",
@@ -154,29 +170,51 @@ def test_every_fact_gets_a_quiz_item_and_a_flashcard(full_deck: tuple[ItemSpec, 
         assert quiz_keys, fact.key
 
 
-def test_event_to_date_distractors_never_overlap_the_right_date(
+def shown_date(text: str) -> FactDate:
+    """A date read back from a choice: "1991", "March 2025" or "16 July 2018"."""
+    parts = text.split()
+    months = {datetime.date(2000, m, 1).strftime("%B"): m for m in range(1, 13)}
+    if len(parts) == 1:
+        return FactDate(int(parts[0]))
+    if len(parts) == 2:
+        return FactDate(int(parts[1]), months[parts[0]])
+    return FactDate(int(parts[2]), months[parts[1]], int(parts[0]))
+
+
+def test_event_to_date_choices_share_one_form_and_none_overlaps_another(
     full_deck: tuple[ItemSpec, ...],
 ) -> None:
     for fact in EVENTS:
         item = items_by_key(full_deck)[f"{fact.key}--when"]
         assert item.prompt == fact.ask
-        assert right_texts(item) == [fact.when.format()]
-        for text in wrong_texts(item):
-            assert not DATE_BY_TEXT[text].overlaps(fact.when), (fact.key, text)
+        (right,) = right_texts(item)
+        assert shown_date(right) in (fact.when, FactDate(fact.when.year))
+        dates = [shown_date(choice.text) for choice in item.choices]
+        assert len({date.precision for date in dates}) == 1, (fact.key, dates)
+        for n, date in enumerate(dates):
+            assert not any(date.overlaps(other) for other in dates[n + 1 :]), (fact.key, dates)
 
 
-def test_a_year_question_gets_years_as_distractors_when_there_are_enough() -> None:
-    item = items_by_key(build_deck_items(EVENTS, EVENTS))["independence-vote--when"]
-    years = [f.when for f in EVENTS if f.when.month is None and f.key != "independence-vote"]
-    assert len(years) < 3  # too few plain years here, so other precisions fill in ...
-    for text in wrong_texts(item):
-        assert text in DATE_BY_TEXT
-    more_years = EVENTS + (
-        event("budapest-memo", "1994", "Ukraine gave up its nuclear weapons."),
-        event("orange-revolution", "2004", "Mass protests overturned an election."),
+def test_a_date_question_keeps_the_answers_precision_when_enough_dates_share_it() -> None:
+    months = EVENTS + (event("memorandum", "2025-06", "The Kremlin set out two options."),)
+    item = items_by_key(build_deck_items(months, months))["ceasefire-offer--when"]
+    assert right_texts(item) == ["March 2025"]
+    assert all(shown_date(text).precision == DatePrecision.MONTH for text in wrong_texts(item))
+
+
+def test_a_date_question_asks_for_the_year_when_too_few_dates_share_the_answers_precision() -> None:
+    # Only one other event is known to the day: "24 February 2022" beside bare years
+    # would give the answer away by its form, so every choice is a year.
+    item = items_by_key(build_deck_items(EVENTS, EVENTS))["helsinki-summit--when"]
+    assert right_texts(item) == ["2018"]
+    assert all(text.isdigit() and text != "2018" for text in wrong_texts(item))
+    assert len(set(wrong_texts(item))) == 3
+    more_days = EVENTS + (
+        event("minsk-one", "2014-09-05", "A first ceasefire was signed in Minsk."),
+        event("minsk-two", "2015-02-12", "A second ceasefire was signed in Minsk."),
     )
-    item = items_by_key(build_deck_items(more_years, more_years))["independence-vote--when"]
-    assert all(text.isdigit() for text in wrong_texts(item))  # ... but not when years suffice
+    item = items_by_key(build_deck_items(more_days, more_days))["helsinki-summit--when"]
+    assert right_texts(item) == ["16 July 2018"]  # ... but not when days suffice
 
 
 def test_date_to_event_distractors_happened_in_another_year(
@@ -334,6 +372,42 @@ def test_no_item_is_built_without_three_distractors() -> None:
     assert {item.kind for item in items} == {ItemKind.FLASHCARD}
 
 
+def test_a_party_the_source_leaves_unsettled_is_neither_a_right_nor_a_wrong_answer() -> None:
+    borders = position(
+        "no-border-rights",
+        "European leaders",
+        "No recognition of a Russian right to draw its neighbours' borders.",
+        unsettled=("Ukraine",),
+    )
+    pool = POOL + (borders,)
+    items = items_by_key(build_deck_items(pool, pool))
+    party = items["no-border-rights--party"]
+    assert right_texts(party) == ["European leaders"]
+    assert sorted(wrong_texts(party)) == ["Russia", "The United States"]
+    # Nor is it offered as something Ukraine does not want.
+    for item in items.values():
+        if "Ukraine" in item.prompt and item.kind is ItemKind.SINGLE:
+            assert borders.stance not in [c.text for c in item.choices], item.key
+    assert items["no-border-rights--card"].back == "European leaders"
+
+
+def test_a_quotes_speaker_question_offers_no_one_the_quote_names() -> None:
+    own = (
+        quote(
+            "zelenskyy-thanks",
+            "Volodymyr Zelenskyy",
+            "President of Ukraine",
+            "We supported the efforts of U.S. President Donald Trump to end the war.",
+        ),
+        quote("trump-table", "Donald Trump", "President of the United States", "Set the table."),
+    )
+    # Trump's quote is in the deck itself, so he would be the first distractor chosen.
+    item = items_by_key(build_deck_items(own, QUOTES + own))["zelenskyy-thanks--speaker"]
+    assert right_texts(item) == ["Volodymyr Zelenskyy"]
+    assert "Donald Trump" not in wrong_texts(item)
+    assert len(wrong_texts(item)) == 3
+
+
 def test_flashcards_carry_the_answer_on_the_back(full_deck: tuple[ItemSpec, ...]) -> None:
     by_key = items_by_key(full_deck)
     card = by_key["crimea-annexed--card"]
@@ -345,7 +419,7 @@ def test_flashcards_carry_the_answer_on_the_back(full_deck: tuple[ItemSpec, ...]
     assert card.back == "Ukraine, the United States and European leaders"
     lough = by_key["lough-risk--card"]
     assert "High risk." in lough.prompt
-    assert lough.back == "John Lough, Associate fellow. Before the summit."
+    assert lough.back == "John Lough. Associate fellow. Before the summit."
     assert lough.explanation == "Explanation of lough-risk."
     assert lough.source == "Introduction, paragraph 2"
 
