@@ -18,6 +18,9 @@ from quiz.urls import start_url, url_with
 
 bp = Blueprint("learn", __name__)
 
+#: A deck search longer than this is cut: no title and description need more to be found.
+MAX_SEARCH_LENGTH = 100
+
 
 @bp.get("/")
 def home():
@@ -29,9 +32,11 @@ def home():
 @bp.get("/decks")
 @login_required
 def decks():
+    search = " ".join(request.args.get("q", "").split())[:MAX_SEARCH_LENGTH]
     return render_template(
         "learn/decks.html",
-        decks=deck_service.list_published_decks(),
+        search=search,
+        decks=deck_service.list_published_decks(search),
         scores=deck_summaries(current_user),
         assignments=classes.student_assignments(current_user, utcnow()),
         deck_url=url_with("learn.deck", "slug"),

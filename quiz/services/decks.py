@@ -157,11 +157,24 @@ _PUBLISHED_DECKS = (
 )
 
 
-def list_published_decks() -> list[DeckSummary]:
-    """Every published deck with its number of quiz questions and flashcards (one query)."""
-    return [
+def list_published_decks(search: str = "") -> list[DeckSummary]:
+    """Every published deck with its number of quiz questions and flashcards (one query).
+
+    With ``search``, only the decks whose title or description holds every word of it,
+    ignoring case: "russia demands" finds "What Russia wants" by its description."""
+    decks = [
         DeckSummary(DeckCard(deck_id, slug, title, description or ""), questions, cards)
         for deck_id, slug, title, description, questions, cards in fetch(_PUBLISHED_DECKS)
+    ]
+    words = search.casefold().split()
+    if not words:
+        return decks
+    return [
+        summary
+        for summary in decks
+        if all(
+            word in f"{summary.deck.title} {summary.deck.description}".casefold() for word in words
+        )
     ]
 
 

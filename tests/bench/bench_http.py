@@ -84,9 +84,10 @@ class Page:
     role: str  # student | learner | teacher: whose sessions the clients use
 
 
-#: The lightest page a logged-in user can ask for (the join-a-class form: the site's
-#: layout, a one-field form, and the one query that loads the user). It has no target:
-#: its ratio shows the most any page can reach with this stack, whatever it reads.
+#: The lightest page a logged-in user can ask for (the change-password form: the site's
+#: layout, a form of three password fields, and the one query that loads the user; the
+#: join form was it until it listed the student's classes). It has no target: its ratio
+#: shows the most any page can reach with this stack, whatever it reads.
 LIGHTEST = "lightest page"
 PAGES = [
     Page(LIGHTEST, "reference", "student"),
@@ -107,7 +108,7 @@ def _paths(ds: Dataset, i: int) -> dict[str, str]:
     """The address of every page for load client number i."""
     item = ds.learner_card_items[i]
     return {
-        LIGHTEST: "/join",
+        LIGHTEST: "/account/password",
         "deck list": "/decks",
         "quiz question": f"/attempts/{ds.open_attempt_ids[i]}/1",
         "answer (POST)": f"/attempts/{ds.open_attempt_ids[i]}/1",
@@ -972,7 +973,7 @@ def print_database(name: str, report: dict) -> None:
         "included; other: share of all cores used meanwhile by other processes, PostgreSQL "
         "included; bytes: the page size both served; ratio: the median of the rounds, whose "
         "lowest and highest are under rounds; the other figures are the median round's; "
-        "lightest page: the join form, which has no target and shows the most any page "
+        "lightest page: the change-password form, which has no target and shows the most any page "
         "can reach)"
     )
     data1, data10 = report["data_1x"]["rows"], report["data_10x"]["rows"]

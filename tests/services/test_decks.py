@@ -86,3 +86,17 @@ def test_export_json_has_the_documented_shape(app):
     assert set(first) == {"key", "kind", "prompt", "choices", "explanation", "source"}
     assert first["choices"][0] == {"text": "Paris", "correct": True}
     assert second["answer_order"] == ["a", "b", "c"]
+
+
+def test_a_deck_search_keeps_the_decks_holding_every_word_in_title_or_description(app):
+    load_builtin_decks([sample_deck("capitals"), sample_deck("rivers", 2)])
+
+    def titles(search: str) -> list[str]:
+        # sample_deck's description is "The <slug> deck."
+        return [d.deck.title for d in list_published_decks(search)]
+
+    assert titles("") == ["Capitals", "Rivers"]
+    assert titles("CAPITALS") == ["Capitals"]
+    assert titles("the deck") == ["Capitals", "Rivers"]  # both words, from the description
+    assert titles("rivers capitals") == []  # every word must be found in one deck
+    assert titles("   ") == ["Capitals", "Rivers"]

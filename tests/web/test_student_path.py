@@ -413,3 +413,21 @@ def test_deck_page_shows_the_number_of_questions_and_scores(client, app):
     html = client.get("/decks/capitals").get_data(as_text=True)
     assert "<strong>3</strong> questions" in html
     assert "You have not taken this quiz yet." in html
+
+
+def test_the_deck_list_finds_decks_by_words_and_says_when_none_matches(client, app):
+    load_sample_deck("capitals")
+    load_sample_deck("rivers", n=2)
+    login(client, make_user().email)
+
+    found = client.get("/decks?q=+Capitals+").get_data(as_text=True)
+    assert 'value="Capitals"' in found and "1 deck matches “Capitals”" in found
+    assert "/decks/capitals" in found and "/decks/rivers" not in found
+
+    none = client.get("/decks?q=volcanoes").get_data(as_text=True)
+    assert "No deck matches “volcanoes”" in none and 'href="/decks">Show every deck' in none
+    assert "/decks/capitals" not in none
+
+    every = client.get("/decks").get_data(as_text=True)
+    assert "/decks/capitals" in every and "/decks/rivers" in every
+    assert "Show every deck" not in every
