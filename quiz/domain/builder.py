@@ -33,6 +33,7 @@ from quiz.domain.items import ChoiceSpec, ItemKind, ItemSpec
 DISTRACTORS = 3
 ORDERING_SIZE = 4
 NOT_GROUP_SIZE = 3
+MIN_PARTY_CHOICES = 3
 
 T = TypeVar("T")
 
@@ -258,8 +259,10 @@ def _ordering_items(events: Sequence[EventFact]) -> list[ItemSpec]:
 # Positions
 
 
-def _position_party(fact: PositionFact, ctx: _Context) -> ItemSpec:
-    """Stance → party; a stance held by several parties becomes a MULTIPLE item."""
+def _position_party(fact: PositionFact, ctx: _Context) -> ItemSpec | None:
+    """Stance → party; a stance held by several parties becomes a MULTIPLE item. None
+    when fewer than three parties can be offered (the others being unsettled): a choice
+    of two, one of them the party the stance is about, gives the answer away."""
     holders = ctx.holders_of_stance(fact.stance)
     right = [party for party in PARTIES if party in holders]
     wrong = [
@@ -267,6 +270,8 @@ def _position_party(fact: PositionFact, ctx: _Context) -> ItemSpec:
         for party in PARTIES
         if party not in holders and not ctx.is_unsettled(party, fact.stance)
     ]
+    if not wrong or len(right) + len(wrong) < MIN_PARTY_CHOICES:
+        return None
     if len(right) == 1:
         return _single(
             f"{fact.key}--party", f"Which party wants this? {fact.stance}", right[0], wrong, fact
@@ -392,7 +397,7 @@ def _named_in(speaker: str, quote: str) -> bool:
     """Whether the quote names the speaker (by surname): "…the efforts of U.S. President
     Donald Trump…" was not said by Trump, so he would be a giveaway distractor."""
     surname = _norm(speaker).split()[-1]
-    return surname in re.findall(r"[\w'-]+", _norm(quote))
+    return surname in re.findall(r"[\w-]+", _norm(quote))  # "Trump's" holds "trump"
 
 
 def _quote_speaker(fact: QuoteFact, ctx: _Context) -> ItemSpec | None:
@@ -428,7 +433,7 @@ def _speaker_role(fact: QuoteFact, ctx: _Context) -> ItemSpec | None:
         fact.role,
         chosen,
         fact,
-        explanation=f"{fact.speaker} was quoted as {fact.role}. {fact.explanation}",
+        explanation=f"{fact.speaker}'s role when quoted: {fact.role}. {fact.explanation}",
     )
 
 

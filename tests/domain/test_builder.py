@@ -391,6 +391,20 @@ def test_a_party_the_source_leaves_unsettled_is_neither_a_right_nor_a_wrong_answ
     assert items["no-border-rights--card"].back == "European leaders"
 
 
+def test_no_party_question_is_built_when_only_two_parties_can_be_offered() -> None:
+    # The United States against Russia alone, for a threat made to Russia: a giveaway.
+    threat = position(
+        "us-threat",
+        "The United States",
+        "Russia's agreement to end the war, on pain of severe consequences.",
+        unsettled=("Ukraine", "European leaders"),
+    )
+    pool = POOL + (threat,)
+    items = items_by_key(build_deck_items((threat,), pool))
+    assert "us-threat--party" not in items
+    assert "us-threat--position" in items and "us-threat--card" in items
+
+
 def test_a_quotes_speaker_question_offers_no_one_the_quote_names() -> None:
     own = (
         quote(
@@ -400,12 +414,18 @@ def test_a_quotes_speaker_question_offers_no_one_the_quote_names() -> None:
             "We supported the efforts of U.S. President Donald Trump to end the war.",
         ),
         quote("trump-table", "Donald Trump", "President of the United States", "Set the table."),
+        quote("bowman-trump", "Bradley Bowman", "Think-tank director", "Gain Trump's support."),
     )
     # Trump's quote is in the deck itself, so he would be the first distractor chosen.
-    item = items_by_key(build_deck_items(own, QUOTES + own))["zelenskyy-thanks--speaker"]
-    assert right_texts(item) == ["Volodymyr Zelenskyy"]
-    assert "Donald Trump" not in wrong_texts(item)
-    assert len(wrong_texts(item)) == 3
+    items = items_by_key(build_deck_items(own, QUOTES + own))
+    for key, speaker in [
+        ("zelenskyy-thanks", "Volodymyr Zelenskyy"),
+        ("bowman-trump", "Bradley Bowman"),
+    ]:
+        item = items[f"{key}--speaker"]
+        assert right_texts(item) == [speaker]
+        assert "Donald Trump" not in wrong_texts(item), key
+        assert len(wrong_texts(item)) == 3
 
 
 def test_flashcards_carry_the_answer_on_the_back(full_deck: tuple[ItemSpec, ...]) -> None:
