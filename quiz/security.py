@@ -7,6 +7,7 @@ from urllib.parse import unquote_to_bytes
 
 from flask import Flask, request
 from werkzeug.exceptions import BadRequest
+from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
 
 CSP = "; ".join(
     [
@@ -36,29 +37,46 @@ class NotUtf8(BadRequest):
 
 
 def _is_utf8(raw: bytes) -> bool:
-    try:
-        unquote_to_bytes(raw).decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-#: U+FFFD, the replacement character, as UTF-8 bytes.
-_REPLACEMENT = "\ufffd".encode()
+    """Whether %-escaped text (a query string, a url-encoded body) is UTF-8."""
+    return _is_utf8_bytes(unquote_to_bytes(raw))
 
 
 def _multipart_text_is_not_utf8() -> bool:
     """Whether a multipart form's text field held bytes that are not UTF-8.
 
-    werkzeug decodes each text field with errors="replace", so such bytes arrive as
-    U+FFFD ("�"). A field holding one is refused unless the body itself holds that
-    character's UTF-8 bytes (someone typed or pasted a real "�"). The body, at most the
-    upload limit, is kept for the form parser. Uploaded files are not text fields: the
-    import reads and checks their encoding itself."""
-    raw = request.get_data(cache=True, parse_form_data=False)
-    if _REPLACEMENT in raw:
+    werkzeug decodes each text field with errors="replace", so such bytes would arrive as
+    U+FFFD ("�") and be saved. Each text field's own bytes are checked here, read with
+    werkzeug's multipart decoder from the body (at most the upload limit), which is kept
+    for the form parser. Uploaded files are not text fields: the import reads and checks
+    their encoding itself. A body the decoder cannot read is left to the form parser."""
+    boundary = request.mimetype_params.get("boundary", "").encode("latin-1", "replace")
+    if not boundary:
         return False
-    return any("\ufffd" in value for values in request.form.listvalues() for value in values)
+    decoder = MultipartDecoder(boundary)
+    decoder.receive_data(request.get_data(cache=True, parse_form_data=False))
+    decoder.receive_data(None)
+    in_text_field, chunks = False, []
+    try:
+        event = decoder.next_event()
+        while not isinstance(event, Epilogue | NeedData):
+            if isinstance(event, Field | File):
+                in_text_field, chunks = isinstance(event, Field), []
+            elif isinstance(event, Data) and in_text_field:
+                chunks.append(event.data)
+                if not event.more_data and not _is_utf8_bytes(b"".join(chunks)):
+                    return True
+            event = decoder.next_event()
+    except ValueError:
+        return False
+    return False
+
+
+def _is_utf8_bytes(raw: bytes) -> bool:
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 class NulCharacter(BadRequest):

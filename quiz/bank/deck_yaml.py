@@ -440,6 +440,7 @@ class _DeckParser:
             self.report(node.line, f"{what}: missing field 'party'")
         also = self.parties(node, "also", what, taken=[party] if party else [])
         unsettled = self.parties(node, "unsettled", what, taken=[party, *also] if party else also)
+        stance = self.text(node, "stance", what)
         if party is not None and len(PARTIES) - 1 - len(also) - len(unsettled) < 1:
             self.report(
                 node.line,
@@ -447,7 +448,6 @@ class _DeckParser:
                 "is left to be a wrong answer",
             )
             return None
-        stance = self.text(node, "stance", what)
         if key is None or party is None or stance is None or explanation is None or source is None:
             return None
         return PositionFact(
@@ -770,6 +770,7 @@ def _cross_file_errors(decks: Sequence[tuple[str, ParsedDeck]]) -> list[BankErro
                 )
             else:
                 fact_keys[fact.key] = (filename, fact.line)
+    errors.extend(_stance_conflicts(decks))
     for filename, deck in decks:
         for name, line in zip(deck.include, deck.include_lines, strict=True):
             if name not in slugs:
@@ -779,6 +780,37 @@ def _cross_file_errors(decks: Sequence[tuple[str, ParsedDeck]]) -> list[BankErro
                     )
                 )
     return errors
+
+
+def _stance_conflicts(decks: Sequence[tuple[str, ParsedDeck]]) -> list[BankError]:
+    """Positions with the same stance (in any file) are one stance to the builder: a party
+    may not hold it in one fact and be unsettled about it in another."""
+    holders: dict[str, set[str]] = {}
+    for _filename, deck in decks:
+        for fact in deck.facts:
+            if isinstance(fact, PositionFact):
+                holders.setdefault(_normal_text(fact.stance), set()).update(fact.holders)
+    errors: list[BankError] = []
+    for filename, deck in decks:
+        for fact in deck.facts:
+            if not isinstance(fact, PositionFact):
+                continue
+            for party in fact.unsettled:
+                if party in holders[_normal_text(fact.stance)]:
+                    errors.append(
+                        BankError(
+                            filename,
+                            fact.line,
+                            f"fact {fact.key!r}: {party!r} is unsettled here but holds the "
+                            "same stance in another fact",
+                        )
+                    )
+    return errors
+
+
+def _normal_text(text: str) -> str:
+    """Texts that differ only in case or spacing are one text (as the builder reads them)."""
+    return " ".join(text.casefold().split())
 
 
 def _item_key_clashes(

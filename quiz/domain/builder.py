@@ -396,8 +396,9 @@ def _unique_stances(facts: Sequence[PositionFact]) -> list[PositionFact]:
 def _named_in(speaker: str, quote: str) -> bool:
     """Whether the quote names the speaker (by surname): "…the efforts of U.S. President
     Donald Trump…" was not said by Trump, so he would be a giveaway distractor."""
-    surname = _norm(speaker).split()[-1]
-    return surname in re.findall(r"[\w-]+", _norm(quote))  # "Trump's" holds "trump"
+    surname = speaker.split()[-1]
+    # As a capitalised word of its own: "Trump's" names Trump; "it may end" names no May.
+    return re.search(rf"(?<![\w-]){re.escape(surname)}(?![\w-])", quote) is not None
 
 
 def _quote_speaker(fact: QuoteFact, ctx: _Context) -> ItemSpec | None:

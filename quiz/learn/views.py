@@ -66,7 +66,6 @@ def _join_page(form: JoinForm, klass):
         form=form,
         klass=klass,
         memberships=classes.student_classes(current_user),
-        leave_form=PostForm(),
     )
 
 
@@ -80,11 +79,14 @@ def leave_class(class_id: int):
         klass = classes.leave_class(current_user, class_id)
     except NotFound:
         abort(404)
-    flash(
-        f"You left {klass.name}. Your own scores and cards stay yours"
-        + ("." if klass.is_archived else "; to come back, join again with its code."),
-        "success",
-    )
+    except ServiceError as exc:
+        flash(exc.message, "error")
+    else:
+        flash(
+            f"You left {klass.name}. Your own scores and cards stay yours; to come back, "
+            "join again with its code.",
+            "success",
+        )
     return redirect(url_for("learn.join"))
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TypeVar
 
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import delete, exists, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -27,7 +28,9 @@ from quiz.models import (
     utcnow,
 )
 from quiz.services import NotFound, ServiceError, unit_of_work
-from quiz.services.decks import sync_item
+from quiz.services.decks import item_columns, sync_item
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -95,17 +98,21 @@ def _check_title(title: str) -> str:
 
 def create_set(owner: User, title: str, description: str = "") -> Deck:
     title = _check_title(title)
-    with unit_of_work() as session:
-        deck = Deck(
-            slug=_unique_slug(title),
-            title=title,
-            description=description.strip(),
-            owner_id=owner.id,
-            status=DeckStatus.DRAFT.value,
-            items=[],
-        )
-        session.add(deck)
-    return deck
+
+    def write(slug_of: Callable[[str], str]) -> Deck:
+        with unit_of_work() as session:
+            deck = Deck(
+                slug=slug_of(title),
+                title=title,
+                description=description.strip(),
+                owner_id=owner.id,
+                status=DeckStatus.DRAFT.value,
+                items=[],
+            )
+            session.add(deck)
+        return deck
+
+    return _with_free_slug(write)
 
 
 def update_set(deck: Deck, title: str, description: str) -> None:
@@ -125,38 +132,94 @@ def set_published(deck: Deck, published: bool) -> None:
 COPY_SUFFIX = " (copy)"
 
 
-def copy_set(owner: User, deck_id: int) -> Deck:
+@dataclass(frozen=True)
+class Copied:
+    deck: Deck
+    questions: int
+
+
+def copy_set(owner: User, deck_id: int) -> Copied:
     """A new draft set of the owner's holding the live questions of a deck they may read:
     any published deck (a built-in one or a colleague's), or one of their own sets (any set
     for an admin). The questions keep their keys, so a later export of the original can
-    still be imported over the copy by key; the copy shares no history with the original."""
+    still be imported over the copy by key; the copy shares no history with the original.
+    Items and choices are inserted in bulk: a set may hold thousands."""
     conditions = [Deck.id == deck_id, Deck.deleted_at.is_(None)]
     if not owner.is_admin:
         conditions.append((Deck.status == DeckStatus.PUBLISHED.value) | (Deck.owner_id == owner.id))
-    source = db.session.execute(
-        select(Deck).where(*conditions).options(selectinload(Deck.items).selectinload(Item.choices))
-    ).scalar_one_or_none()
-    if source is None:
-        raise NotFound("There is no deck at that address to copy.")
-    title = source.title[: 200 - len(COPY_SUFFIX)].rstrip() + COPY_SUFFIX
-    specs = [
-        item_spec(item) for item in sorted(live_items(source), key=lambda i: (i.position, i.id))
+
+    def write(slug_of: Callable[[str], str]) -> Copied:
+        with unit_of_work() as session:
+            # Read inside the transaction: the original cannot go or be unpublished between
+            # the check and the copy.
+            source = session.execute(
+                select(Deck)
+                .where(*conditions)
+                .options(selectinload(Deck.items).selectinload(Item.choices))
+            ).scalar_one_or_none()
+            if source is None:
+                raise NotFound("There is no deck at that address to copy.")
+            specs = [
+                item_spec(item)
+                for item in sorted(live_items(source), key=lambda i: (i.position, i.id))
+            ]
+            copy = Deck(
+                slug=slug_of(source.title),
+                title=source.title[: 200 - len(COPY_SUFFIX)].rstrip() + COPY_SUFFIX,
+                description=source.description,
+                owner_id=owner.id,
+                status=DeckStatus.DRAFT.value,
+            )
+            session.add(copy)
+            session.flush()
+            _insert_items(session, copy, specs)
+        return Copied(copy, len(specs))
+
+    return _with_free_slug(write)
+
+
+def _insert_items(session, deck: Deck, specs: Sequence[ItemSpec]) -> None:
+    """Add the items to a new deck in bulk: the items, their ids (by key, unique in a
+    deck), then their choices. (RETURNING in parameter order would insert row by row on
+    SQLite.)"""
+    if not specs:
+        return
+    session.execute(
+        insert(Item),
+        [
+            {"deck_id": deck.id, "key": spec.key, **item_columns(spec, position)}
+            for position, spec in enumerate(specs)
+        ],
+    )
+    item_ids = dict(session.execute(select(Item.key, Item.id).where(Item.deck_id == deck.id)).all())
+    choices = [
+        {
+            "item_id": item_ids[spec.key],
+            "text": choice.text,
+            "correct": choice.correct,
+            "position": n,
+        }
+        for spec in specs
+        for n, choice in enumerate(spec.choices)
     ]
-    with unit_of_work() as session:
-        copy = Deck(
-            slug=_unique_slug(source.title),
-            title=title,
-            description=source.description,
-            owner_id=owner.id,
-            status=DeckStatus.DRAFT.value,
-            items=[],
-        )
-        for position, spec in enumerate(specs):
-            item = Item(key=spec.key, kind=spec.kind.value, prompt=spec.prompt)
-            copy.items.append(item)
-            sync_item(item, spec, position)
-        session.add(copy)
-    return copy
+    if choices:
+        session.execute(insert(Choice), choices)
+
+
+#: How many times a new set's slug is chosen again after another request took it between
+#: the choice and the insert (PostgreSQL; on SQLite the write lock serialises them).
+SLUG_RETRIES = 5
+
+
+def _with_free_slug(write: Callable[[Callable[[str], str]], T]) -> T:
+    """Run ``write`` (a unit of work that adds a deck under a slug it gets from the given
+    function), again with a fresh slug if the one chosen was taken meanwhile."""
+    for _ in range(SLUG_RETRIES - 1):
+        try:
+            return write(_unique_slug)
+        except IntegrityError:
+            db.session.rollback()
+    return write(_unique_slug)
 
 
 def new_item_key(deck: Deck) -> str:
@@ -332,7 +395,10 @@ def _delete_unused_set(deck: Deck) -> str:
             delete(Choice).where(Choice.item_id.in_(select(Item.id).where(Item.deck_id == deck.id)))
         )
         session.execute(delete(Item).where(Item.deck_id == deck.id))
-        session.delete(deck)
+        session.execute(delete(Deck).where(Deck.id == deck.id))
+        # Its loaded items and choices are gone from the database too: forget them all,
+        # so that the session does not delete them a second time.
+        session.expunge(deck)
     return "deleted"
 
 
@@ -357,20 +423,10 @@ def import_items(
         raise ServiceError("The file has errors; nothing was imported.")
     if not result.items:
         raise ServiceError("The file has no questions to import.")
-    if deck is not None:
-        _refuse_kind_changes(deck, result)
-    with unit_of_work() as session:
-        if deck is None:
-            name = _check_title(title or result.title or "Imported questions")
-            deck = Deck(
-                slug=_unique_slug(name),
-                title=name,
-                description="",
-                owner_id=owner.id,
-                status=DeckStatus.DRAFT.value,
-                items=[],
-            )
-            session.add(deck)
+    if deck is None:
+        return _import_into_a_new_set(owner, result, title)
+    _refuse_kind_changes(deck, result)
+    with unit_of_work():
         report = ImportReport(deck=deck)
         by_key = {item.key: item for item in deck.items}
         position = max((i.position for i in deck.items), default=-1)
@@ -388,6 +444,26 @@ def import_items(
                 report.unchanged += 1
         deck.updated_at = utcnow()
     return report
+
+
+def _import_into_a_new_set(owner: User, result: ImportResult, title: str | None) -> ImportReport:
+    name = _check_title(title or result.title or "Imported questions")
+
+    def write(slug_of: Callable[[str], str]) -> ImportReport:
+        with unit_of_work() as session:
+            deck = Deck(
+                slug=slug_of(name),
+                title=name,
+                description="",
+                owner_id=owner.id,
+                status=DeckStatus.DRAFT.value,
+            )
+            session.add(deck)
+            session.flush()
+            _insert_items(session, deck, result.items)
+        return ImportReport(deck=deck, created=len(result.items))
+
+    return _with_free_slug(write)
 
 
 def _refuse_kind_changes(deck: Deck, result: ImportResult) -> None:

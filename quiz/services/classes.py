@@ -259,15 +259,21 @@ def student_classes(student: User) -> list[Membership]:
 def leave_class(student: User, class_id: int) -> SchoolClass:
     """The student leaves a class (one joined by mistake, say): its assignments leave their
     deck list and they leave its gradebook. Their attempts and cards stay theirs, and the
-    gradebook shows them again if they join again. NotFound unless they are in it."""
-    klass = db.session.execute(
-        select(SchoolClass)
-        .join(Enrolment, Enrolment.class_id == SchoolClass.id)
-        .where(SchoolClass.id == class_id, Enrolment.user_id == student.id)
-    ).scalar_one_or_none()
-    if klass is None:
-        raise NotFound("You are not in that class.")
+    gradebook shows them again if they join again. NotFound unless they are in it; an
+    archived class is refused: its gradebook is a record, and it takes no one back."""
     with unit_of_work() as session:
+        klass = session.execute(
+            select(SchoolClass)
+            .join(Enrolment, Enrolment.class_id == SchoolClass.id)
+            .where(SchoolClass.id == class_id, Enrolment.user_id == student.id)
+        ).scalar_one_or_none()
+        if klass is None:
+            raise NotFound("You are not in that class.")
+        if klass.is_archived:
+            raise ServiceError(
+                f"{klass.name} is archived: its gradebook is kept as a record, so it can no "
+                "longer be left (and it shows you nothing to do)."
+            )
         session.execute(
             delete(Enrolment).where(Enrolment.class_id == klass.id, Enrolment.user_id == student.id)
         )

@@ -54,8 +54,9 @@ def _sync_choices(item: Item, spec: ItemSpec) -> bool:
     return changed
 
 
-def sync_item(item: Item, spec: ItemSpec, position: int) -> bool:
-    fields = {
+def item_columns(spec: ItemSpec, position: int) -> dict[str, object]:
+    """An item's columns as the spec gives them (all but its deck and key)."""
+    return {
         "kind": spec.kind.value,
         "prompt": spec.prompt,
         "back": spec.back,
@@ -64,8 +65,11 @@ def sync_item(item: Item, spec: ItemSpec, position: int) -> bool:
         "position": position,
         "retired": False,
     }
+
+
+def sync_item(item: Item, spec: ItemSpec, position: int) -> bool:
     changed = False
-    for name, value in fields.items():
+    for name, value in item_columns(spec, position).items():
         if getattr(item, name) != value:
             setattr(item, name, value)
             changed = True

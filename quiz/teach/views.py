@@ -61,16 +61,16 @@ def copy_set(deck_id: int):
         flash("That form has expired. Please try again.", "error")
         return redirect(url_for("teach.index"))
     try:
-        copy = authoring.copy_set(current_user, deck_id)
+        copied = authoring.copy_set(current_user, deck_id)
     except NotFound:
         abort(404)
-    count = len(copy.items)
+    count = copied.questions
     flash(
         f"This is your own copy, a draft with {count} question{'s' if count != 1 else ''}. "
         "Change what you like, then publish it to assign it to a class.",
         "success",
     )
-    return redirect(url_for("teach.show_set", deck_id=copy.id))
+    return redirect(url_for("teach.show_set", deck_id=copied.deck.id))
 
 
 @bp.get("/sets/<int:deck_id>")

@@ -192,3 +192,11 @@ def test_the_occupied_land_russia_wants_recognized_is_some_of_it_as_the_article_
         for item in deck.items:
             for text in (item.prompt, item.explanation, item.back, *_texts(item)):
                 assert "over occupied" not in text and "over Ukrainian land" not in text, item.key
+
+
+def test_every_one_answer_question_offers_at_least_three_choices():
+    # Two choices, one of them the obvious one, would give the answer away.
+    for deck in _bank():
+        for item in deck.items:
+            if item.kind is ItemKind.SINGLE:
+                assert len(item.choices) >= 3, f"{deck.slug}/{item.key}"

@@ -875,3 +875,28 @@ def test_dump_then_parse_gives_back_the_same_items(deck: DeckSpec) -> None:
         deck.description,
     )
     assert parsed.questions == deck.items
+
+
+def test_a_party_unsettled_on_a_stance_another_fact_gives_it_is_reported(tmp_path: Path) -> None:
+    russia = positions_file("what-russia-wants", "Russia", 2).replace(
+        "    party: Russia\n    stance: Russia stance number 1.",
+        "    party: Russia\n    unsettled: [Ukraine]\n    stance: Shared stance.",
+    )
+    ukraine = positions_file("what-ukraine-wants", "Ukraine", 2).replace(
+        "stance: Ukraine stance number 1.", "stance: shared  STANCE."
+    )
+    write_bank(tmp_path, {"russia.yaml": russia, "ukraine.yaml": ukraine})
+    decks, errors = read_bank(tmp_path)
+    assert decks == []
+    assert len(errors) == 1 and errors[0].file.endswith("russia.yaml")
+    assert "'Ukraine' is unsettled here but holds the same stance" in errors[0].message
+
+
+def test_a_position_with_no_party_left_still_reports_its_other_errors() -> None:
+    body = POSITION.replace(
+        "    stance: A cap on the army.\n",
+        "    also: [Ukraine]\n    unsettled: [The United States, European leaders]\n",
+    )
+    messages = [e.message for e in errors_of(body)]
+    assert any("no party is left" in m for m in messages)
+    assert any("stance" in m and "missing" in m for m in messages), messages

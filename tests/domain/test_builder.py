@@ -503,3 +503,21 @@ class TestMixedDeck:
     def test_without_mixed_included_facts_get_the_full_set(self) -> None:
         items = build_deck_items(self.own, POOL, included=EVENTS)
         assert {f"{fact.key}--card" for fact in EVENTS} <= {item.key for item in items}
+
+
+@pytest.mark.parametrize(
+    ("speaker", "text", "named"),
+    [
+        ("Donald Trump", "the efforts of U.S. President Donald Trump", True),
+        ("Donald Trump", "to gain Trump's support", True),
+        ("Donald Trump", "to gain Trump’s support", True),
+        ("Theresa May", "a deal may come in May", True),
+        ("Theresa May", "a deal may come", False),  # a common word is no name
+        ("Andrea Kendall-Taylor", "as Kendall-Taylor said", True),
+        ("John Lough", "Loughborough", False),
+    ],
+)
+def test_a_quote_names_a_speaker_by_their_surname_as_a_word(speaker, text, named) -> None:
+    from quiz.domain.builder import _named_in
+
+    assert _named_in(speaker, text) is named

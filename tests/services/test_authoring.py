@@ -297,7 +297,7 @@ def test_a_copy_of_a_built_in_deck_is_the_teachers_draft_with_the_same_live_ques
     builtin = load_sample_deck(n=3, extra=(ordering("order", "Put in order", "a", "b", "c"),))
     teacher = _teacher()
 
-    copy = authoring.copy_set(teacher, builtin.id)
+    copy = authoring.copy_set(teacher, builtin.id).deck
 
     assert copy.owner_id == teacher.id and copy.status == "draft"
     assert copy.title == "Capitals (copy)" and copy.description == builtin.description
@@ -314,7 +314,7 @@ def test_copying_leaves_the_original_and_its_learners_history_alone(app):
     quizzes.submit_attempt(quizzes.start_attempt(student, builtin))
     before = _specs(builtin)
 
-    copy = authoring.copy_set(_teacher(), builtin.id)
+    copy = authoring.copy_set(_teacher(), builtin.id).deck
     authoring.save_item(
         copy, _single("capital-france", "Paris", "Marseille", "Lyon"), copy.items[0].id
     )
@@ -334,7 +334,7 @@ def test_a_copy_leaves_out_retired_questions_and_numbers_the_rest_from_the_top(a
     authoring.delete_item(deck, first.id)  # retired, not deleted
     assert db.session.get(Item, first.id).retired
 
-    copy = authoring.copy_set(teacher, deck.id)
+    copy = authoring.copy_set(teacher, deck.id).deck
 
     assert [(i.key, i.position) for i in copy.items] == [("q2", 0), ("q3", 1)]
 
@@ -352,7 +352,7 @@ def test_a_teacher_copies_a_colleagues_published_set_but_not_a_draft_or_a_delete
         authoring.copy_set(teacher, draft.id)
 
     published = _published(draft)
-    assert authoring.copy_set(teacher, published.id).owner_id == teacher.id
+    assert authoring.copy_set(teacher, published.id).deck.owner_id == teacher.id
 
     authoring.delete_set(published)
     with pytest.raises(NotFound):
@@ -365,14 +365,50 @@ def test_a_teacher_copies_their_own_draft_and_an_admin_copies_anyone_s(app):
     teacher = _teacher()
     draft = authoring.create_set(teacher, "Draft")
     authoring.save_item(draft, _single())
-    assert authoring.copy_set(teacher, draft.id).title == "Draft (copy)"
+    assert authoring.copy_set(teacher, draft.id).deck.title == "Draft (copy)"
     admin = make_user(role="admin")
-    assert authoring.copy_set(admin, draft.id).owner_id == admin.id
+    assert authoring.copy_set(admin, draft.id).deck.owner_id == admin.id
 
 
 def test_a_copy_of_a_set_with_the_longest_title_keeps_its_title_within_the_limit(app):
     teacher = _teacher()
     deck = authoring.create_set(teacher, "x" * 200)
-    copy = authoring.copy_set(teacher, deck.id)
+    copy = authoring.copy_set(teacher, deck.id).deck
     assert len(copy.title) == 200 and copy.title.endswith("x (copy)")
     assert copy.items == []
+
+
+def test_copying_a_set_takes_the_same_statements_however_many_questions_it_holds(
+    app, count_queries
+):
+    teacher = _teacher()
+    counts = []
+    for size in (3, 60):
+        items = [_single(f"q{n}") for n in range(size)]
+        deck = authoring.import_items(teacher, ImportResult(items=items, errors=[]), title="Set")
+        deck_id = deck.deck.id
+        with count_queries() as counter:
+            copied = authoring.copy_set(teacher, deck_id)
+        assert copied.questions == size
+        assert len(authoring.get_set(teacher, copied.deck.id).items) == size
+        counts.append(counter.count)
+    assert counts[0] == counts[1] <= 10
+
+
+def test_a_new_set_takes_the_next_free_address_if_another_request_took_its_own(app, monkeypatch):
+    teacher = _teacher()
+    first = authoring.create_set(teacher, "Geography")
+    chosen = []
+    real = authoring._unique_slug
+
+    def taken_the_first_time(title):
+        # Another request inserted "geography" between this one's choice and its insert.
+        slug = first.slug if not chosen else real(title)
+        chosen.append(slug)
+        return slug
+
+    monkeypatch.setattr(authoring, "_unique_slug", taken_the_first_time)
+    second = authoring.create_set(teacher, "Geography")
+    copied = authoring.copy_set(teacher, first.id).deck
+    assert chosen[:2] == ["geography", "geography-2"]
+    assert (second.slug, copied.slug) == ("geography-2", "geography-3")

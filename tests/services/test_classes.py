@@ -210,6 +210,15 @@ def test_a_student_who_leaves_a_class_leaves_its_gradebook_and_keeps_their_score
     assert {r.student.id for r in book.rows} == {ada.id, bob.id}
 
 
+def test_a_student_cannot_leave_an_archived_class_whose_gradebook_is_a_record(app):
+    teacher, deck, klass, (ada, bob) = _setup()
+    cs.assign_deck(teacher, klass, deck.id, None)
+    cs.set_archived(klass, True)
+    with pytest.raises(ServiceError, match="archived"):
+        cs.leave_class(ada, klass.id)
+    assert {r.student.id for r in cs.build_gradebook(klass, NOW).rows} == {ada.id, bob.id}
+
+
 def test_item_analysis_over_a_class_uses_only_its_students(app):
     teacher, deck, klass, (ada, bob) = _setup()
     outsider = make_user()

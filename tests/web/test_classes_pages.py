@@ -406,3 +406,20 @@ def test_a_student_sees_their_classes_on_the_join_page_and_leaves_one(client, ap
     assert "Your classes" not in after
     assert "Year 10" not in client.get("/decks").get_data(as_text=True)
     assert db.session.execute(db.select(db.func.count(Enrolment.id))).scalar_one() == 0
+
+
+def test_an_archived_class_is_listed_without_a_leave_button_and_cannot_be_left(client, app):
+    teacher = make_user(role="teacher")
+    klass = cs.create_class(teacher, "Year 9, last year")
+    student = make_user()
+    cs.join_class(student, klass.join_code)
+    cs.set_archived(klass, True)
+    login(client, student.email)
+
+    page = client.get("/join").get_data(as_text=True)
+    assert "Year 9, last year" in page and "kept as a record" in page
+    assert f'action="/classes/{klass.id}/leave"' not in page
+    refused = client.post(f"/classes/{klass.id}/leave", data={"csrf_token": csrf_from(page)})
+    assert refused.location.endswith("/join")
+    assert "is archived" in client.get("/join").get_data(as_text=True)
+    assert db.session.execute(db.select(db.func.count(Enrolment.id))).scalar_one() == 1

@@ -112,14 +112,16 @@ def test_a_nul_character_in_a_form_is_refused_with_a_message_and_saves_nothing(c
     assert client.get("/decks?q=a%00b").status_code == 400
 
 
-def _multipart_import(client, title: bytes):
+def _multipart_import(
+    client, title: bytes, gift: bytes = b"::q:: Capital of France? {=Paris ~Lyon}"
+):
     token = _token(client, "/teach/import")
     parts = [
         (b'name="csrf_token"', token.encode()),
         (b'name="format"', b"gift"),
         (b'name="target"', b"new"),
         (b'name="title"', title),
-        (b'name="file"; filename="q.gift"', b"::q:: Capital of France? {=Paris ~Lyon}"),
+        (b'name="file"; filename="q.gift"', gift),
     ]
     body = b"".join(
         b"--BOUNDARY\r\nContent-Disposition: form-data; " + head + b"\r\n\r\n" + value + b"\r\n"
@@ -137,6 +139,9 @@ def test_a_multipart_form_field_that_is_not_utf8_is_refused_and_imports_nothing(
     response = _multipart_import(client, b"Bad \xff\xfe title")
     assert response.status_code == 400
     assert "not valid text (not UTF-8)" in response.get_data(as_text=True)
+    # Nor does a real "�" elsewhere in the body (here in the file) let the title through.
+    gift = "::q:: Odd \ufffd sign? {=Yes ~No}".encode()
+    assert _multipart_import(client, b"Bad \xff title", gift).status_code == 400
     assert db.session.execute(db.select(db.func.count(Item.id))).scalar_one() == 0
     # A replacement character typed on purpose is text like any other.
     assert _multipart_import(client, "Odd \ufffd title".encode()).status_code == 302

@@ -270,6 +270,26 @@ def test_a_teacher_copies_a_built_in_deck_from_its_page_and_lands_on_the_draft(c
     assert db.session.get(Deck, builtin.id).owner_id is None
 
 
+def test_a_teacher_copies_a_colleagues_published_set_but_not_their_draft(client, app):
+    from tests.services.test_authoring import _single
+
+    colleague = make_user(role="teacher")
+    published = authoring.create_set(colleague, "Published by a colleague")
+    authoring.save_item(published, _single())
+    authoring.set_published(published, True)
+    draft = authoring.create_set(colleague, "A colleague's draft")
+    teacher = _as(client)
+    page = client.get(f"/decks/{published.slug}").get_data(as_text=True)
+    assert "Copy it to your sets" in page and "This is one of your sets" not in page
+
+    copied = client.post(f"/teach/decks/{published.id}/copy", data={"csrf_token": csrf_from(page)})
+    refused = client.post(f"/teach/decks/{draft.id}/copy", data={"csrf_token": csrf_from(page)})
+
+    assert copied.status_code == 302 and refused.status_code == 404
+    mine = db.session.execute(db.select(Deck).where(Deck.owner_id == teacher.id)).scalars().all()
+    assert [d.title for d in mine] == ["Published by a colleague (copy)"]
+
+
 def test_students_are_not_offered_a_copy_and_cannot_make_one(client, app):
     from tests.factories import load_sample_deck
 
