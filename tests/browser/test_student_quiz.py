@@ -108,6 +108,15 @@ def test_student_joins_a_class_and_takes_the_assigned_quiz(
     check_accessibility(page, "deck list")
     screenshot(page, "deck-list")
 
+    # The join page now lists the class, with a way to leave it that asks first.
+    page.goto("/join")
+    classes = main(page).get_by_role("region", name="Your classes")
+    expect(classes).to_contain_text(CLASS_NAME)
+    classes.locator("summary").first.click()
+    expect(classes.get_by_role("button", name=f"Leave {CLASS_NAME}")).to_be_visible()
+    check_accessibility(page, "join page with the student's classes")
+    page.goto("/decks")
+
     open_assignment(page, DECK)
     check_accessibility(page, "deck page")
 

@@ -195,3 +195,25 @@ def test_teacher_imports_publishes_assigns_and_reads_the_gradebook(
         assert overflow <= 0, f"table.analysis is {overflow}px wider than its card"
     screenshot(teacher, "item-analysis")
     readme_shot(teacher, "item-analysis")
+
+    # Another teacher finds the published set by a word of its title and copies it.
+    colleague = new_page()
+    log_in(colleague, "classteacher@example.com")
+    colleague.goto("/decks")
+    colleague.get_by_label("Find a deck").fill("rivers")
+    with colleague.expect_navigation():
+        colleague.keyboard.press("Enter")
+    expect(main(colleague).get_by_text("1 deck matches “rivers”.")).to_be_visible()
+    check_accessibility(colleague, "deck list found by a search")
+    with colleague.expect_navigation():
+        main(colleague).get_by_role("link", name=SET_TITLE).click()
+    adapt = main(colleague).get_by_role("region", name="Adapt it for your classes")
+    expect(adapt).to_be_visible()
+    check_accessibility(colleague, "deck page as a teacher")
+    with colleague.expect_navigation():
+        adapt.get_by_role("button", name="Copy to my sets").click()
+    expect(colleague).to_have_url(SET_URL)
+    expect(
+        colleague.get_by_text("This is your own copy, a draft with 4 questions.")
+    ).to_be_visible()
+    expect(colleague.get_by_role("heading", level=1)).to_have_text(f"{SET_TITLE} (copy) Draft")
