@@ -55,11 +55,14 @@ def _multipart_text_is_not_utf8() -> bool:
     decoder = MultipartDecoder(boundary)
     decoder.receive_data(request.get_data(cache=True, parse_form_data=False))
     decoder.receive_data(None)
-    in_text_field, chunks = False, []
+    in_text_field, chunks, parts = False, [], 0
     try:
         event = decoder.next_event()
         while not isinstance(event, Epilogue | NeedData):
             if isinstance(event, Field | File):
+                parts += 1
+                if parts > (request.max_form_parts or parts):
+                    return False  # the form parser refuses so many parts (413)
                 in_text_field, chunks = isinstance(event, Field), []
             elif isinstance(event, Data) and in_text_field:
                 chunks.append(event.data)

@@ -135,7 +135,8 @@ COPY_SUFFIX = " (copy)"
 @dataclass(frozen=True)
 class Copied:
     deck: Deck
-    questions: int
+    questions: int  # quiz questions
+    flashcards: int
 
 
 def copy_set(owner: User, deck_id: int) -> Copied:
@@ -150,11 +151,13 @@ def copy_set(owner: User, deck_id: int) -> Copied:
 
     def write(slug_of: Callable[[str], str]) -> Copied:
         with unit_of_work() as session:
-            # Read inside the transaction: the original cannot go or be unpublished between
-            # the check and the copy.
+            # Read inside the transaction, the deck's row held (FOR SHARE on PostgreSQL;
+            # SQLite's write lock holds everything): it cannot go or be unpublished
+            # between the check and the copy.
             source = session.execute(
                 select(Deck)
                 .where(*conditions)
+                .with_for_update(read=True)
                 .options(selectinload(Deck.items).selectinload(Item.choices))
             ).scalar_one_or_none()
             if source is None:
@@ -173,7 +176,8 @@ def copy_set(owner: User, deck_id: int) -> Copied:
             session.add(copy)
             session.flush()
             _insert_items(session, copy, specs)
-        return Copied(copy, len(specs))
+        flashcards = sum(spec.kind is ItemKind.FLASHCARD for spec in specs)
+        return Copied(copy, len(specs) - flashcards, flashcards)
 
     return _with_free_slug(write)
 
@@ -206,20 +210,30 @@ def _insert_items(session, deck: Deck, specs: Sequence[ItemSpec]) -> None:
         session.execute(insert(Choice), choices)
 
 
-#: How many times a new set's slug is chosen again after another request took it between
-#: the choice and the insert (PostgreSQL; on SQLite the write lock serialises them).
+#: How many times a new set is written again after another request took the address it
+#: chose, between the choice and the insert (PostgreSQL; on SQLite the write lock
+#: serialises them). The retries take a random suffix: a class of teachers copying one
+#: deck at the same moment would otherwise all pick the next number again, together.
 SLUG_RETRIES = 5
 
 
 def _with_free_slug(write: Callable[[Callable[[str], str]], T]) -> T:
     """Run ``write`` (a unit of work that adds a deck under a slug it gets from the given
-    function), again with a fresh slug if the one chosen was taken meanwhile."""
-    for _ in range(SLUG_RETRIES - 1):
+    function); if the slug was taken meanwhile, again with a random one."""
+    slug_of = _unique_slug
+    for attempt in range(SLUG_RETRIES):
         try:
-            return write(_unique_slug)
-        except IntegrityError:
+            return write(slug_of)
+        except IntegrityError as exc:
             db.session.rollback()
-    return write(_unique_slug)
+            if "slug" not in str(exc.orig) or attempt == SLUG_RETRIES - 1:
+                raise
+            slug_of = _random_slug
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _random_slug(title: str) -> str:
+    return f"{slugify(title)[:60] or 'set'}-{secrets.token_hex(3)}"
 
 
 def new_item_key(deck: Deck) -> str:

@@ -262,10 +262,13 @@ def leave_class(student: User, class_id: int) -> SchoolClass:
     gradebook shows them again if they join again. NotFound unless they are in it; an
     archived class is refused: its gradebook is a record, and it takes no one back."""
     with unit_of_work() as session:
+        # The class's row is held (FOR SHARE on PostgreSQL; SQLite's write lock holds
+        # everything): it cannot be archived between the check and the leaving.
         klass = session.execute(
             select(SchoolClass)
             .join(Enrolment, Enrolment.class_id == SchoolClass.id)
             .where(SchoolClass.id == class_id, Enrolment.user_id == student.id)
+            .with_for_update(read=True, of=SchoolClass)
         ).scalar_one_or_none()
         if klass is None:
             raise NotFound("You are not in that class.")

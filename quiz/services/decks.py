@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -164,22 +165,29 @@ _PUBLISHED_DECKS = (
 def list_published_decks(search: str = "") -> list[DeckSummary]:
     """Every published deck with its number of quiz questions and flashcards (one query).
 
-    With ``search``, only the decks whose title or description holds every word of it,
-    ignoring case: "russia demands" finds "What Russia wants" by its description."""
+    With ``search``, only the decks whose title or description has, for every word of
+    it, a word that starts with it, ignoring case: "russ demands" finds "What Russia
+    wants" by its description, and "war" does not find "toward"."""
     decks = [
         DeckSummary(DeckCard(deck_id, slug, title, description or ""), questions, cards)
         for deck_id, slug, title, description, questions, cards in fetch(_PUBLISHED_DECKS)
     ]
-    words = search.casefold().split()
-    if not words:
+    wanted = _WORD.findall(search.casefold())
+    if not wanted:
         return decks
     return [
         summary
         for summary in decks
-        if all(
-            word in f"{summary.deck.title} {summary.deck.description}".casefold() for word in words
-        )
+        if _starts_words(wanted, f"{summary.deck.title} {summary.deck.description}")
     ]
+
+
+_WORD = re.compile(r"\w+")
+
+
+def _starts_words(wanted: list[str], text: str) -> bool:
+    words = _WORD.findall(text.casefold())
+    return all(any(word.startswith(prefix) for word in words) for prefix in wanted)
 
 
 def get_published_deck(slug: str) -> Deck:

@@ -64,13 +64,17 @@ def copy_set(deck_id: int):
         copied = authoring.copy_set(current_user, deck_id)
     except NotFound:
         abort(404)
-    count = copied.questions
     flash(
-        f"This is your own copy, a draft with {count} question{'s' if count != 1 else ''}. "
-        "Change what you like, then publish it to assign it to a class.",
+        f"This is your own copy, a draft with {_counted(copied.questions, 'question')}"
+        + (f" and {_counted(copied.flashcards, 'flashcard')}" if copied.flashcards else "")
+        + ". Change what you like, then publish it to assign it to a class.",
         "success",
     )
     return redirect(url_for("teach.show_set", deck_id=copied.deck.id))
+
+
+def _counted(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' if n != 1 else ''}"
 
 
 @bp.get("/sets/<int:deck_id>")

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from sqlalchemy.exc import IntegrityError
 
 from quiz.bank.formats import ImportResult, parse_upload
 from quiz.domain.items import ChoiceSpec, ItemKind, ItemSpec
@@ -395,20 +398,39 @@ def test_copying_a_set_takes_the_same_statements_however_many_questions_it_holds
     assert counts[0] == counts[1] <= 10
 
 
-def test_a_new_set_takes_the_next_free_address_if_another_request_took_its_own(app, monkeypatch):
+def test_a_new_set_takes_another_address_if_another_request_took_its_own(app, monkeypatch):
     teacher = _teacher()
     first = authoring.create_set(teacher, "Geography")
-    chosen = []
-    real = authoring._unique_slug
+    # Another request inserted "geography" between this one's choice and its insert.
+    monkeypatch.setattr(authoring, "_unique_slug", lambda title: first.slug)
 
-    def taken_the_first_time(title):
-        # Another request inserted "geography" between this one's choice and its insert.
-        slug = first.slug if not chosen else real(title)
-        chosen.append(slug)
-        return slug
-
-    monkeypatch.setattr(authoring, "_unique_slug", taken_the_first_time)
     second = authoring.create_set(teacher, "Geography")
     copied = authoring.copy_set(teacher, first.id).deck
-    assert chosen[:2] == ["geography", "geography-2"]
-    assert (second.slug, copied.slug) == ("geography-2", "geography-3")
+    imported = authoring.import_items(
+        teacher, ImportResult(items=[_single()], errors=[]), title="Geography"
+    ).deck
+
+    slugs = [first.slug, second.slug, copied.slug, imported.slug]
+    assert len(set(slugs)) == 4
+    assert all(re.fullmatch(r"geography-[0-9a-f]{6}", slug) for slug in slugs[1:]), slugs
+
+
+def test_a_clash_on_anything_but_the_address_is_not_retried(app, monkeypatch):
+    calls = []
+
+    def clash(slug_of):
+        calls.append(slug_of)
+        raise IntegrityError("INSERT", {}, Exception("UNIQUE constraint failed: items.key"))
+
+    with pytest.raises(IntegrityError):
+        authoring._with_free_slug(clash)
+    assert len(calls) == 1
+
+
+def test_a_copy_counts_its_questions_and_flashcards_apart(app):
+    teacher = _teacher()
+    deck = authoring.create_set(teacher, "Mixed")
+    authoring.save_item(deck, _single())
+    authoring.save_item(deck, ItemSpec("card", ItemKind.FLASHCARD, "Front", back="Back"))
+    copied = authoring.copy_set(teacher, deck.id)
+    assert (copied.questions, copied.flashcards) == (1, 1)

@@ -100,3 +100,6 @@ def test_a_deck_search_keeps_the_decks_holding_every_word_in_title_or_descriptio
     assert titles("the deck") == ["Capitals", "Rivers"]  # both words, from the description
     assert titles("rivers capitals") == []  # every word must be found in one deck
     assert titles("   ") == ["Capitals", "Rivers"]
+    assert titles("capit") == ["Capitals"]  # the start of a word finds it
+    assert titles("apitals") == []  # ... but not its middle
+    assert titles("rivers!") == ["Rivers"]  # punctuation is not a word

@@ -173,3 +173,17 @@ def test_a_form_or_query_that_is_not_utf8_is_refused_and_saves_nothing(client, a
     body = f"csrf_token={token}&name=Caf%C3%A9+100%25".encode()
     client.post("/teach/classes/", data=body, content_type="application/x-www-form-urlencoded")
     assert db.session.execute(db.select(SchoolClass.name)).scalar_one() == "Café 100%"
+
+
+def test_a_multipart_form_of_too_many_parts_is_refused_before_its_fields_are_read(client, app):
+    limit = app.config["MAX_FORM_PARTS"]
+    parts = b"".join(
+        b'--B\r\nContent-Disposition: form-data; name="f%d"\r\n\r\n%s\r\n'
+        % (n, b"\xff" if n == limit else b"x")  # only the part past the limit is not UTF-8
+        for n in range(limit + 1)
+    )
+    response = client.post(
+        "/login", data=parts + b"--B--\r\n", content_type="multipart/form-data; boundary=B"
+    )
+    # werkzeug's limit answers (413): the UTF-8 check stops reading parts there.
+    assert response.status_code == 413

@@ -303,10 +303,18 @@ def test_students_are_not_offered_a_copy_and_cannot_make_one(client, app):
 
 
 def test_a_teachers_own_set_page_offers_a_copy(client, app):
+    from quiz.domain.items import ItemKind, ItemSpec
+    from tests.services.test_authoring import _single
+
     teacher = _as(client)
     deck = authoring.create_set(teacher, "Mine")
+    authoring.save_item(deck, _single())
+    authoring.save_item(deck, ItemSpec("card", ItemKind.FLASHCARD, "Front", back="Back"))
     page = client.get(f"/teach/sets/{deck.id}").get_data(as_text=True)
     assert f'action="/teach/decks/{deck.id}/copy"' in page and "Make a copy" in page
+    copied = client.post(f"/teach/decks/{deck.id}/copy", data={"csrf_token": csrf_from(page)})
+    landed = client.get(copied.location).get_data(as_text=True)
+    assert "a draft with 1 question and 1 flashcard." in landed
 
 
 def test_another_teacher_gets_404_on_every_page_of_a_set(client, app):
