@@ -53,7 +53,8 @@ GROUP_GAP_TO_FLAG = 0.25
 class AttemptRecord:
     attempt_id: int
     user_id: int
-    started_at: datetime
+    # When it was submitted: first and last attempts go by it, as in the gradebook.
+    submitted_at: datetime
     # item id -> score 0..1, only for the items drawn into this attempt.
     item_scores: Mapping[int, float]
     # item id -> choice ids the learner picked; () or a missing key means no answer.
@@ -159,14 +160,17 @@ def select_attempts(
     """The attempts to analyse: each user's first, last or highest-scoring one, or all.
 
     Moodle defaults to first attempts because later ones break the assumptions behind
-    item analysis (the learner has seen the questions). Ties are broken so the choice
-    never depends on input order: first = earliest start then lowest id, last = latest
-    start then highest id, highest = best score then the earliest such attempt. An
-    attempt with no items ranks below any scored one for "highest".
+    item analysis (the learner has seen the questions). First and last go by submission,
+    as the gradebook's grading methods and the learner's own scores do, so "first
+    attempts" here are the attempts a "graded by first attempt" gradebook grades. Ties
+    are broken so the choice never depends on input order: first = earliest submitted
+    then lowest id, last = latest submitted then highest id, highest = best score then
+    the earliest such attempt. An attempt with no items ranks below any scored one for
+    "highest".
     """
     if which not in get_args(Which):
         raise ValueError(f"which must be one of {get_args(Which)}, not {which!r}")
-    ordered = sorted(records, key=lambda r: (r.started_at, r.attempt_id))
+    ordered = sorted(records, key=lambda r: (r.submitted_at, r.attempt_id))
     if which == "all":
         return ordered
     chosen: dict[int, AttemptRecord] = {}
@@ -177,7 +181,7 @@ def select_attempts(
         elif which == "highest" and _rank(record) > _rank(held):
             # Strictly greater, so on a tie the earlier attempt (seen first) stays.
             chosen[record.user_id] = record
-    return sorted(chosen.values(), key=lambda r: (r.started_at, r.attempt_id))
+    return sorted(chosen.values(), key=lambda r: (r.submitted_at, r.attempt_id))
 
 
 def _rank(record: AttemptRecord) -> tuple[bool, float]:

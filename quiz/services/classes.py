@@ -911,7 +911,7 @@ def _analyse(
     attempts_q = select(
         Attempt.id,
         Attempt.user_id,
-        Attempt.started_at,
+        Attempt.submitted_at,
         Attempt.item_ids,
         Attempt.correct_count,
         Attempt.total,
@@ -923,13 +923,13 @@ def _analyse(
         # Choose the attempts first (an attempt's score is stored with it), so that only
         # their responses are read: one per learner instead of every attempt ever made.
         light = [
-            ia.AttemptRecord(r.id, r.user_id, r.started_at, {0: r.correct_count / r.total}, {})
+            ia.AttemptRecord(r.id, r.user_id, r.submitted_at, {0: r.correct_count / r.total}, {})
             for r in rows
             if r.total
         ]
         keep = {record.attempt_id for record in ia.select_attempts(light, which)}
         rows = [r for r in rows if r.id in keep]
-    attempts = [(r.id, r.user_id, r.started_at, r.item_ids) for r in rows]
+    attempts = [(r.id, r.user_id, r.submitted_at, r.item_ids) for r in rows]
     responses: dict[int, dict[int, tuple[bool, tuple[int, ...]]]] = defaultdict(dict)
     if attempts:
         response_q = select(
@@ -948,13 +948,13 @@ def _analyse(
             if attempt_id in wanted:
                 responses[attempt_id][item_id] = (correct, tuple(chosen))
     records = []
-    for attempt_id, user_id, started_at, item_ids in attempts:
+    for attempt_id, user_id, submitted_at, item_ids in attempts:
         answered = responses.get(attempt_id, {})
         records.append(
             ia.AttemptRecord(
                 attempt_id=attempt_id,
                 user_id=user_id,
-                started_at=started_at,
+                submitted_at=submitted_at,
                 item_scores={i: 1.0 if answered.get(i, (False, ()))[0] else 0.0 for i in item_ids},
                 choices={i: answered.get(i, (False, ()))[1] for i in item_ids},
             )

@@ -43,7 +43,7 @@ def attempt(
     return AttemptRecord(
         attempt_id=attempt_id,
         user_id=user_id,
-        started_at=T0 + timedelta(minutes=minutes),
+        submitted_at=T0 + timedelta(minutes=minutes),
         item_scores=scores,
         choices=choices or {},
     )

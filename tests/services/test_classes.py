@@ -276,3 +276,19 @@ def test_item_analysis_reads_the_chosen_attempt_of_each_learner(app):
     assert cs.analyse_deck(deck, klass, "highest").items[0].facility == pytest.approx(1.0)
     everything = cs.analyse_deck(deck, klass, "all").items[0]
     assert (everything.n, everything.facility) == (2, pytest.approx(0.5))
+
+
+def test_item_analysis_and_gradebook_take_the_same_first_and_last_attempts(app):
+    # Two quizzes open at once: the one started first was submitted last.
+    teacher, deck, klass, (ada, _) = _setup()
+    assignment = cs.assign_deck(teacher, klass, deck.id, None, "first")
+    long_one = _attempt(ada, deck, 0, NOW)  # started first, all wrong ...
+    long_one.submitted_at = NOW + timedelta(hours=1)  # ... and submitted last
+    db.session.commit()
+    _attempt(ada, deck, 3, NOW + timedelta(minutes=10))  # all right, submitted first
+
+    cell = next(r for r in cs.build_gradebook(klass, NOW).rows if r.student.id == ada.id)
+    assert cell.cells[assignment.id].grade == pytest.approx(1.0)  # first submitted
+    assert cs.analyse_deck(deck, klass, "first").items[0].facility == pytest.approx(1.0)
+    assert cell.cells[assignment.id].latest == pytest.approx(0.0)
+    assert cs.analyse_deck(deck, klass, "last").items[0].facility == pytest.approx(0.0)
