@@ -167,6 +167,13 @@ def test_teacher_imports_publishes_assigns_and_reads_the_gradebook(
     check_accessibility(teacher, "gradebook")
     screenshot(teacher, "gradebook")
     readme_shot(teacher, "gradebook")
+    with subtests.test(msg="the gradebook prints without the site's menu and controls"):
+        teacher.emulate_media(media="print")
+        expect(teacher.locator(".site-header")).to_be_hidden()
+        expect(main(teacher).get_by_role("link", name="Download CSV")).to_be_hidden()
+        expect(main(teacher).get_by_role("navigation", name="Breadcrumb")).to_be_visible()
+        expect(row).to_be_visible()
+        teacher.emulate_media(media="screen")
 
     csv_link = main(teacher).get_by_role("link", name="Download CSV")
     response = teacher.request.get(csv_link.get_attribute("href"))
