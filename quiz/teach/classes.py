@@ -249,7 +249,9 @@ def gradebook_csv(class_id: int):
     klass = _class_ref_or_404(class_id)
     content = class_service.gradebook_csv(klass, utcnow())
     return Response(
-        content,
+        # With a byte-order mark: Excel reads a CSV without one in the machine's legacy
+        # code page, which garbles names such as "Олена" (other programs skip the mark).
+        content.encode("utf-8-sig"),
         mimetype="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="gradebook-{klass.id}.csv"'},
     )

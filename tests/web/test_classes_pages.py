@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import random
 import re
 from datetime import UTC, datetime
@@ -423,3 +425,14 @@ def test_an_archived_class_is_listed_without_a_leave_button_and_cannot_be_left(c
     assert refused.location.endswith("/join")
     assert "is archived" in client.get("/join").get_data(as_text=True)
     assert db.session.execute(db.select(db.func.count(Enrolment.id))).scalar_one() == 1
+
+
+def test_the_csv_starts_with_a_byte_order_mark_so_excel_reads_names_as_utf8(client, app):
+    teacher, klass, student, _, _ = _class_with_results()
+    student.display_name = "Олена Коваль"
+    db.session.commit()
+    login(client, teacher.email)
+    body = client.get(f"/teach/classes/{klass.id}/gradebook.csv").get_data()
+    assert body.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
+    assert rows[0][0] == "Student" and any(row[0] == "Олена Коваль" for row in rows)
