@@ -64,6 +64,8 @@ ACCOUNTS = {
     "taker@example.com": ("student", "Taras"),
     "phone@example.com": ("student", "Mila"),
     "keys@example.com": ("student", "Petro"),
+    "night@example.com": ("student", "Nadia"),
+    "nightteacher@example.com": ("teacher", "Ms Shevchenko"),
 }
 #: Creates ACCOUNTS (read as JSON from stdin) with the service `flask users create`
 #: calls: one process hashes them all, where one `flask` process per account would
