@@ -95,6 +95,7 @@ def _class_page(klass, assign_form, status=200):
         klass=klass,
         students=class_service.class_students(klass),
         assignments=class_service.class_assignments(klass),
+        took=class_service.students_who_took(klass),
         assign_form=assign_form,
         form=PostForm(),
         join_url=url_for("learn.join_link", code=klass.join_code, _external=True),

@@ -292,3 +292,17 @@ def test_item_analysis_and_gradebook_take_the_same_first_and_last_attempts(app):
     assert cs.analyse_deck(deck, klass, "first").items[0].facility == pytest.approx(1.0)
     assert cell.cells[assignment.id].latest == pytest.approx(0.0)
     assert cs.analyse_deck(deck, klass, "last").items[0].facility == pytest.approx(0.0)
+
+
+def test_the_class_counts_the_students_who_took_each_assigned_deck(app):
+    teacher, deck, klass, (ada, bob) = _setup()
+    load_builtin_decks([sample_deck("capitals"), sample_deck("second", 2)])
+    second = get_published_deck("second")
+    cs.assign_deck(teacher, klass, deck.id, None)
+    cs.assign_deck(teacher, klass, second.id, None)
+    _attempt(ada, deck, 1, NOW)
+    _attempt(ada, deck, 2, NOW + timedelta(hours=1))  # twice: still one student
+    _open_attempt(bob, deck)  # not submitted: not taken
+    outsider = make_user()
+    _attempt(outsider, deck, 3, NOW)  # not in the class
+    assert cs.students_who_took(klass) == {deck.id: 1}

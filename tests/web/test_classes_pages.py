@@ -436,3 +436,13 @@ def test_the_csv_starts_with_a_byte_order_mark_so_excel_reads_names_as_utf8(clie
     assert body.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"))))
     assert rows[0][0] == "Student" and any(row[0] == "Олена Коваль" for row in rows)
+
+
+def test_the_class_page_says_how_many_students_took_each_assignment(client, app):
+    teacher, klass, student, deck, _ = _class_with_results()
+    login(client, teacher.email)
+    page = client.get(f"/teach/classes/{klass.id}").get_data(as_text=True)
+    total = db.session.execute(
+        db.select(db.func.count(Enrolment.id)).where(Enrolment.class_id == klass.id)
+    ).scalar_one()
+    assert f"taken by 1 of {total} student" in page
