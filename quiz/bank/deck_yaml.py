@@ -789,14 +789,14 @@ def _stance_conflicts(decks: Sequence[tuple[str, ParsedDeck]]) -> list[BankError
     for _filename, deck in decks:
         for fact in deck.facts:
             if isinstance(fact, PositionFact):
-                holders.setdefault(_normal_text(fact.stance), set()).update(fact.holders)
+                holders.setdefault(_normal(fact.stance), set()).update(fact.holders)
     errors: list[BankError] = []
     for filename, deck in decks:
         for fact in deck.facts:
             if not isinstance(fact, PositionFact):
                 continue
             for party in fact.unsettled:
-                if party in holders[_normal_text(fact.stance)]:
+                if party in holders[_normal(fact.stance)]:
                     errors.append(
                         BankError(
                             filename,
@@ -806,11 +806,6 @@ def _stance_conflicts(decks: Sequence[tuple[str, ParsedDeck]]) -> list[BankError
                         )
                     )
     return errors
-
-
-def _normal_text(text: str) -> str:
-    """Texts that differ only in case or spacing are one text (as the builder reads them)."""
-    return " ".join(text.casefold().split())
 
 
 def _item_key_clashes(

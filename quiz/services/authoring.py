@@ -12,7 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from quiz.bank.formats import ImportResult, item_problems, slugify
-from quiz.domain.items import ChoiceSpec, DeckSpec, ItemKind, ItemSpec
+from quiz.domain.items import QUIZ_KINDS, ChoiceSpec, DeckSpec, ItemKind, ItemSpec
 from quiz.extensions import db
 from quiz.models import (
     Assignment,
@@ -101,15 +101,7 @@ def create_set(owner: User, title: str, description: str = "") -> Deck:
 
     def write(slug_of: Callable[[str], str]) -> Deck:
         with unit_of_work() as session:
-            deck = Deck(
-                slug=slug_of(title),
-                title=title,
-                description=description.strip(),
-                owner_id=owner.id,
-                status=DeckStatus.DRAFT.value,
-                items=[],
-            )
-            session.add(deck)
+            deck = _add_draft_set(session, owner, slug_of(title), title, description.strip())
         return deck
 
     return _with_free_slug(write)
@@ -166,20 +158,27 @@ def copy_set(owner: User, deck_id: int) -> Copied:
                 item_spec(item)
                 for item in sorted(live_items(source), key=lambda i: (i.position, i.id))
             ]
-            copy = Deck(
-                slug=slug_of(source.title),
-                title=source.title[: 200 - len(COPY_SUFFIX)].rstrip() + COPY_SUFFIX,
-                description=source.description,
-                owner_id=owner.id,
-                status=DeckStatus.DRAFT.value,
-            )
-            session.add(copy)
-            session.flush()
+            title = source.title[: 200 - len(COPY_SUFFIX)].rstrip() + COPY_SUFFIX
+            copy = _add_draft_set(session, owner, slug_of(source.title), title, source.description)
             _insert_items(session, copy, specs)
-        flashcards = sum(spec.kind is ItemKind.FLASHCARD for spec in specs)
-        return Copied(copy, len(specs) - flashcards, flashcards)
+        questions = sum(spec.kind in QUIZ_KINDS for spec in specs)
+        return Copied(copy, questions, len(specs) - questions)
 
     return _with_free_slug(write)
+
+
+def _add_draft_set(session, owner: User, slug: str, title: str, description: str = "") -> Deck:
+    """A new, empty draft set of the owner's, flushed so that it has its id."""
+    deck = Deck(
+        slug=slug,
+        title=title,
+        description=description,
+        owner_id=owner.id,
+        status=DeckStatus.DRAFT.value,
+    )
+    session.add(deck)
+    session.flush()
+    return deck
 
 
 def _insert_items(session, deck: Deck, specs: Sequence[ItemSpec]) -> None:
@@ -465,15 +464,7 @@ def _import_into_a_new_set(owner: User, result: ImportResult, title: str | None)
 
     def write(slug_of: Callable[[str], str]) -> ImportReport:
         with unit_of_work() as session:
-            deck = Deck(
-                slug=slug_of(name),
-                title=name,
-                description="",
-                owner_id=owner.id,
-                status=DeckStatus.DRAFT.value,
-            )
-            session.add(deck)
-            session.flush()
+            deck = _add_draft_set(session, owner, slug_of(name), name)
             _insert_items(session, deck, result.items)
         return ImportReport(deck=deck, created=len(result.items))
 
