@@ -87,6 +87,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         if request.method in ("GET", "HEAD") and request.endpoint not in (None, "static"):
             begin_read_only(db.session())
 
+    from quiz.auth.views import own_password_first
+
+    # After _read_only_gets: it loads the user, which is a query.
+    app.before_request(own_password_first)
+
     @app.teardown_appcontext
     def _close_session(exc: BaseException | None) -> None:
         # Runs before Flask-SQLAlchemy's own clean-up. If the connection died after the

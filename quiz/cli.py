@@ -49,15 +49,28 @@ def create_user_command(email: str, role: str, password: str | None, display_nam
 @users_cli.command("reset-password")
 @click.argument("email")
 @click.option("--password", help="The new password; asked for (hidden) when not given.")
-def reset_password_command(email: str, password: str | None) -> None:
+@click.option(
+    "--temporary",
+    is_flag=True,
+    help="Make up a temporary password and print it; its owner must choose their own at "
+    "their next log-in.",
+)
+def reset_password_command(email: str, password: str | None, temporary: bool) -> None:
     """Set a new password for an account and end all of its log-ins."""
-    if password is None:
+    if temporary and password is not None:
+        raise click.UsageError("Give either --password or --temporary, not both.")
+    if temporary:
+        password = account_service.temporary_password()
+    elif password is None:
         password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
     try:
-        user = account_service.reset_password(email, password)
+        user = account_service.reset_password(email, password, temporary=temporary)
     except ServiceError as exc:
         raise click.ClickException(exc.message) from exc
     click.echo(f"Password reset for {user.email}; every session of the account has ended.")
+    if temporary:
+        click.echo(f"Temporary password: {password}")
+        click.echo("They must choose their own password when they next log in.")
 
 
 @users_cli.command("demo")

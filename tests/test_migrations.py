@@ -104,6 +104,23 @@ def _insert_user(conn, user_id: int) -> None:
     )
 
 
+def _insert_class(conn, class_id: int, code: str) -> None:
+    """A class of user 1's."""
+    conn.execute(
+        text(
+            "INSERT INTO classes (id, teacher_id, name, join_code, created_at)"
+            " VALUES (:id, 1, 'C', :code, '2026-01-01 00:00:00')"
+        ),
+        {"id": class_id, "code": code},
+    )
+
+
+JOIN = (
+    "INSERT INTO enrolments (id, class_id, user_id, joined_at)"
+    " VALUES (:id, :class_id, :user_id, '2026-01-01 00:00:00')"
+)
+
+
 def _results_versions(conn) -> list[int]:
     return list(conn.execute(text("SELECT results_version FROM decks ORDER BY id")).scalars())
 
@@ -201,17 +218,8 @@ def test_the_migrated_database_raises_a_classes_roster_version_on_each_roster_ch
             for user_id in (1, 2, 3):
                 _insert_user(conn, user_id)
             for class_id, code in ((1, "AAAAAAAA"), (2, "BBBBBBBB")):
-                conn.execute(
-                    text(
-                        "INSERT INTO classes (id, teacher_id, name, join_code, created_at)"
-                        " VALUES (:id, 1, 'C', :code, '2026-01-01 00:00:00')"
-                    ),
-                    {"id": class_id, "code": code},
-                )
-        join = (
-            "INSERT INTO enrolments (id, class_id, user_id, joined_at)"
-            " VALUES (:id, :class_id, :user_id, '2026-01-01 00:00:00')"
-        )
+                _insert_class(conn, class_id, code)
+        join = JOIN
         steps = [
             # (statement, parameters, roster versions of classes 1 and 2 after it)
             (join, {"id": 1, "class_id": 1, "user_id": 2}, [1, 0]),
@@ -238,4 +246,27 @@ def test_the_migrated_database_raises_a_classes_roster_version_on_each_roster_ch
             conn.execute(text("UPDATE users SET display_name = 'Bea' WHERE id = 3"))
             columns = {c["name"] for c in inspect(conn).get_columns("classes")}
         assert "roster_version" not in columns
+        db.engine.dispose()
+
+
+def test_downgrading_the_temporary_password_column_keeps_the_roster_trigger_on_users(
+    empty_database_url, tmp_path
+):
+    app = _app(empty_database_url, tmp_path)
+    with app.app_context():
+        upgrade()
+        with db.engine.begin() as conn:
+            _insert_user(conn, 1)
+            _insert_user(conn, 2)
+            _insert_class(conn, 1, "AAAAAAAA")
+            conn.execute(text(JOIN), {"id": 1, "class_id": 1, "user_id": 2})
+            flag = conn.execute(text("SELECT must_change_password FROM users WHERE id = 2"))
+            assert not flag.scalar_one()
+        downgrade(revision="0008_review_undo")
+        with db.engine.begin() as conn:
+            columns = {c["name"] for c in inspect(conn).get_columns("users")}
+            conn.execute(text("UPDATE users SET display_name = 'Ann' WHERE id = 2"))
+            version = conn.execute(text("SELECT roster_version FROM classes")).scalar_one()
+        assert "must_change_password" not in columns
+        assert version == 2  # one for the joining, one for the rename: the trigger survived
         db.engine.dispose()

@@ -31,6 +31,20 @@ from quiz.urls import start_url
 
 bp = Blueprint("auth", __name__)
 
+#: What a user with a temporary password may open before choosing their own password.
+_BEFORE_OWN_PASSWORD = frozenset({"auth.password", "auth.logout", "static", "ops.healthz"})
+
+
+def own_password_first():
+    """Before each request (create_app registers it after the read-only set-up, since it
+    loads the user): someone given a temporary password chooses their own before anything
+    else, as every page sends them to the change-password form."""
+    if request.endpoint in _BEFORE_OWN_PASSWORD or request.endpoint is None:
+        return None
+    if current_user.is_authenticated and current_user.must_change_password:
+        return redirect(url_for("auth.password"), 303)
+    return None
+
 
 def _log_in(user) -> None:
     # A fresh session on every log-in: nothing from before carries over.
@@ -82,8 +96,10 @@ def login():
         else:
             _log_in(user)
             log_event("login", user=user.id)
-            flash(f"Welcome back, {user.name}.", "success")
             target = request.args.get("next")
+            if user.must_change_password:
+                return redirect(url_for("auth.password", next=target or None))
+            flash(f"Welcome back, {user.name}.", "success")
             return redirect(target if is_safe_next(target) else start_url(user))
     return render_template("auth/login.html", form=form), 422 if form.errors else 200
 
@@ -117,6 +133,9 @@ def _password_change_key() -> str:
 @login_required
 def password():
     form = PasswordForm()
+    temporary = current_user.must_change_password
+    if temporary:
+        form.current.label.text = "Temporary password"
     if form.validate_on_submit():
         try:
             change_password(current_user, form.current.data, form.password.data)
@@ -124,6 +143,12 @@ def password():
             getattr(form, exc.field or "password").errors.append(exc.message)
         else:
             log_event("password-changed", user=current_user.id)
+            if temporary:
+                flash(f"Your password is set. Welcome back, {current_user.name}.", "success")
+                target = request.args.get("next")
+                return redirect(target if is_safe_next(target) else start_url(current_user))
             flash("Your password is changed. You were logged out everywhere else.", "success")
             return redirect(url_for("learn.settings"))
-    return render_template("auth/password.html", form=form), 422 if form.errors else 200
+    return render_template(
+        "auth/password.html", form=form, temporary=temporary
+    ), 422 if form.errors else 200

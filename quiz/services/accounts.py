@@ -23,8 +23,9 @@ MAX_PASSWORD = 128
 _DUMMY_HASH = generate_password_hash("no account has this password, ever")
 
 
-def _hash(password: str) -> str:
-    # Tests use a cheap method; everywhere else it is scrypt, werkzeug's default.
+def hash_password(password: str) -> str:
+    """Slow on purpose (scrypt; tests use a cheap method): call it before a unit of work,
+    not while holding the write lock."""
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
 
 
@@ -79,7 +80,7 @@ def create_user(
         raise ServiceError("Keep your name under 80 characters.", field="display_name")
     if find_user_by_email(address) is not None:
         raise ServiceError("An account with that email address already exists.", field="email")
-    password_hash = _hash(password)  # slow on purpose: not while holding the write lock
+    password_hash = hash_password(password)
     try:
         with unit_of_work() as session:
             user = User(
@@ -148,7 +149,8 @@ def end_session(token: str | None) -> None:
         )
 
 
-def _revoke_all(session, user_id: int, keep: str | None = None) -> None:
+def revoke_sessions(session, user_id: int, keep: str | None = None) -> None:
+    """In the caller's unit of work: end every log-in of the account but `keep`."""
     query = update(LoginSession).where(
         LoginSession.user_id == user_id, LoginSession.revoked_at.is_(None)
     )
@@ -158,29 +160,55 @@ def _revoke_all(session, user_id: int, keep: str | None = None) -> None:
 
 
 def change_password(user: User, current: str, new: str) -> None:
-    """Change one's own password; every other log-in of the account ends."""
+    """Change one's own password; every other log-in of the account ends. A temporary
+    password (see temporary_password) is then no longer asked to be changed."""
     if not check_password_hash(user.password_hash, current):
+        if user.must_change_password:
+            raise ServiceError(
+                "That is not the temporary password you logged in with.", field="current"
+            )
         raise ServiceError("Your current password is not right.", field="current")
+    if new == current:
+        raise ServiceError(
+            "Choose a password of your own, not the temporary one."
+            if user.must_change_password
+            else "The new password is the same as the current one.",
+            field="password",
+        )
     problem = password_problem(new, (user.email, user.email.split("@")[0], user.display_name))
     if problem:
         raise ServiceError(problem, field="password")
-    new_hash = _hash(new)
+    new_hash = hash_password(new)
     keep = user.session_token
     with unit_of_work() as session:
         user.password_hash = new_hash
-        _revoke_all(session, user.id, keep=keep)
+        user.must_change_password = False
+        revoke_sessions(session, user.id, keep=keep)
 
 
-def reset_password(email: str, new: str) -> User:
-    """An operator's reset: sets the password and ends every log-in of the account."""
+# Letters and digits that cannot be mistaken for one another when read out or copied from
+# a board: no 0 and o, no 1, l and i.
+TEMPORARY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def temporary_password() -> str:
+    """A random password to be read out or written down once: three groups of four
+    characters ("h7kq-3mzp-w9dc"), about 59 bits."""
+    return "-".join("".join(secrets.choice(TEMPORARY_ALPHABET) for _ in range(4)) for _ in range(3))
+
+
+def reset_password(email: str, new: str, temporary: bool = False) -> User:
+    """An operator's reset: sets the password and ends every log-in of the account. A
+    temporary one must be replaced by the account's owner at their next log-in."""
     user = find_user_by_email(email)
     if user is None:
         raise ServiceError(f"No account with email {email}.", field="email")
     problem = password_problem(new, (user.email, user.email.split("@")[0], user.display_name))
     if problem:
         raise ServiceError(problem, field="password")
-    new_hash = _hash(new)
+    new_hash = hash_password(new)
     with unit_of_work() as session:
         user.password_hash = new_hash
-        _revoke_all(session, user.id)
+        user.must_change_password = temporary
+        revoke_sessions(session, user.id)
     return user

@@ -73,7 +73,10 @@ def get_set(user: User, deck_id: int) -> Deck:
 
 
 def live_items(deck: Deck) -> list[Item]:
-    return [item for item in deck.items if not item.retired]
+    """The set's items that are not retired, in the set's order."""
+    return sorted(
+        (item for item in deck.items if not item.retired), key=lambda i: (i.position, i.id)
+    )
 
 
 def _unique_slug(title: str) -> str:
@@ -154,10 +157,7 @@ def copy_set(owner: User, deck_id: int) -> Copied:
             ).scalar_one_or_none()
             if source is None:
                 raise NotFound("There is no deck at that address to copy.")
-            specs = [
-                item_spec(item)
-                for item in sorted(live_items(source), key=lambda i: (i.position, i.id))
-            ]
+            specs = [item_spec(item) for item in live_items(source)]
             title = source.title[: 200 - len(COPY_SUFFIX)].rstrip() + COPY_SUFFIX
             copy = _add_draft_set(session, owner, slug_of(source.title), title, source.description)
             _insert_items(session, copy, specs)
@@ -299,7 +299,7 @@ def item_spec(item: Item) -> ItemSpec:
 
 def move_item(deck: Deck, item_id: int, step: int) -> None:
     """Move an item one place up (step -1) or down (+1) among the set's live items."""
-    items = sorted(live_items(deck), key=lambda i: (i.position, i.id))
+    items = live_items(deck)
     item = item_of(deck, item_id)
     index = items.index(item)
     target = index + step

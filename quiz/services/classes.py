@@ -32,11 +32,13 @@ from quiz.models import (
     Enrolment,
     Item,
     Response,
+    Role,
     SchoolClass,
     User,
     utcnow,
 )
 from quiz.services import NotFound, ServiceError, fetch, unit_of_work
+from quiz.services.accounts import hash_password, revoke_sessions, temporary_password
 from quiz.services.decks import DeckCard
 
 # No 0/O, 1/I/L: a code read aloud in a classroom should survive being copied.
@@ -838,6 +840,46 @@ def student_in_class(klass: SchoolClass, student_id: int) -> User:
     if student is None:
         raise NotFound("That student is not in this class.")
     return student
+
+
+def reset_student_password(klass: SchoolClass, student_id: int) -> tuple[User, str]:
+    """A student of the class forgot their password: give them a temporary one, which the
+    teacher passes on in person. Every log-in of the account ends, and the student must
+    choose their own password when they next log in.
+
+    Only a student's account: anyone can join a class with its code, and a colleague who
+    joined must not have their account taken over this way. An archived class's
+    students are no longer the teacher's to manage. NotFound unless the student is in
+    the class."""
+    password = temporary_password()
+    password_hash = hash_password(password)  # before the unit of work: it is slow
+    with unit_of_work() as session:
+        # The student's and the class's rows are held (FOR UPDATE on PostgreSQL; SQLite's
+        # write lock holds everything): neither a leaving (which holds the class's row)
+        # nor an archiving can slip between the checks and the write.
+        row = session.execute(
+            select(User, SchoolClass.archived_at)
+            .join(Enrolment, Enrolment.user_id == User.id)
+            .join(SchoolClass, SchoolClass.id == Enrolment.class_id)
+            .where(Enrolment.class_id == klass.id, User.id == student_id)
+            .with_for_update(of=(User, SchoolClass))
+        ).first()
+        if row is None:
+            raise NotFound("That student is not in this class.")
+        student, archived_at = row
+        if archived_at is not None:
+            raise ServiceError(
+                f"{klass.name} is archived. Restore it to reset the passwords of its students."
+            )
+        if student.role != Role.STUDENT:
+            raise ServiceError(
+                f"{student.name} has a {student.role}'s account, which a class cannot reset. "
+                "An operator can: flask --app quiz users reset-password --temporary EMAIL."
+            )
+        student.password_hash = password_hash
+        student.must_change_password = True
+        revoke_sessions(session, student.id)
+    return student, password
 
 
 def student_attempts(klass: SchoolClass, student: User) -> list[Attempt]:

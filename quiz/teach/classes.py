@@ -27,6 +27,7 @@ from quiz.domain.grading import percent
 from quiz.inputs import whole_number
 from quiz.markup import score_badge
 from quiz.models import Role, utcnow
+from quiz.security import log_event
 from quiz.services import NotFound, ServiceError
 from quiz.services import classes as class_service
 from quiz.services.quizzes import attempt_result
@@ -275,6 +276,29 @@ def student(class_id: int, student_id: int):
         klass=klass,
         student=pupil,
         attempts=class_service.student_attempts(klass, pupil),
+        form=PostForm(),
+    )
+
+
+@bp.post("/<int:class_id>/students/<int:student_id>/password")
+@teachers_only
+def reset_password(class_id: int, student_id: int):
+    klass = _class_or_404(class_id)
+    if not PostForm().validate_on_submit():
+        flash("That form has expired. Please try again.", "error")
+        return redirect(url_for("classes.student", class_id=klass.id, student_id=student_id))
+    try:
+        pupil, password = class_service.reset_student_password(klass, student_id)
+    except NotFound:
+        abort(404)
+    except ServiceError as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("classes.student", class_id=klass.id, student_id=student_id))
+    log_event("password-reset", user=pupil.id, by=current_user.id, class_id=klass.id)
+    # Shown once, in this answer only: not in a flash message, which the session cookie
+    # would carry, nor anywhere it could be read again.
+    return render_template(
+        "teach/temporary_password.html", klass=klass, student=pupil, password=password
     )
 
 

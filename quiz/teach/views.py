@@ -9,6 +9,7 @@ from quiz.auth.access import roles_required
 from quiz.auth.forms import PostForm
 from quiz.bank.formats import parse_upload
 from quiz.domain.items import ItemKind
+from quiz.domain.paper import paper_test
 from quiz.inputs import whole_number
 from quiz.models import Role
 from quiz.services import NotFound, ServiceError, authoring
@@ -86,10 +87,20 @@ def show_set(deck_id: int):
         deck=deck,
         moved=whole_number(request.args.get("moved"), max_digits=18),
         direction=request.args.get("direction"),
-        items=sorted(authoring.live_items(deck), key=lambda i: (i.position, i.id)),
+        items=authoring.live_items(deck),
         kinds=list(ItemKind),
         form=PostForm(),
         formats=list(authoring.EXPORT_FORMATS),
+    )
+
+
+@bp.get("/sets/<int:deck_id>/print")
+@teachers_only
+def print_set(deck_id: int):
+    deck = _set_or_404(deck_id)
+    test = paper_test([authoring.item_spec(item) for item in authoring.live_items(deck)])
+    return render_template(
+        "teach/paper.html", deck=deck, test=test, with_key=request.args.get("key") != "0"
     )
 
 

@@ -66,6 +66,8 @@ ACCOUNTS = {
     "keys@example.com": ("student", "Petro"),
     "night@example.com": ("student", "Nadia"),
     "nightteacher@example.com": ("teacher", "Ms Shevchenko"),
+    "resetteacher@example.com": ("teacher", "Mrs Koval"),
+    "forgetful@example.com": ("student", "Yurko"),
 }
 #: Creates ACCOUNTS (read as JSON from stdin) with the service `flask users create`
 #: calls: one process hashes them all, where one `flask` process per account would

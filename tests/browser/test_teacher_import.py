@@ -224,3 +224,17 @@ def test_teacher_imports_publishes_assigns_and_reads_the_gradebook(
         colleague.get_by_text("This is your own copy, a draft with 4 questions.")
     ).to_be_visible()
     expect(colleague.get_by_role("heading", level=1)).to_have_text(f"{SET_TITLE} (copy) Draft")
+
+    # The copy printed as a paper test: on paper, only the test and its key.
+    with colleague.expect_navigation():
+        main(colleague).get_by_role("link", name="print it as a paper test").click()
+    expect(colleague.get_by_role("heading", level=1)).to_have_text(f"{SET_TITLE} (copy)")
+    expect(colleague.get_by_role("heading", name=f"Answer key: {SET_TITLE} (copy)")).to_be_visible()
+    check_accessibility(colleague, "paper test")
+    screenshot(colleague, "paper-test")
+    colleague.emulate_media(media="print")
+    expect(colleague.get_by_role("navigation", name="Main")).to_be_hidden()
+    expect(main(colleague).get_by_role("link", name="Leave out the answer key")).to_be_hidden()
+    key = main(colleague).locator(".paper-key")
+    assert key.evaluate("k => getComputedStyle(k).breakBefore") == "page"
+    colleague.emulate_media(media="screen")

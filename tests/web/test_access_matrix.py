@@ -69,6 +69,7 @@ MATRIX: dict[str, tuple[str, dict | None]] = {
     "teach.edit_item": ("/teach/sets/{set}/items/{item}/edit", OWNER_TEACHER),
     "teach.preview_item": ("/teach/sets/{set}/items/{item}/preview", OWNER_TEACHER),
     "teach.export": ("/teach/sets/{set}/export/gift", OWNER_TEACHER),
+    "teach.print_set": ("/teach/sets/{set}/print", OWNER_TEACHER),
     "teach.analysis": ("/teach/sets/{set}/analysis", OWNER_TEACHER),
     "teach.publish": ("/teach/sets/{set}/publish", None),
     "teach.copy_set": ("/teach/decks/{set}/copy", None),  # a draft: only its owner copies it
@@ -89,6 +90,7 @@ MATRIX: dict[str, tuple[str, dict | None]] = {
     "classes.regenerate": ("/teach/classes/{klass}/code", None),
     "classes.archive": ("/teach/classes/{klass}/archive", None),
     "classes.remove_student": ("/teach/classes/{klass}/students/{student}/remove", None),
+    "classes.reset_password": ("/teach/classes/{klass}/students/{student}/password", None),
     "ops.healthz": ("/healthz", EVERYONE),
 }
 # What a POST by each role gets, for routes that change state (with a valid token).
@@ -103,6 +105,8 @@ POST_ACCESS = {
     "classes.unassign": OWNER_TEACHER | {"teacher": 302, "admin": 302},
     "classes.regenerate": OWNER_TEACHER | {"teacher": 302, "admin": 302},
     "classes.archive": OWNER_TEACHER | {"teacher": 302, "admin": 302},
+    # Before the removal below: the page with the student's temporary password.
+    "classes.reset_password": OWNER_TEACHER,
     "classes.remove_student": OWNER_TEACHER | {"teacher": 302, "admin": 302},
     "classes.assign": OWNER_TEACHER | {"teacher": 422, "admin": 422},  # no deck chosen
     # Only a student in the class can leave it (after the class's rows above).
