@@ -156,6 +156,10 @@ def gradebook_csv(header: Sequence[str], rows: Sequence[Sequence[object]]) -> st
     return buffer.getvalue()
 
 
+#: The most questions an assignment can ask a quiz to have (a sanity bound on input).
+MAX_MIN_QUESTIONS = 10_000
+
+
 def assignment_status(
     due_at: datetime | None, now: datetime, attempts_started: int, attempts_submitted: int
 ) -> Status:

@@ -17,12 +17,21 @@ from quiz.services.quizzes import QUIZ_LENGTHS
 class StartQuizForm(FlaskForm):
     length = SelectField("Questions", choices=[], validate_choice=True)
 
-    def set_lengths(self, available: int) -> None:
-        options = [(str(n), f"{n} questions") for n in QUIZ_LENGTHS if n < available]
+    def set_lengths(self, available: int, counted_from: int = 0) -> None:
+        """The lengths a quiz can have; with an assignment's `counted_from` (the questions
+        a quiz needs to count for it), shorter ones are marked as practice, and the
+        shortest that counts is chosen first."""
+        options = [
+            (str(n), f"{n} questions" + (" (practice only)" if n < counted_from else ""))
+            for n in QUIZ_LENGTHS
+            if n < available
+        ]
         options.append(("all", f"All {available} questions"))
         self.length.choices = options
         if self.length.data is None:
-            self.length.data = options[0][0]
+            lengths = [n for n in QUIZ_LENGTHS if n < available]
+            counting = [n for n in lengths if n >= counted_from]
+            self.length.data = str(counting[0]) if counting else "all"
 
     @property
     def chosen_length(self) -> int | None:

@@ -110,8 +110,9 @@ def _published_deck_or_404(slug: str):
 def deck(slug: str):
     deck = _published_deck_or_404(slug)
     available = deck_service.count_quiz_items(deck)
+    counting = classes.counting_lengths(current_user, deck.id)
     form = StartQuizForm()
-    form.set_lengths(available)
+    form.set_lengths(available, max((n for _, n in counting), default=0))
     if form.validate_on_submit():
         try:
             attempt = quizzes.start_attempt(current_user, deck, form.chosen_length)
@@ -127,6 +128,7 @@ def deck(slug: str):
         form=form,
         history=history[0] if history else None,
         unfinished=quizzes.unfinished_attempt(current_user, deck),
+        counting=counting,
         queue=study.queue_counts(current_user, deck, utcnow()),
     ), (422 if form.errors else 200)
 

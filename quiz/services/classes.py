@@ -161,27 +161,24 @@ def assignable_decks(teacher: User) -> list[Deck]:
     return list(db.session.execute(query).scalars())
 
 
-def class_assignments(klass: SchoolClass) -> list[Assignment]:
-    return list(
-        db.session.execute(
-            select(Assignment)
-            .where(Assignment.class_id == klass.id)
-            .options(selectinload(Assignment.deck))
-            .order_by(Assignment.due_at.is_(None), Assignment.due_at, Assignment.id)
-        ).scalars()
-    )
-
-
 def assign_deck(
     teacher: User,
     klass: SchoolClass,
     deck_id: int,
     due_at: datetime | None,
     method: str = gb.GradingMethod.HIGHEST,
+    min_questions: int | None = 0,
 ) -> Assignment:
-    """Assign a deck to the class, or change its due date and grading method."""
+    """Assign a deck to the class, or change its due date, grading method and the length
+    a quiz must have to count (`min_questions`: 0 for any length, None for every question
+    the deck has now; see Assignment.min_questions)."""
     if method not in {m.value for m in gb.GradingMethod}:
         raise ServiceError("Choose highest, latest, first or average.", field="grading_method")
+    if min_questions is not None and not 0 <= min_questions <= gb.MAX_MIN_QUESTIONS:
+        raise ServiceError(
+            f"A quiz can be asked to have 0 to {gb.MAX_MIN_QUESTIONS} questions.",
+            field="min_questions",
+        )
     if klass.is_archived:
         raise ServiceError("This class is archived: restore it to assign decks.", field="deck")
     if deck_id not in {d.id for d in assignable_decks(teacher)}:
@@ -190,27 +187,69 @@ def assign_deck(
         assignment = session.execute(
             select(Assignment).where(Assignment.class_id == klass.id, Assignment.deck_id == deck_id)
         ).scalar_one_or_none()
+        if min_questions is None:
+            min_questions = session.execute(
+                select(func.count(Item.id)).where(
+                    Item.deck_id == deck_id, Item.retired.is_(False), _IS_QUIZ_ITEM
+                )
+            ).scalar_one()
         if assignment is None:
             assignment = Assignment(class_id=klass.id, deck_id=deck_id)
             session.add(assignment)
         assignment.due_at = due_at
         assignment.grading_method = str(method)
+        assignment.min_questions = min_questions
     return assignment
 
 
-def students_who_took(klass: SchoolClass) -> dict[int, int]:
-    """For each deck assigned to the class, how many of its students have submitted at
-    least one quiz on it (at any time, as the gradebook counts them), in one query."""
-    rows = db.session.execute(
+_IS_QUIZ_ITEM = Item.kind.in_(sorted(k.value for k in QUIZ_KINDS))
+# The quiz questions of an assignment's deck, and how many of them a quiz must have to
+# count for the assignment: its min_questions, or all of them if the deck has fewer.
+_QUIZ_ITEMS = (
+    select(func.count(Item.id))
+    .where(Item.deck_id == Assignment.deck_id, Item.retired.is_(False), _IS_QUIZ_ITEM)
+    .correlate(Assignment)
+    .scalar_subquery()
+)
+_REQUIRED = case(
+    (Assignment.min_questions < _QUIZ_ITEMS, Assignment.min_questions), else_=_QUIZ_ITEMS
+)
+
+
+def _counts_for(required: dict[int, int]):
+    """The condition that an attempt is long enough to count, given the questions
+    required on each deck ({deck id: count}); None when every length counts."""
+    if not any(required.values()):
+        return None
+    return Attempt.total >= case(required, value=Attempt.deck_id, else_=0)
+
+
+def students_who_took(klass: SchoolClass, assigned: Sequence[AssignedDeck]) -> dict[int, int]:
+    """For each deck assigned to the class (`assigned`, from assigned_decks), how many of
+    its students have submitted at least one quiz on it that counts (long enough, at any
+    time), as the gradebook counts them."""
+    required = {a.deck_id: a.required for a in assigned}
+    if not required:
+        return {}
+    query = (
         select(Attempt.deck_id, func.count(func.distinct(Attempt.user_id)))
         .where(
-            Attempt.deck_id.in_(select(Assignment.deck_id).where(Assignment.class_id == klass.id)),
+            Attempt.deck_id.in_(list(required)),
             Attempt.user_id.in_(_members(klass.id)),
             Attempt.submitted_at.is_not(None),
         )
         .group_by(Attempt.deck_id)
     )
-    return dict(rows.all())
+    long_enough = _counts_for(required)
+    if long_enough is not None:
+        query = query.where(long_enough)
+    return dict(db.session.execute(query).all())
+
+
+def assigned_decks(klass: SchoolClass | ClassRef) -> list[AssignedDeck]:
+    """The class's assignments as plain values, with the questions a quiz needs to count
+    for each (soonest due first)."""
+    return _assigned_decks(klass.id)
 
 
 def unassign(klass: SchoolClass, assignment_id: int) -> None:
@@ -300,6 +339,24 @@ def leave_class(student: User, class_id: int) -> SchoolClass:
     return klass
 
 
+def counting_lengths(student: User, deck_id: int) -> list[tuple[str, int]]:
+    """(class name, questions a quiz must have to count) for each open class of the
+    student's that assigned this deck with a length (any length is left out)."""
+    rows = db.session.execute(
+        select(SchoolClass.name, _REQUIRED)
+        .join(Assignment, Assignment.class_id == SchoolClass.id)
+        .join(Enrolment, Enrolment.class_id == SchoolClass.id)
+        .where(
+            Enrolment.user_id == student.id,
+            Assignment.deck_id == deck_id,
+            SchoolClass.archived_at.is_(None),
+            Assignment.min_questions > 0,
+        )
+        .order_by(SchoolClass.name)
+    )
+    return [(name, int(required)) for name, required in rows if required]
+
+
 def find_class_by_code(code: str) -> SchoolClass | None:
     return db.session.execute(
         select(SchoolClass).where(SchoolClass.join_code == normalise_code(code))
@@ -314,48 +371,45 @@ class StudentAssignment:
     class_name: str
     status: str  # not started | in progress | done | overdue
     best: float | None
+    questions: int  # quiz questions in the deck
+    required: int  # how many of them a quiz must have to count (0: any length)
 
 
-_SUBMITTED = case((Attempt.submitted_at.is_not(None), 1), else_=0)
-_SUBMITTED_SCORE = case(
-    (
-        and_(Attempt.submitted_at.is_not(None), Attempt.total > 0),
-        Attempt.correct_count * 1.0 / Attempt.total,
-    ),
-    else_=None,
-)
-_STUDENT_DECK_STATS = (
-    select(
-        Attempt.deck_id.label("deck_id"),
-        func.count(Attempt.id).label("started"),
-        func.sum(_SUBMITTED).label("done"),
-        func.max(_SUBMITTED_SCORE).label("best"),
-    )
-    .where(Attempt.user_id == bindparam("user_id"))
-    .group_by(Attempt.deck_id)
-    .subquery()
-)
+_COUNTED = and_(Attempt.submitted_at.is_not(None), Attempt.total >= _REQUIRED)
 # The deck list runs it on every load: one statement, built once (quiz.services.fetch).
+# Each assignment's row gathers the student's attempts at its deck: all of them for
+# "started", and for "done" and "best" those submitted and long enough to count.
 _STUDENT_ASSIGNMENTS = (
     select(
         Deck.slug,
         Deck.title,
         Assignment.due_at,
         SchoolClass.name,
-        _STUDENT_DECK_STATS.c.started,
-        _STUDENT_DECK_STATS.c.done,
-        _STUDENT_DECK_STATS.c.best,
+        func.count(Attempt.id),
+        func.sum(case((_COUNTED, 1), else_=0)),
+        func.max(
+            case(
+                (and_(_COUNTED, Attempt.total > 0), Attempt.correct_count * 1.0 / Attempt.total),
+                else_=None,
+            )
+        ),
+        _QUIZ_ITEMS,
+        _REQUIRED,
     )
     .select_from(Assignment)
     .join(SchoolClass, SchoolClass.id == Assignment.class_id)
     .join(Enrolment, Enrolment.class_id == SchoolClass.id)
     .join(Deck, Deck.id == Assignment.deck_id)
-    .outerjoin(_STUDENT_DECK_STATS, _STUDENT_DECK_STATS.c.deck_id == Assignment.deck_id)
+    .outerjoin(
+        Attempt,
+        and_(Attempt.deck_id == Assignment.deck_id, Attempt.user_id == Enrolment.user_id),
+    )
     .where(
         Enrolment.user_id == bindparam("user_id"),
         SchoolClass.archived_at.is_(None),
         Deck.status == DeckStatus.PUBLISHED.value,
     )
+    .group_by(Assignment.id, Deck.slug, Deck.title, Assignment.due_at, SchoolClass.name)
 )
 
 
@@ -363,12 +417,16 @@ def student_assignments(student: User, now: datetime) -> list[StudentAssignment]
     """The student's assignments in active classes, the most pressing first."""
     order = {"overdue": 0, "in progress": 1, "not started": 2, "done": 3}
     result = []
-    for slug, title, due_at, class_name, started, done, best in fetch(
+    for slug, title, due_at, class_name, started, done, best, questions, required in fetch(
         _STUDENT_ASSIGNMENTS, user_id=student.id
     ):
         status = gb.assignment_status(due_at, now, started or 0, int(done or 0))
         best = None if best is None else float(best)
-        result.append(StudentAssignment(slug, title, due_at, class_name, status, best))
+        result.append(
+            StudentAssignment(
+                slug, title, due_at, class_name, status, best, int(questions), int(required)
+            )
+        )
     far = datetime.max.replace(tzinfo=now.tzinfo)
     result.sort(key=lambda s: (order[s.status], s.due_at or far, s.class_name))
     return result
@@ -505,6 +563,9 @@ class AssignedDeck:
     due_at: datetime | None
     grading_method: str
     size: int  # live items in the deck (the denominator of mastery)
+    min_questions: int  # as the teacher set it (0: any length)
+    questions: int  # live quiz questions in the deck
+    required: int  # how many of them a quiz must have to count
 
 
 @dataclass(frozen=True)
@@ -595,6 +656,9 @@ _ASSIGNED_DECKS = (
         .where(Item.deck_id == Assignment.deck_id, Item.retired.is_(False))
         .correlate(Assignment)
         .scalar_subquery(),
+        Assignment.min_questions,
+        _QUIZ_ITEMS,
+        _REQUIRED,
     )
     .join(Deck, Deck.id == Assignment.deck_id)
     .where(Assignment.class_id == bindparam("class_id"))
@@ -624,11 +688,12 @@ def _members(class_id: int):
 
 
 def _attempt_summaries(
-    class_id: int, deck_ids: Sequence[int]
+    class_id: int, required: dict[int, int]
 ) -> dict[tuple[int, int], gb.AttemptSummary]:
-    """Each student's submitted attempts at each deck, reduced by the database (count,
-    best, average, and the first and latest by submission time then id, with a window
-    function) in one statement."""
+    """Each student's submitted attempts at each deck ({deck id: questions a quiz needs
+    to count}) that are long enough to count, reduced by the database (count, best,
+    average, and the first and latest by submission time then id, with a window function)
+    in one statement."""
     score = case((Attempt.total > 0, cast(Attempt.correct_count, Float) / Attempt.total), else_=0.0)
     cell = (Attempt.user_id, Attempt.deck_id)
     # One window (the same partition, order and frame), so the rows are sorted once:
@@ -647,8 +712,9 @@ def _attempt_summaries(
         )
         .where(
             Attempt.user_id.in_(_members(class_id)),
-            Attempt.deck_id.in_(deck_ids),
+            Attempt.deck_id.in_(sorted(required)),
             Attempt.submitted_at.is_not(None),
+            *[c for c in [_counts_for(required)] if c is not None],
         )
         .subquery()
     )
@@ -689,14 +755,19 @@ def _score_stats(grades: list[float]) -> ScoreStats:
 def _class_results(class_id: int, assignments: Sequence[AssignedDeck]) -> _ClassResults:
     """The class's results from the cache when no submitted attempt at the assigned decks
     has appeared or changed since, and the roster (with every name) and the assignments
-    (with their grading methods) are the same; otherwise computed and cached."""
-    deck_ids = sorted({a.deck_id for a in assignments})
+    (with their grading methods and the questions a quiz needs to count) are the same;
+    otherwise computed and cached."""
+    required = {a.deck_id: a.required for a in assignments}
+    deck_ids = sorted(required)
     versions = _read_versions(deck_ids, class_id)
-    inputs = (versions, tuple((a.id, a.deck_id, a.grading_method) for a in assignments))
+    inputs = (
+        versions,
+        tuple((a.id, a.deck_id, a.grading_method, a.required) for a in assignments),
+    )
 
     def compute() -> tuple[_ClassResults, int]:
         students = {s.id: s for s in _roster(class_id)}
-        summaries = _attempt_summaries(class_id, deck_ids) if deck_ids else {}
+        summaries = _attempt_summaries(class_id, required) if deck_ids else {}
         grades: dict[int, dict[int, float]] = {}
         for a in assignments:
             method = gb.GradingMethod(a.grading_method)

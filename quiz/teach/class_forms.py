@@ -7,6 +7,7 @@ from wtforms import DateTimeLocalField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from quiz.domain.gradebook import GradingMethod
+from quiz.services.quizzes import QUIZ_LENGTHS
 
 
 class ClassForm(FlaskForm):
@@ -43,6 +44,22 @@ class AssignForm(FlaskForm):
         choices=list(GRADING_LABELS.items()),
         default=GradingMethod.HIGHEST.value,
     )
+    min_questions = SelectField(
+        "Quizzes that count",
+        choices=[
+            ("all", "All questions of the deck"),
+            *((str(n), f"At least {n} questions") for n in sorted(QUIZ_LENGTHS, reverse=True)),
+            ("0", "Any length"),
+        ],
+        default="all",
+        description="Students choose how many questions a quiz has. Shorter quizzes are "
+        "practice: they do not count for the gradebook.",
+    )
+
+    @property
+    def chosen_min_questions(self) -> int | None:
+        """What assign_deck takes: None for every question of the deck."""
+        return None if self.min_questions.data == "all" else int(self.min_questions.data)
 
 
 class JoinForm(FlaskForm):

@@ -91,12 +91,13 @@ def show(class_id: int):
 
 
 def _class_page(klass, assign_form, status=200):
+    assigned = class_service.assigned_decks(klass)
     return render_template(
         "teach/class.html",
         klass=klass,
         students=class_service.class_students(klass),
-        assignments=class_service.class_assignments(klass),
-        took=class_service.students_who_took(klass),
+        assignments=assigned,
+        took=class_service.students_who_took(klass, assigned),
         assign_form=assign_form,
         form=PostForm(),
         join_url=url_for("learn.join_link", code=klass.join_code, _external=True),
@@ -115,7 +116,12 @@ def assign(class_id: int):
             due = due.replace(tzinfo=user_zone(current_user)).astimezone(UTC)
         try:
             class_service.assign_deck(
-                current_user, klass, form.deck.data, due, form.grading_method.data
+                current_user,
+                klass,
+                form.deck.data,
+                due,
+                form.grading_method.data,
+                form.chosen_min_questions,
             )
         except ServiceError as exc:
             form.deck.errors.append(exc.message)
@@ -276,6 +282,7 @@ def student(class_id: int, student_id: int):
         klass=klass,
         student=pupil,
         attempts=class_service.student_attempts(klass, pupil),
+        required={a.deck_id: a.required for a in class_service.assigned_decks(klass)},
         form=PostForm(),
     )
 

@@ -85,10 +85,13 @@ def create_class(
     return code
 
 
-def assign_deck(page: Page, deck_title: str) -> None:
-    """On a class page: assign a deck with the "Assign a deck" form."""
+def assign_deck(page: Page, deck_title: str, counted: str | None = None) -> None:
+    """On a class page: assign a deck with the "Assign a deck" form; `counted` is the
+    label of the quizzes that count (the form's default: all questions of the deck)."""
     form = main(page).locator("form", has=page.get_by_role("button", name="Assign", exact=True))
     form.get_by_label("Deck").select_option(label=deck_title)
+    if counted is not None:
+        form.get_by_label("Quizzes that count").select_option(label=counted)
     with page.expect_navigation():
         form.get_by_role("button", name="Assign", exact=True).click()
     expect(page).to_have_url(CLASS_URL)

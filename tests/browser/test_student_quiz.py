@@ -83,7 +83,8 @@ def test_student_joins_a_class_and_takes_the_assigned_quiz(
     teacher = new_page()
     log_in(teacher, "classteacher@example.com")
     code = create_class(teacher, CLASS_NAME, check_accessibility=check_accessibility)
-    assign_deck(teacher, DECK)
+    assign_deck(teacher, DECK, counted="At least 10 questions")
+    expect(main(teacher)).to_contain_text("quizzes of at least 10 questions count")
 
     page = new_page()
     page.goto("/")
@@ -118,6 +119,9 @@ def test_student_joins_a_class_and_takes_the_assigned_quiz(
     page.goto("/decks")
 
     open_assignment(page, DECK)
+    expect(main(page)).to_contain_text(
+        f"For your assignment in {CLASS_NAME}, a quiz counts when it has at least 10 questions."
+    )
     check_accessibility(page, "deck page")
 
     total = start_quiz(page, "10 questions")

@@ -180,7 +180,7 @@ def test_deleting_an_assigned_set_learners_used_keeps_it_in_the_gradebook(app):
     classes.join_class(student, klass.join_code)
     classes.assign_deck(teacher, klass, deck.id, None)
     assert authoring.delete_set(deck) == "archived"
-    assert [a.deck_id for a in classes.class_assignments(klass)] == [deck.id]
+    assert [a.deck_id for a in classes.assigned_decks(klass)] == [deck.id]
     assert classes.student_assignments(student, attempt.submitted_at) == []
 
 

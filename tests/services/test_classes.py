@@ -305,4 +305,4 @@ def test_the_class_counts_the_students_who_took_each_assigned_deck(app):
     _open_attempt(bob, deck)  # not submitted: not taken
     outsider = make_user()
     _attempt(outsider, deck, 3, NOW)  # not in the class
-    assert cs.students_who_took(klass) == {deck.id: 1}
+    assert cs.students_who_took(klass, cs.assigned_decks(klass)) == {deck.id: 1}

@@ -315,7 +315,7 @@ def test_removing_a_student_or_an_assignment_asks_first_and_keeps_the_scores(cli
     client.post(
         f"/teach/classes/{klass.id}/assignments/{assignment.id}/remove", data={"csrf_token": token}
     )
-    assert cs.class_students(klass) == [] and cs.class_assignments(klass) == []
+    assert cs.class_students(klass) == [] and cs.assigned_decks(klass) == []
     assert db.session.get(type(attempt), attempt.id).correct_count == 2
 
 
@@ -342,7 +342,7 @@ def test_an_archived_class_offers_no_new_code_or_assignment_and_refuses_one(clie
     )
     assert response.status_code == 422
     assert "This class is archived: restore it to assign decks." in response.get_data(as_text=True)
-    assert [a.deck_id for a in cs.class_assignments(klass)] == [deck.id]
+    assert [a.deck_id for a in cs.assigned_decks(klass)] == [deck.id]
 
 
 def test_the_class_page_names_the_grading_method_as_the_form_does(client, app):
