@@ -260,13 +260,13 @@ def test_downgrading_the_temporary_password_column_keeps_the_roster_trigger_on_u
             _insert_user(conn, 2)
             _insert_class(conn, 1, "AAAAAAAA")
             conn.execute(text(JOIN), {"id": 1, "class_id": 1, "user_id": 2})
-            flag = conn.execute(text("SELECT must_change_password FROM users WHERE id = 2"))
-            assert not flag.scalar_one()
+            given = conn.execute(text("SELECT temporary_password_at FROM users WHERE id = 2"))
+            assert given.scalar_one() is None
         downgrade(revision="0008_review_undo")
         with db.engine.begin() as conn:
             columns = {c["name"] for c in inspect(conn).get_columns("users")}
             conn.execute(text("UPDATE users SET display_name = 'Ann' WHERE id = 2"))
             version = conn.execute(text("SELECT roster_version FROM classes")).scalar_one()
-        assert "must_change_password" not in columns
+        assert "temporary_password_at" not in columns
         assert version == 2  # one for the joining, one for the rename: the trigger survived
         db.engine.dispose()

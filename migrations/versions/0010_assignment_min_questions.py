@@ -4,7 +4,7 @@ assignment (shorter quizzes are practice).
 Every existing assignment gets 0, any length, which is how they were graded before.
 
 Revision ID: 0010_assignment_min_questions
-Revises: 0009_must_change_password
+Revises: 0009_temporary_password
 Create Date: 2026-11-27 07:30:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = '0010_assignment_min_questions'
-down_revision = '0009_must_change_password'
+down_revision = '0009_temporary_password'
 branch_labels = None
 depends_on = None
 

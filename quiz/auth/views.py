@@ -17,15 +17,17 @@ from flask_login import current_user, login_required, login_user, logout_user
 from quiz.auth.access import is_safe_next
 from quiz.auth.forms import LoginForm, PasswordForm, PostForm, SignupForm
 from quiz.extensions import limiter
-from quiz.models import Role
+from quiz.models import Role, utcnow
 from quiz.security import log_event, login_account_key
 from quiz.services import ServiceError
 from quiz.services.accounts import (
+    TEMPORARY_PASSWORD_DAYS,
     authenticate,
     change_password,
     create_user,
     end_session,
     start_session,
+    temporary_password_expired,
 )
 from quiz.urls import start_url
 
@@ -93,6 +95,12 @@ def login():
         if user is None:
             log_event("login-failed", email=form.email.data)
             form.password.errors.append("That email and password do not match an account.")
+        elif temporary_password_expired(user, utcnow()):
+            log_event("login-expired-temporary-password", user=user.id)
+            form.password.errors.append(
+                f"This temporary password has expired: it worked for {TEMPORARY_PASSWORD_DAYS} "
+                "days. Ask your teacher for a new one."
+            )
         else:
             _log_in(user)
             log_event("login", user=user.id)

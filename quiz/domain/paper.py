@@ -3,7 +3,7 @@ lettered in a shuffled order that is the same at every printing, and the answer 
 
 from __future__ import annotations
 
-import random
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -20,19 +20,24 @@ class PaperChoice:
 
 @dataclass(frozen=True)
 class PaperQuestion:
-    number: int
     kind: ItemKind
     prompt: str
     choices: tuple[PaperChoice, ...]
     #: The right choices' letters; for an ordering question, every letter in the right
     #: order.
     key: tuple[str, ...]
-    explanation: str = ""
 
     @property
     def key_texts(self) -> tuple[str, ...]:
         by_letter = {c.letter: c.text for c in self.choices}
         return tuple(by_letter[letter] for letter in self.key)
+
+    @property
+    def places(self) -> tuple[tuple[str, int], ...]:
+        """For an ordering question: each letter, as printed, with the number the
+        student should write in its box (1 for the first)."""
+        place = {letter: n for n, letter in enumerate(self.key, start=1)}
+        return tuple((c.letter, place[c.letter]) for c in self.choices)
 
 
 @dataclass(frozen=True)
@@ -42,25 +47,29 @@ class PaperTest:
     flashcards_left_out: int
 
 
-def paper_test(items: Sequence[ItemSpec]) -> PaperTest:
-    """The set's quiz questions (in the order given) as a paper test.
+def printed_order(key: str, kind: ItemKind, n: int) -> list[int]:
+    """The order in which a question's n choices (as stored) are printed.
 
-    Choices are shuffled with the question's key as the seed, so every printing of the
-    set letters them alike and a key printed last week still fits. True/false keeps
-    "True" before "False", as in a quiz. An ordering question is never printed in its
-    right order, which would give it away; the quiz draws its order anew for each
-    learner instead, so it does not have to care."""
+    It depends on the question's key only, through SHA-256 rather than `random` (whose
+    shuffles Python does not promise to keep across versions), so every printing letters
+    the choices alike and a key printed last year still fits. True/false keeps "True"
+    before "False", as in a quiz. An ordering question is never printed in its right
+    order, which would give it away: it is turned by one place instead."""
+    if kind == ItemKind.TRUE_FALSE:
+        return list(range(n))
+    order = sorted(range(n), key=lambda i: hashlib.sha256(f"{key}\0{i}".encode()).digest())
+    if kind == ItemKind.ORDERING and n > 1 and order == sorted(order):
+        order = order[1:] + order[:1]
+    return order
+
+
+def paper_test(items: Sequence[ItemSpec]) -> PaperTest:
+    """The set's quiz questions (in the order given) as a paper test."""
     questions = []
     for item in items:
         if item.kind not in QUIZ_KINDS:
             continue
-        order = list(range(len(item.choices)))
-        if item.kind != ItemKind.TRUE_FALSE:
-            rng = random.Random(f"paper:{item.key}")
-            rng.shuffle(order)
-            if item.kind == ItemKind.ORDERING and len(order) > 1:
-                while order == sorted(order):
-                    rng.shuffle(order)
+        order = printed_order(item.key, item.kind, len(item.choices))
         letter_of = {index: LETTERS[place] for place, index in enumerate(order)}
         if item.kind == ItemKind.ORDERING:
             key = tuple(letter_of[index] for index in range(len(item.choices)))
@@ -68,7 +77,6 @@ def paper_test(items: Sequence[ItemSpec]) -> PaperTest:
             key = tuple(letter_of[index] for index in order if item.choices[index].correct)
         questions.append(
             PaperQuestion(
-                number=len(questions) + 1,
                 kind=item.kind,
                 prompt=item.prompt,
                 choices=tuple(
@@ -76,7 +84,6 @@ def paper_test(items: Sequence[ItemSpec]) -> PaperTest:
                     for place, index in enumerate(order)
                 ),
                 key=key,
-                explanation=item.explanation,
             )
         )
     left_out = sum(1 for item in items if item.kind not in QUIZ_KINDS)

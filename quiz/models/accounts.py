@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String, false
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from quiz.models.base import Base, UTCDateTime, utcnow
@@ -28,9 +28,11 @@ class User(UserMixin, Base):
     role: Mapped[str] = mapped_column(String(16), default=Role.STUDENT.value)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     daily_new_limit: Mapped[int] = mapped_column(default=20, server_default="20")
-    # Set when a teacher gives a student a temporary password (they forgot theirs): until
-    # the student chooses their own, every page sends them to the change-password form.
-    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # When a teacher gave this student a temporary password (they forgot theirs), or an
+    # operator gave one to any account; None once the owner has chosen their own. Until
+    # then every page sends them to the change-password form, and the temporary password
+    # expires (quiz.services.accounts.TEMPORARY_PASSWORD_DAYS).
+    temporary_password_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     # The log-in session this object was loaded for (see LoginSession); Flask-Login
@@ -43,6 +45,10 @@ class User(UserMixin, Base):
     @property
     def name(self) -> str:
         return self.display_name or self.email.split("@", 1)[0]
+
+    @property
+    def must_change_password(self) -> bool:
+        return self.temporary_password_at is not None
 
     @property
     def is_teacher(self) -> bool:

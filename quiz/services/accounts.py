@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
@@ -178,12 +179,47 @@ def change_password(user: User, current: str, new: str) -> None:
     problem = password_problem(new, (user.email, user.email.split("@")[0], user.display_name))
     if problem:
         raise ServiceError(problem, field="password")
-    new_hash = hash_password(new)
+    checked_hash = user.password_hash
+    new_hash = hash_password(new)  # slow: another request may change the password meanwhile
     keep = user.session_token
     with unit_of_work() as session:
-        user.password_hash = new_hash
-        user.must_change_password = False
+        # The row is held from here to the commit (FOR NO KEY UPDATE on PostgreSQL;
+        # SQLite's write lock holds everything). If the password changed since it was
+        # checked (a teacher's reset, a change on another device), this request's session
+        # was ended with it: refuse, or the reset would be undone by whoever was logged in.
+        now_hash = session.execute(
+            select(User.password_hash).where(User.id == user.id).with_for_update(key_share=True)
+        ).scalar_one()
+        if now_hash != checked_hash:
+            raise ServiceError(
+                "Your password was changed or reset a moment ago, so nothing was changed. "
+                "Log in again.",
+                field="current",
+            )
+        session.execute(
+            update(User)
+            .where(User.id == user.id)
+            .values(password_hash=new_hash, temporary_password_at=None)
+        )
         revoke_sessions(session, user.id, keep=keep)
+    session.expire(user)  # the row was written past the ORM
+
+
+#: A temporary password not replaced within this many days stops working: a note that
+#: went astray is not a way into the account for ever.
+TEMPORARY_PASSWORD_DAYS = 7
+
+
+def temporary_password_expires(user: User) -> datetime | None:
+    """When the account's temporary password stops working (None: it has none)."""
+    given = user.temporary_password_at
+    return None if given is None else given + timedelta(days=TEMPORARY_PASSWORD_DAYS)
+
+
+def temporary_password_expired(user: User, now: datetime) -> bool:
+    """Whether the account has a temporary password and it is too old to log in with."""
+    expires = temporary_password_expires(user)
+    return expires is not None and now > expires
 
 
 # Letters and digits that cannot be mistaken for one another when read out or copied from
@@ -209,6 +245,6 @@ def reset_password(email: str, new: str, temporary: bool = False) -> User:
     new_hash = hash_password(new)
     with unit_of_work() as session:
         user.password_hash = new_hash
-        user.must_change_password = temporary
+        user.temporary_password_at = utcnow() if temporary else None
         revoke_sessions(session, user.id)
     return user

@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from quiz.bank.formats import ImportResult, item_problems, slugify
 from quiz.domain.items import QUIZ_KINDS, ChoiceSpec, DeckSpec, ItemKind, ItemSpec
+from quiz.domain.paper import PaperTest, paper_test
 from quiz.extensions import db
 from quiz.models import (
     Assignment,
@@ -77,6 +78,11 @@ def live_items(deck: Deck) -> list[Item]:
     return sorted(
         (item for item in deck.items if not item.retired), key=lambda i: (i.position, i.id)
     )
+
+
+def paper_test_of(deck: Deck) -> PaperTest:
+    """The set's quiz questions as a paper test, lettered alike at every printing."""
+    return paper_test([item_spec(item) for item in live_items(deck)])
 
 
 def _unique_slug(title: str) -> str:

@@ -925,7 +925,8 @@ def reset_student_password(klass: SchoolClass, student_id: int) -> tuple[User, s
     password = temporary_password()
     password_hash = hash_password(password)  # before the unit of work: it is slow
     with unit_of_work() as session:
-        # The student's and the class's rows are held (FOR UPDATE on PostgreSQL; SQLite's
+        # The student's and the class's rows are held (FOR NO KEY UPDATE on PostgreSQL,
+        # which lets the student's own quizzes and log-ins go on; SQLite's
         # write lock holds everything): neither a leaving (which holds the class's row)
         # nor an archiving can slip between the checks and the write.
         row = session.execute(
@@ -933,7 +934,7 @@ def reset_student_password(klass: SchoolClass, student_id: int) -> tuple[User, s
             .join(Enrolment, Enrolment.user_id == User.id)
             .join(SchoolClass, SchoolClass.id == Enrolment.class_id)
             .where(Enrolment.class_id == klass.id, User.id == student_id)
-            .with_for_update(of=(User, SchoolClass))
+            .with_for_update(of=(User, SchoolClass), key_share=True)
         ).first()
         if row is None:
             raise NotFound("That student is not in this class.")
@@ -944,11 +945,11 @@ def reset_student_password(klass: SchoolClass, student_id: int) -> tuple[User, s
             )
         if student.role != Role.STUDENT:
             raise ServiceError(
-                f"{student.name} has a {student.role}'s account, which a class cannot reset. "
-                "An operator can: flask --app quiz users reset-password --temporary EMAIL."
+                f"{student.name}'s account is not a student's, so it cannot be reset from a "
+                "class. Ask whoever runs this site to reset it."
             )
         student.password_hash = password_hash
-        student.must_change_password = True
+        student.temporary_password_at = utcnow()
         revoke_sessions(session, student.id)
     return student, password
 

@@ -30,6 +30,7 @@ from quiz.models import Role, utcnow
 from quiz.security import log_event
 from quiz.services import NotFound, ServiceError
 from quiz.services import classes as class_service
+from quiz.services.accounts import temporary_password_expires
 from quiz.services.quizzes import attempt_result
 from quiz.services.study import user_zone
 from quiz.teach.class_forms import GRADING_LABELS, AssignForm, ClassForm
@@ -283,6 +284,7 @@ def student(class_id: int, student_id: int):
         student=pupil,
         attempts=class_service.student_attempts(klass, pupil),
         required={a.deck_id: a.required for a in class_service.assigned_decks(klass)},
+        expires_at=temporary_password_expires(pupil),
         form=PostForm(),
     )
 
@@ -305,7 +307,11 @@ def reset_password(class_id: int, student_id: int):
     # Shown once, in this answer only: not in a flash message, which the session cookie
     # would carry, nor anywhere it could be read again.
     return render_template(
-        "teach/temporary_password.html", klass=klass, student=pupil, password=password
+        "teach/temporary_password.html",
+        klass=klass,
+        student=pupil,
+        password=password,
+        expires_at=temporary_password_expires(pupil),
     )
 
 

@@ -9,7 +9,6 @@ from quiz.auth.access import roles_required
 from quiz.auth.forms import PostForm
 from quiz.bank.formats import parse_upload
 from quiz.domain.items import ItemKind
-from quiz.domain.paper import paper_test
 from quiz.inputs import whole_number
 from quiz.models import Role
 from quiz.services import NotFound, ServiceError, authoring
@@ -98,9 +97,11 @@ def show_set(deck_id: int):
 @teachers_only
 def print_set(deck_id: int):
     deck = _set_or_404(deck_id)
-    test = paper_test([authoring.item_spec(item) for item in authoring.live_items(deck)])
     return render_template(
-        "teach/paper.html", deck=deck, test=test, with_key=request.args.get("key") != "0"
+        "teach/paper.html",
+        deck=deck,
+        test=authoring.paper_test_of(deck),
+        with_key=request.args.get("key") == "1",
     )
 
 

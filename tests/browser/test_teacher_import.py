@@ -230,6 +230,8 @@ def test_teacher_imports_publishes_assigns_and_reads_the_gradebook(
     with colleague.expect_navigation():
         main(colleague).get_by_role("link", name="print it as a paper test").click()
     expect(colleague.get_by_role("heading", level=1)).to_have_text(f"{SET_TITLE} (copy)")
+    with colleague.expect_navigation():
+        main(colleague).get_by_role("link", name="Add the answer key").click()
     expect(colleague.get_by_role("heading", name=f"Answer key: {SET_TITLE} (copy)")).to_be_visible()
     check_accessibility(colleague, "paper test")
     screenshot(colleague, "paper-test")

@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 
 from quiz.extensions import db
-from quiz.models import LoginSession, Role
-from quiz.services import NotFound, ServiceError
+from quiz.models import LoginSession, Role, SchoolClass, User
+from quiz.services import NotFound, ServiceError, accounts
 from quiz.services import classes as cs
 from quiz.services.accounts import (
     TEMPORARY_ALPHABET,
+    TEMPORARY_PASSWORD_DAYS,
     authenticate,
     change_password,
     reset_password,
     start_session,
     temporary_password,
+    temporary_password_expired,
+    temporary_password_expires,
 )
 from tests.factories import PASSWORD, make_user
 
@@ -105,7 +109,7 @@ def test_a_colleague_who_joined_the_class_cannot_be_reset_from_it(app, role):
     colleague = make_user(role=role)
     klass = _class_with(colleague)
     start_session(colleague)
-    with pytest.raises(ServiceError, match="reset-password --temporary"):
+    with pytest.raises(ServiceError, match="is not a student's"):
         cs.reset_student_password(klass, colleague.id)
     assert authenticate(colleague.email, PASSWORD) == colleague
     assert not colleague.must_change_password
@@ -128,3 +132,41 @@ def test_an_operator_reset_is_temporary_only_when_asked(app):
     assert user.must_change_password
     reset_password(user.email, "another operator choice now")
     assert not user.must_change_password
+
+
+def test_a_password_change_that_races_a_reset_is_refused_and_the_reset_stands(app, monkeypatch):
+    # A classmate logged in with a stolen password starts changing it; the teacher's reset
+    # commits while the new password is being hashed. The change must not undo the reset.
+    student = make_user()
+    klass = _class_with(student)
+    start_session(student)
+    assert student.password_hash  # loaded, as at the start of the request
+    real_hash = accounts.hash_password
+    given = {}
+
+    def hash_while_the_teacher_resets(password):
+        with app.app_context():  # another request, with its own session and connection
+            given["password"] = cs.reset_student_password(
+                db.session.get(SchoolClass, klass.id), student.id
+            )[1]
+            db.session.remove()
+        return real_hash(password)
+
+    monkeypatch.setattr(accounts, "hash_password", hash_while_the_teacher_resets)
+    with pytest.raises(ServiceError, match="changed or reset a moment ago"):
+        change_password(student, PASSWORD, "a brand new lantern at dusk")
+    assert authenticate(student.email, "a brand new lantern at dusk") is None
+    assert authenticate(student.email, given["password"]) is not None
+    assert db.session.get(User, student.id).must_change_password
+
+
+def test_a_temporary_password_expires_after_some_days(app):
+    student = make_user()
+    cs.reset_student_password(_class_with(student), student.id)
+    given = student.temporary_password_at
+    assert temporary_password_expires(student) == given + timedelta(days=TEMPORARY_PASSWORD_DAYS)
+    assert not temporary_password_expired(student, given + timedelta(days=TEMPORARY_PASSWORD_DAYS))
+    assert temporary_password_expired(
+        student, given + timedelta(days=TEMPORARY_PASSWORD_DAYS, seconds=1)
+    )
+    assert not temporary_password_expired(make_user(), given + timedelta(days=365))

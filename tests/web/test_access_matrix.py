@@ -14,9 +14,10 @@ from quiz.extensions import db
 from quiz.models import Base
 from quiz.services import authoring, quizzes
 from quiz.services import classes as cs
+from quiz.services.accounts import reset_password
 from quiz.services.decks import get_published_deck, load_builtin_decks
 from tests.conftest import csrf_from
-from tests.factories import make_user, sample_deck
+from tests.factories import PASSWORD, make_user, sample_deck
 from tests.web.test_student_path import login
 
 ROLES = ("anon", "student", "other_student", "teacher", "other_teacher", "admin")
@@ -293,5 +294,26 @@ def test_a_role_refused_a_form_page_is_refused_its_post_the_same_way(app, world,
             status = client.post(path, data=data).status_code
             if status != expected:
                 wrong.append((endpoint, status, expected))
+    assert wrong == []
+    assert _row_counts() == before
+
+
+def test_a_temporary_password_opens_nothing_but_the_password_form_and_log_out(app, world):
+    """Every other route, by GET or by POST with a valid token, leads to the form."""
+    reset_password(world.users["student"], PASSWORD, temporary=True)
+    client = _client_as(app, world, "student")
+    token = csrf_from(client.get("/account/password").get_data(as_text=True))
+    before = _row_counts()
+    open_to_them = {"auth.password", "auth.logout", "ops.healthz"}
+    methods = {rule.endpoint: rule.methods & {"GET", "POST"} for rule in app.url_map.iter_rules()}
+    wrong = []
+    for endpoint, (template, _) in MATRIX.items():
+        if endpoint in open_to_them:
+            continue
+        path = template.format(**world.values)
+        for method in sorted(methods[endpoint]):
+            response = client.open(path, method=method, data={"csrf_token": token})
+            if (response.status_code, response.location) != (303, "/account/password"):
+                wrong.append((method, endpoint, response.status_code, response.location))
     assert wrong == []
     assert _row_counts() == before

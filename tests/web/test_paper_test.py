@@ -39,7 +39,7 @@ def _printed_letter(html: str, text: str) -> str:
 def test_the_paper_test_lists_the_questions_and_a_key_that_matches_the_letters(client, app):
     teacher, deck = _set_with_items()
     login(client, teacher.email)
-    response = client.get(f"/teach/sets/{deck.id}/print")
+    response = client.get(f"/teach/sets/{deck.id}/print?key=1")
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Capital of Ukraine?" in html and "Put the events in order." in html
@@ -47,17 +47,19 @@ def test_the_paper_test_lists_the_questions_and_a_key_that_matches_the_letters(c
     assert "Number the boxes from 1 (first) to 3 (last)." in html
     assert "1 flashcard is left out" in html and "1991" not in html
     key = html.split('id="answer-key"', 1)[1]
-    items = re.findall(r"<li>\s*<strong>([A-Z, ]+)</strong>", key)
+    items = re.findall(r"<li>\s*<strong>([A-Z0-9, ]+)</strong>", key)
     assert items[0] == _printed_letter(html, "Kyiv")
-    in_order = [_printed_letter(html, c.text) for c in ORDERING.choices]
-    assert items[1] == ", ".join(in_order)
+    # The ordering question's key gives the number to write in each letter's box.
+    places = dict(pair.split() for pair in items[1].split(", "))
+    assert [places[_printed_letter(html, c.text)] for c in ORDERING.choices] == ["1", "2", "3"]
+    assert sorted(places) == ["A", "B", "C"]
     assert "Independence → Crimea annexed → Full-scale invasion" in key
 
 
-def test_the_paper_test_can_leave_out_its_answer_key(client, app):
+def test_the_paper_test_leaves_out_its_answer_key_unless_asked(client, app):
     teacher, deck = _set_with_items()
     login(client, teacher.email)
-    html = client.get(f"/teach/sets/{deck.id}/print?key=0").get_data(as_text=True)
+    html = client.get(f"/teach/sets/{deck.id}/print").get_data(as_text=True)
     assert "Capital of Ukraine?" in html
     assert "Answer key" not in html and "Add the answer key" in html
 

@@ -4,10 +4,12 @@ the student logs in with the temporary password and chooses their own."""
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
+from quiz.extensions import db
 from quiz.models import Role
 from quiz.services import classes as cs
-from quiz.services.accounts import authenticate, find_user_by_email
+from quiz.services.accounts import TEMPORARY_PASSWORD_DAYS, authenticate, find_user_by_email
 from tests.conftest import csrf_from
 from tests.factories import PASSWORD, make_user
 from tests.web.test_student_path import login
@@ -106,6 +108,18 @@ def test_the_page_asked_for_before_logging_in_follows_the_new_password(app, clie
     assert done.location == "/dashboard"
 
 
+def test_an_expired_temporary_password_does_not_log_in_and_says_why(app, client):
+    student = make_user()
+    password = _temporary_password_for(app, student)
+    user = find_user_by_email(student.email)
+    user.temporary_password_at -= timedelta(days=TEMPORARY_PASSWORD_DAYS, minutes=1)
+    db.session.commit()
+    response = login(client, student.email, password)
+    assert response.status_code == 422
+    assert "This temporary password has expired" in response.get_data(as_text=True)
+    assert client.get("/decks").location.startswith("/login")
+
+
 def test_a_reset_logs_the_student_out_on_the_devices_they_were_using(app, client):
     student = make_user()
     login(client, student.email)
@@ -128,7 +142,7 @@ def test_no_reset_is_offered_for_a_colleague_or_in_an_archived_class(app, client
         data={"csrf_token": csrf_from(page.get_data(as_text=True))},
         follow_redirects=True,
     )
-    assert "reset-password --temporary" in refused.get_data(as_text=True)
+    assert "Ask whoever runs this site to reset it." in refused.get_data(as_text=True)
     assert authenticate(colleague.email, PASSWORD) is not None
     cs.set_archived(klass, True)
     archived = client.get(f"/teach/classes/{klass.id}/students/{student.id}")
