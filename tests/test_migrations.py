@@ -270,3 +270,51 @@ def test_downgrading_the_temporary_password_column_keeps_the_roster_trigger_on_u
         assert "temporary_password_at" not in columns
         assert version == 2  # one for the joining, one for the rename: the trigger survived
         db.engine.dispose()
+
+
+def test_attempts_of_every_question_their_deck_has_are_marked_whole_deck(
+    empty_database_url, tmp_path
+):
+    app = _app(empty_database_url, tmp_path)
+    with app.app_context():
+        upgrade(revision="0010_assignment_min_questions")
+        with db.engine.begin() as conn:
+            _insert_user(conn, 1)
+            conn.execute(
+                text(
+                    "INSERT INTO decks (id, slug, title, description, status, created_at,"
+                    " updated_at) VALUES (1, 'd', 'T', '', 'published',"
+                    " '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+                )
+            )
+            items = (
+                "INSERT INTO items (id, deck_id, key, kind, prompt, back, explanation,"
+                " source_ref, position, retired, updated_at) VALUES (:id, 1, :key, :kind,"
+                " 'Q', '', '', '', :id, :retired, '2026-01-01 00:00:00')"
+            )
+            for item_id, kind, retired in (
+                (1, "single", False),
+                (2, "ordering", False),
+                (3, "flashcard", False),  # not a quiz question
+                (4, "single", True),  # retired
+            ):
+                conn.execute(
+                    text(items),
+                    {"id": item_id, "key": f"k{item_id}", "kind": kind, "retired": retired},
+                )
+            for attempt_id, total in ((1, 2), (2, 1)):
+                conn.execute(
+                    text(
+                        "INSERT INTO attempts (id, user_id, deck_id, item_ids, choice_order,"
+                        " started_at, correct_count, total) VALUES (:id, 1, 1, '[]', '{}',"
+                        " '2026-01-01 00:00:00', 0, :total)"
+                    ),
+                    {"id": attempt_id, "total": total},
+                )
+        upgrade()
+        with db.engine.begin() as conn:
+            whole = conn.execute(
+                text("SELECT whole_deck, checks_answers FROM attempts ORDER BY id")
+            ).all()
+        assert [tuple(map(bool, row)) for row in whole] == [(True, False), (False, False)]
+        db.engine.dispose()

@@ -1,5 +1,6 @@
 """assignments.min_questions: how many questions a quiz must have to count for an
-assignment (shorter quizzes are practice).
+assignment (shorter quizzes are practice): 0 for any length, NULL for every question of
+the deck, n for at least n (or the whole deck, if it had fewer).
 
 Every existing assignment gets 0, any length, which is how they were graded before.
 
@@ -21,7 +22,7 @@ depends_on = None
 def upgrade():
     op.add_column(
         'assignments',
-        sa.Column('min_questions', sa.Integer(), server_default='0', nullable=False),
+        sa.Column('min_questions', sa.Integer(), server_default='0', nullable=True),
     )
 
 

@@ -160,6 +160,21 @@ def gradebook_csv(header: Sequence[str], rows: Sequence[Sequence[object]]) -> st
 MAX_MIN_QUESTIONS = 10_000
 
 
+def counts_for_assignment(
+    min_questions: int | None, *, total: int, whole_deck: bool, checks_answers: bool
+) -> bool:
+    """Whether a submitted quiz counts for an assignment that asks for `min_questions`
+    (0: any length; None: the whole deck; n: at least n questions). A quiz of the whole
+    deck, as it was when the quiz started, always counts, even if the deck grew since or
+    has fewer than n questions; a quiz that checked each answer as it went never does.
+    The services' SQL follows the same rule (quiz.services.classes)."""
+    if checks_answers:
+        return False
+    if whole_deck:
+        return True
+    return min_questions is not None and total >= min_questions
+
+
 def assignment_status(
     due_at: datetime | None, now: datetime, attempts_started: int, attempts_submitted: int
 ) -> Status:

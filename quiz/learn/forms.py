@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import SelectField
+from wtforms import BooleanField, SelectField
 
 from quiz.domain.grading import InvalidAnswer, order_from_places
 from quiz.domain.items import ItemKind
@@ -16,21 +16,27 @@ from quiz.services.quizzes import QUIZ_LENGTHS
 
 class StartQuizForm(FlaskForm):
     length = SelectField("Questions", choices=[], validate_choice=True)
+    check_answers = BooleanField(
+        "Check each answer as I go",
+        description="See right away whether each answer is right, and why. Practice: "
+        "such a quiz does not count for assignments.",
+    )
 
-    def set_lengths(self, available: int, counted_from: int = 0) -> None:
-        """The lengths a quiz can have; with an assignment's `counted_from` (the questions
-        a quiz needs to count for it), shorter ones are marked as practice, and the
-        shortest that counts is chosen first."""
+    def set_lengths(self, available: int, asked: Sequence[int] = ()) -> None:
+        """The lengths a quiz can have. `asked` holds, for each of the learner's
+        assignments of the deck, how many questions a quiz needs to count for it: a
+        length that counts for none of them is marked as practice, and the shortest that
+        counts for all of them is chosen first."""
+        lengths = [n for n in QUIZ_LENGTHS if n < available]
+        practice_below = min(asked, default=0)
         options = [
-            (str(n), f"{n} questions" + (" (practice only)" if n < counted_from else ""))
-            for n in QUIZ_LENGTHS
-            if n < available
+            (str(n), f"{n} questions" + (" (practice only)" if n < practice_below else ""))
+            for n in lengths
         ]
         options.append(("all", f"All {available} questions"))
         self.length.choices = options
         if self.length.data is None:
-            lengths = [n for n in QUIZ_LENGTHS if n < available]
-            counting = [n for n in lengths if n >= counted_from]
+            counting = [n for n in lengths if n >= max(asked, default=0)]
             self.length.data = str(counting[0]) if counting else "all"
 
     @property

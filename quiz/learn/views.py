@@ -112,10 +112,14 @@ def deck(slug: str):
     available = deck_service.count_quiz_items(deck)
     counting = classes.counting_lengths(current_user, deck.id)
     form = StartQuizForm()
-    form.set_lengths(available, max((n for _, n in counting), default=0))
+    # What each assignment asks, in this deck's questions ("the whole deck" is all of them).
+    asked = [available if n is None else min(n, available) for _, n in counting]
+    form.set_lengths(available, asked)
     if form.validate_on_submit():
         try:
-            attempt = quizzes.start_attempt(current_user, deck, form.chosen_length)
+            attempt = quizzes.start_attempt(
+                current_user, deck, form.chosen_length, checks_answers=form.check_answers.data
+            )
         except ServiceError as exc:
             flash(exc.message, "error")
         else:
@@ -148,6 +152,7 @@ def question(attempt_id: int, number: int):
         return redirect(url_for("learn.result", attempt_id=attempt.id))
     form = AnswerForm()
     error = None
+    checks_answers = attempt.checks_answers
     if form.validate_on_submit():
         try:
             was_last = quizzes.answer_question(
@@ -162,6 +167,8 @@ def question(attempt_id: int, number: int):
             error = exc.message
         else:
             # attempt_id, not attempt.id: the write's commit expired the attempt object.
+            if checks_answers:  # the same question again, with its verdict
+                return redirect(url_for("learn.question", attempt_id=attempt_id, number=number))
             if was_last:
                 return redirect(url_for("learn.review", attempt_id=attempt_id))
             return redirect(url_for("learn.question", attempt_id=attempt_id, number=number + 1))
@@ -170,11 +177,12 @@ def question(attempt_id: int, number: int):
     # The page itself: shown on a GET, and again with the error when an answer failed.
     try:
         page = quizzes.question_page(attempt, number)
+        checked = quizzes.checked_answer(attempt, number) if checks_answers else None
     except NotFound:
         abort(404)
-    return render_template("learn/question.html", page=page, form=form, error=error), (
-        422 if error else 200
-    )
+    return render_template(
+        "learn/question.html", page=page, form=form, error=error, checked=checked
+    ), (422 if error else 200)
 
 
 @bp.get("/attempts/<int:attempt_id>/review")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quiz.models.base import Base, UTCDateTime, utcnow
@@ -26,6 +26,13 @@ class Attempt(Base):
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     correct_count: Mapped[int] = mapped_column(default=0)
     total: Mapped[int] = mapped_column(default=0)
+    # Practice with each answer checked as soon as it is given (and then final), with its
+    # explanation: the learner sees right answers along the way, so such a quiz never
+    # counts for an assignment.
+    checks_answers: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The quiz had every quiz question of its deck when it started: it counts for an
+    # assignment of the whole deck, or of more questions than the deck had then.
+    whole_deck: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     deck: Mapped[Deck] = relationship()
     responses: Mapped[list[Response]] = relationship(

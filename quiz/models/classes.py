@@ -56,11 +56,11 @@ class Assignment(Base):
     due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # highest | latest | first | average (quiz.domain.gradebook.GradingMethod)
     grading_method: Mapped[str] = mapped_column(String(16), default="highest")
-    # How many questions a quiz must have to count for the assignment: 0 for any length;
-    # otherwise at least this many, or every question the deck has if it has fewer (an
-    # assignment of "all questions" stores the deck's count when it is made). Shorter
-    # quizzes are practice. See quiz.domain.gradebook.required_questions.
-    min_questions: Mapped[int] = mapped_column(default=0, server_default="0")
+    # How many questions a quiz must have to count for the assignment: 0 for any length,
+    # None for every question of the deck, n for at least n. A quiz of the whole deck (as
+    # it was when the quiz started) counts for any of them. Shorter quizzes are practice.
+    # See quiz.domain.gradebook.counts_for_assignment.
+    min_questions: Mapped[int | None] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     deck: Mapped[Deck] = relationship()

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from flask import current_app
-from sqlalchemy import Float, and_, bindparam, case, cast, delete, func, select
+from sqlalchemy import Float, and_, bindparam, case, cast, delete, func, null, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -169,9 +169,9 @@ def assign_deck(
     method: str = gb.GradingMethod.HIGHEST,
     min_questions: int | None = 0,
 ) -> Assignment:
-    """Assign a deck to the class, or change its due date, grading method and the length
-    a quiz must have to count (`min_questions`: 0 for any length, None for every question
-    the deck has now; see Assignment.min_questions)."""
+    """Assign a deck to the class, or change its due date, grading method and which
+    quizzes count (`min_questions`: 0 for any length, None for the whole deck, n for at
+    least n questions; see Assignment.min_questions)."""
     if method not in {m.value for m in gb.GradingMethod}:
         raise ServiceError("Choose highest, latest, first or average.", field="grading_method")
     if min_questions is not None and not 0 <= min_questions <= gb.MAX_MIN_QUESTIONS:
@@ -187,48 +187,40 @@ def assign_deck(
         assignment = session.execute(
             select(Assignment).where(Assignment.class_id == klass.id, Assignment.deck_id == deck_id)
         ).scalar_one_or_none()
-        if min_questions is None:
-            min_questions = session.execute(
-                select(func.count(Item.id)).where(
-                    Item.deck_id == deck_id, Item.retired.is_(False), _IS_QUIZ_ITEM
-                )
-            ).scalar_one()
         if assignment is None:
             assignment = Assignment(class_id=klass.id, deck_id=deck_id)
             session.add(assignment)
         assignment.due_at = due_at
         assignment.grading_method = str(method)
-        assignment.min_questions = min_questions
+        # null(), not None: the ORM leaves a None out of an INSERT, and the column's
+        # default (0, any length) would stand in for "the whole deck".
+        assignment.min_questions = null() if min_questions is None else min_questions
     return assignment
 
 
-_IS_QUIZ_ITEM = Item.kind.in_(sorted(k.value for k in QUIZ_KINDS))
-# The quiz questions of an assignment's deck, and how many of them a quiz must have to
-# count for the assignment: its min_questions, or all of them if the deck has fewer.
-_QUIZ_ITEMS = (
-    select(func.count(Item.id))
-    .where(Item.deck_id == Assignment.deck_id, Item.retired.is_(False), _IS_QUIZ_ITEM)
-    .correlate(Assignment)
-    .scalar_subquery()
-)
-_REQUIRED = case(
-    (Assignment.min_questions < _QUIZ_ITEMS, Assignment.min_questions), else_=_QUIZ_ITEMS
-)
+#: An attempt that can count for an assignment: one that checked each answer as it was
+#: given showed the right answers along the way (Attempt.checks_answers).
+_GRADED = Attempt.checks_answers.is_(False)
+#: No quiz has this many questions: what "the whole deck" (min_questions None) asks of a
+#: quiz that is not of the whole deck.
+_NO_LENGTH_IS_ENOUGH = 2**31 - 1
 
 
-def _counts_for(required: dict[int, int]):
-    """The condition that an attempt is long enough to count, given the questions
-    required on each deck ({deck id: count}); None when every length counts."""
-    if not any(required.values()):
+def _counts_for(min_questions: dict[int, int | None]):
+    """The SQL condition that a graded attempt is long enough to count for the
+    assignment of its deck ({deck id: min_questions}), as gb.counts_for_assignment
+    says; None when every length counts."""
+    if all(n == 0 for n in min_questions.values()):
         return None
-    return Attempt.total >= case(required, value=Attempt.deck_id, else_=0)
+    asked = {d: _NO_LENGTH_IS_ENOUGH if n is None else n for d, n in min_questions.items()}
+    return or_(Attempt.whole_deck, Attempt.total >= case(asked, value=Attempt.deck_id, else_=0))
 
 
 def students_who_took(klass: SchoolClass, assigned: Sequence[AssignedDeck]) -> dict[int, int]:
     """For each deck assigned to the class (`assigned`, from assigned_decks), how many of
     its students have submitted at least one quiz on it that counts (long enough, at any
     time), as the gradebook counts them."""
-    required = {a.deck_id: a.required for a in assigned}
+    required = {a.deck_id: a.min_questions for a in assigned}
     if not required:
         return {}
     query = (
@@ -237,6 +229,7 @@ def students_who_took(klass: SchoolClass, assigned: Sequence[AssignedDeck]) -> d
             Attempt.deck_id.in_(list(required)),
             Attempt.user_id.in_(_members(klass.id)),
             Attempt.submitted_at.is_not(None),
+            _GRADED,
         )
         .group_by(Attempt.deck_id)
     )
@@ -247,8 +240,7 @@ def students_who_took(klass: SchoolClass, assigned: Sequence[AssignedDeck]) -> d
 
 
 def assigned_decks(klass: SchoolClass | ClassRef) -> list[AssignedDeck]:
-    """The class's assignments as plain values, with the questions a quiz needs to count
-    for each (soonest due first)."""
+    """The class's assignments as plain values (soonest due first)."""
     return _assigned_decks(klass.id)
 
 
@@ -339,22 +331,22 @@ def leave_class(student: User, class_id: int) -> SchoolClass:
     return klass
 
 
-def counting_lengths(student: User, deck_id: int) -> list[tuple[str, int]]:
-    """(class name, questions a quiz must have to count) for each open class of the
-    student's that assigned this deck with a length (any length is left out)."""
+def counting_lengths(student: User, deck_id: int) -> list[tuple[str, int | None]]:
+    """(class name, min_questions) for each open class of the student's that assigned
+    this deck and does not count quizzes of any length (None: the whole deck)."""
     rows = db.session.execute(
-        select(SchoolClass.name, _REQUIRED)
+        select(SchoolClass.name, Assignment.min_questions)
         .join(Assignment, Assignment.class_id == SchoolClass.id)
         .join(Enrolment, Enrolment.class_id == SchoolClass.id)
         .where(
             Enrolment.user_id == student.id,
             Assignment.deck_id == deck_id,
             SchoolClass.archived_at.is_(None),
-            Assignment.min_questions > 0,
+            or_(Assignment.min_questions.is_(None), Assignment.min_questions > 0),
         )
         .order_by(SchoolClass.name)
     )
-    return [(name, int(required)) for name, required in rows if required]
+    return [(name, n) for name, n in rows]
 
 
 def find_class_by_code(code: str) -> SchoolClass | None:
@@ -371,11 +363,17 @@ class StudentAssignment:
     class_name: str
     status: str  # not started | in progress | done | overdue
     best: float | None
-    questions: int  # quiz questions in the deck
-    required: int  # how many of them a quiz must have to count (0: any length)
+    min_questions: int | None  # which quizzes count (see Assignment.min_questions)
 
 
-_COUNTED = and_(Attempt.submitted_at.is_not(None), Attempt.total >= _REQUIRED)
+_COUNTED = and_(
+    Attempt.submitted_at.is_not(None),
+    _GRADED,
+    or_(
+        Attempt.whole_deck,
+        Attempt.total >= func.coalesce(Assignment.min_questions, _NO_LENGTH_IS_ENOUGH),
+    ),
+)
 # The deck list runs it on every load: one statement, built once (quiz.services.fetch).
 # Each assignment's row gathers the student's attempts at its deck: all of them for
 # "started", and for "done" and "best" those submitted and long enough to count.
@@ -393,8 +391,7 @@ _STUDENT_ASSIGNMENTS = (
                 else_=None,
             )
         ),
-        _QUIZ_ITEMS,
-        _REQUIRED,
+        Assignment.min_questions,
     )
     .select_from(Assignment)
     .join(SchoolClass, SchoolClass.id == Assignment.class_id)
@@ -409,7 +406,14 @@ _STUDENT_ASSIGNMENTS = (
         SchoolClass.archived_at.is_(None),
         Deck.status == DeckStatus.PUBLISHED.value,
     )
-    .group_by(Assignment.id, Deck.slug, Deck.title, Assignment.due_at, SchoolClass.name)
+    .group_by(
+        Assignment.id,
+        Deck.slug,
+        Deck.title,
+        Assignment.due_at,
+        SchoolClass.name,
+        Assignment.min_questions,
+    )
 )
 
 
@@ -417,15 +421,13 @@ def student_assignments(student: User, now: datetime) -> list[StudentAssignment]
     """The student's assignments in active classes, the most pressing first."""
     order = {"overdue": 0, "in progress": 1, "not started": 2, "done": 3}
     result = []
-    for slug, title, due_at, class_name, started, done, best, questions, required in fetch(
+    for slug, title, due_at, class_name, started, done, best, min_questions in fetch(
         _STUDENT_ASSIGNMENTS, user_id=student.id
     ):
         status = gb.assignment_status(due_at, now, started or 0, int(done or 0))
         best = None if best is None else float(best)
         result.append(
-            StudentAssignment(
-                slug, title, due_at, class_name, status, best, int(questions), int(required)
-            )
+            StudentAssignment(slug, title, due_at, class_name, status, best, min_questions)
         )
     far = datetime.max.replace(tzinfo=now.tzinfo)
     result.sort(key=lambda s: (order[s.status], s.due_at or far, s.class_name))
@@ -563,9 +565,7 @@ class AssignedDeck:
     due_at: datetime | None
     grading_method: str
     size: int  # live items in the deck (the denominator of mastery)
-    min_questions: int  # as the teacher set it (0: any length)
-    questions: int  # live quiz questions in the deck
-    required: int  # how many of them a quiz must have to count
+    min_questions: int | None  # which quizzes count (see Assignment.min_questions)
 
 
 @dataclass(frozen=True)
@@ -657,8 +657,6 @@ _ASSIGNED_DECKS = (
         .correlate(Assignment)
         .scalar_subquery(),
         Assignment.min_questions,
-        _QUIZ_ITEMS,
-        _REQUIRED,
     )
     .join(Deck, Deck.id == Assignment.deck_id)
     .where(Assignment.class_id == bindparam("class_id"))
@@ -688,10 +686,10 @@ def _members(class_id: int):
 
 
 def _attempt_summaries(
-    class_id: int, required: dict[int, int]
+    class_id: int, required: dict[int, int | None]
 ) -> dict[tuple[int, int], gb.AttemptSummary]:
-    """Each student's submitted attempts at each deck ({deck id: questions a quiz needs
-    to count}) that are long enough to count, reduced by the database (count, best,
+    """Each student's submitted attempts at each deck ({deck id: the assignment's
+    min_questions}) that count for its assignment, reduced by the database (count, best,
     average, and the first and latest by submission time then id, with a window function)
     in one statement."""
     score = case((Attempt.total > 0, cast(Attempt.correct_count, Float) / Attempt.total), else_=0.0)
@@ -714,6 +712,7 @@ def _attempt_summaries(
             Attempt.user_id.in_(_members(class_id)),
             Attempt.deck_id.in_(sorted(required)),
             Attempt.submitted_at.is_not(None),
+            _GRADED,
             *[c for c in [_counts_for(required)] if c is not None],
         )
         .subquery()
@@ -757,12 +756,12 @@ def _class_results(class_id: int, assignments: Sequence[AssignedDeck]) -> _Class
     has appeared or changed since, and the roster (with every name) and the assignments
     (with their grading methods and the questions a quiz needs to count) are the same;
     otherwise computed and cached."""
-    required = {a.deck_id: a.required for a in assignments}
+    required = {a.deck_id: a.min_questions for a in assignments}
     deck_ids = sorted(required)
     versions = _read_versions(deck_ids, class_id)
     inputs = (
         versions,
-        tuple((a.id, a.deck_id, a.grading_method, a.required) for a in assignments),
+        tuple((a.id, a.deck_id, a.grading_method, a.min_questions) for a in assignments),
     )
 
     def compute() -> tuple[_ClassResults, int]:

@@ -24,9 +24,15 @@ QUIZ_LENGTHS = (10, 20)
 
 
 def start_attempt(
-    user: User, deck: Deck, length: int | None = None, rng: random.Random | None = None
+    user: User,
+    deck: Deck,
+    length: int | None = None,
+    rng: random.Random | None = None,
+    checks_answers: bool = False,
 ) -> Attempt:
-    """A new attempt with its questions and choices shuffled once, for good."""
+    """A new attempt with its questions and choices shuffled once, for good. One that
+    `checks_answers` shows each answer's verdict as soon as it is given (see
+    Attempt.checks_answers)."""
     items = (
         db.session.execute(
             db.select(Item)
@@ -56,6 +62,8 @@ def start_attempt(
             item_ids=item_ids,
             choice_order=choice_order,
             total=len(item_ids),
+            checks_answers=checks_answers,
+            whole_deck=len(item_ids) == len(items),
         )
         session.add(attempt)
     return attempt
@@ -246,6 +254,7 @@ def answer_question(
     if attempt.is_submitted:
         raise AlreadySubmitted
     attempt_id = attempt.id
+    checks_answers = attempt.checks_answers  # read now: the unit of work expires it
     question = _question_at(attempt, number)
     is_last = number == len(attempt.item_ids)
     try:
@@ -254,8 +263,10 @@ def answer_question(
     except InvalidAnswer as exc:
         raise ServiceError(str(exc), field="answer") from exc
     with unit_of_work() as session:
+        dialect = session.get_bind().dialect.name
+        statement = _first_response(dialect) if checks_answers else _upsert_response(dialect)
         saved = session.execute(
-            _upsert_response(session.get_bind().dialect.name),
+            statement,
             {
                 "attempt_id": attempt_id,
                 "item_id": question.item_id,
@@ -264,8 +275,10 @@ def answer_question(
                 "answered_at": utcnow(),
             },
         ).scalar_one_or_none()
-    if saved is None:  # submitted since it was read (another tab, a double click)
-        raise AlreadySubmitted
+    if saved is None:
+        if checks_answers and fetch(_SUBMITTED_AT, attempt_id=attempt_id)[0][0] is None:
+            return is_last  # already answered, and checked: the first answer stands
+        raise AlreadySubmitted  # submitted since it was read (another tab, a double click)
     return is_last
 
 
@@ -273,6 +286,40 @@ def record_response(attempt: Attempt, number: int, chosen: list[int]) -> None:
     """Save (or change) the answer to one question of an unsubmitted attempt: the choice
     ids themselves, not a form to read them from."""
     answer_question(attempt, number, lambda _kind, _choice_ids: chosen)
+
+
+_SUBMITTED_AT = db.select(Attempt.submitted_at).where(Attempt.id == bindparam("attempt_id"))
+
+
+def _still_open_response():
+    """The row a response is inserted from: only while the attempt is not submitted."""
+    columns = Response.__table__.c
+    return (
+        db.select(
+            Attempt.id,
+            bindparam("item_id"),
+            bindparam("chosen", type_=columns.chosen.type),
+            bindparam("correct"),
+            bindparam("answered_at", type_=columns.answered_at.type),
+        )
+        .where(Attempt.id == bindparam("attempt_id"), Attempt.submitted_at.is_(None))
+        .with_for_update(read=True)
+    )
+
+
+_RESPONSE_COLUMNS = ["attempt_id", "item_id", "chosen", "correct", "answered_at"]
+
+
+@cache
+def _first_response(dialect: str):
+    """For an attempt that checks each answer: the first answer to a question stands, as
+    its verdict has been shown; a later one (a double click) writes nothing."""
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    responses = Response.__table__
+    statement = insert(responses).from_select(_RESPONSE_COLUMNS, _still_open_response())
+    return statement.on_conflict_do_nothing(
+        index_elements=[responses.c.attempt_id, responses.c.item_id]
+    ).returning(responses.c.id)
 
 
 @cache
@@ -285,20 +332,7 @@ def _upsert_response(dialect: str):
     insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     responses = Response.__table__  # a Core insert: from a select, not ORM objects
     columns = responses.c
-    still_open = (
-        db.select(
-            Attempt.id,
-            bindparam("item_id"),
-            bindparam("chosen", type_=columns.chosen.type),
-            bindparam("correct"),
-            bindparam("answered_at", type_=columns.answered_at.type),
-        )
-        .where(Attempt.id == bindparam("attempt_id"), Attempt.submitted_at.is_(None))
-        .with_for_update(read=True)
-    )
-    statement = insert(responses).from_select(
-        ["attempt_id", "item_id", "chosen", "correct", "answered_at"], still_open
-    )
+    statement = insert(responses).from_select(_RESPONSE_COLUMNS, _still_open_response())
     return statement.on_conflict_do_update(
         index_elements=[columns.attempt_id, columns.item_id],
         set_={
@@ -367,10 +401,27 @@ def attempt_result(attempt: Attempt) -> list[ResultRow]:
     """
     if not attempt.is_submitted:
         raise ServiceError("Submit the quiz to see its result.")
+    return _result_rows(attempt, list(enumerate(attempt.item_ids, start=1)))
+
+
+def checked_answer(attempt: Attempt, number: int) -> ResultRow | None:
+    """For an attempt that checks each answer: question `number` with the learner's
+    answer, the right one and the explanation, once it is answered (None before, and
+    always for an attempt that checks its answers at the end)."""
+    item_id = _item_id_at(attempt, number)
+    if not attempt.checks_answers:
+        return None
+    (row,) = _result_rows(attempt, [(number, item_id)])
+    return row if row.answered else None
+
+
+def _result_rows(attempt: Attempt, numbered: list[tuple[int, int]]) -> list[ResultRow]:
+    """(number, item id) questions of the attempt as result rows, in one query."""
+    item_ids = [item_id for _, item_id in numbered]
     items: dict[int, tuple] = {}
     choices: dict[int, list[_ResultChoiceRow]] = {}
     answered: dict[int, tuple[list[int], bool]] = {}
-    for row in fetch(_RESULT, item_ids=attempt.item_ids, attempt_id=attempt.id):
+    for row in fetch(_RESULT, item_ids=item_ids, attempt_id=attempt.id):
         item_id, kind, prompt, explanation, source, cid, text, right, chosen, correct = row
         if item_id not in items:
             items[item_id] = (kind, prompt, explanation, source)
@@ -380,7 +431,7 @@ def attempt_result(attempt: Attempt) -> list[ResultRow]:
         if cid is not None:
             choices[item_id].append(_ResultChoiceRow(cid, text, right))
     rows = []
-    for number, item_id in enumerate(attempt.item_ids, start=1):
+    for number, item_id in numbered:
         kind, prompt, explanation, source = items[item_id]
         item_choices = choices[item_id]
         by_id = {c.id: c for c in item_choices}

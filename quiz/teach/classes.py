@@ -22,7 +22,7 @@ from markupsafe import Markup
 from quiz.auth.access import roles_required
 from quiz.auth.forms import PostForm
 from quiz.domain import item_analysis as ia
-from quiz.domain.gradebook import PageOutOfRange, sort_key
+from quiz.domain.gradebook import PageOutOfRange, counts_for_assignment, sort_key
 from quiz.domain.grading import percent
 from quiz.inputs import whole_number
 from quiz.markup import score_badge
@@ -278,12 +278,23 @@ def _student_or_404(klass, student_id: int):
 def student(class_id: int, student_id: int):
     klass = _class_or_404(class_id)
     pupil = _student_or_404(klass, student_id)
+    asked = {a.deck_id: a.min_questions for a in class_service.assigned_decks(klass)}
     return render_template(
         "teach/student.html",
         klass=klass,
         student=pupil,
-        attempts=class_service.student_attempts(klass, pupil),
-        required={a.deck_id: a.required for a in class_service.assigned_decks(klass)},
+        attempts=[
+            (
+                attempt,
+                counts_for_assignment(
+                    asked.get(attempt.deck_id, 0),
+                    total=attempt.total,
+                    whole_deck=attempt.whole_deck,
+                    checks_answers=attempt.checks_answers,
+                ),
+            )
+            for attempt in class_service.student_attempts(klass, pupil)
+        ],
         expires_at=temporary_password_expires(pupil),
         form=PostForm(),
     )

@@ -68,6 +68,7 @@ ACCOUNTS = {
     "nightteacher@example.com": ("teacher", "Ms Shevchenko"),
     "resetteacher@example.com": ("teacher", "Mrs Koval"),
     "forgetful@example.com": ("student", "Yurko"),
+    "checker@example.com": ("student", "Daryna"),
 }
 #: Creates ACCOUNTS (read as JSON from stdin) with the service `flask users create`
 #: calls: one process hashes them all, where one `flask` process per account would

@@ -16,6 +16,7 @@ from quiz.domain.gradebook import (
     GradingMethod,
     PageOutOfRange,
     assignment_status,
+    counts_for_assignment,
     csv_safe,
     grade,
     gradebook_csv,
@@ -275,3 +276,26 @@ def test_a_page_needs_room_for_one():
 )
 def test_a_sort_from_the_url_is_name_or_an_assignment_id(raw, expected):
     assert sort_key(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("min_questions", "total", "whole_deck", "checks_answers", "counts"),
+    [
+        (0, 1, False, False, True),  # any length
+        (10, 9, False, False, False),
+        (10, 10, False, False, True),
+        (20, 5, True, False, True),  # the whole deck had fewer than asked
+        (None, 50, False, False, False),  # the whole deck is asked: any number falls short
+        (None, 3, True, False, True),
+        (0, 10, True, True, False),  # answers checked along the way: practice
+    ],
+)
+def test_which_quizzes_count_for_an_assignment(
+    min_questions, total, whole_deck, checks_answers, counts
+):
+    assert (
+        counts_for_assignment(
+            min_questions, total=total, whole_deck=whole_deck, checks_answers=checks_answers
+        )
+        is counts
+    )

@@ -29,17 +29,20 @@ def _class_and_deck(n_items: int = 5, n_students: int = 2):
 
 
 def _quiz(user, deck, length: int, right: int, when: datetime = NOW) -> Attempt:
-    """A submitted quiz of `length` of the deck's questions, `right` of them right."""
-    items = sorted(deck.items, key=lambda i: i.position)[:length]
+    """A submitted quiz of `length` of the deck's live questions, `right` of them right
+    (of the whole deck when it takes them all)."""
+    items = [i for i in sorted(deck.items, key=lambda i: i.position) if not i.retired]
+    asked = items[:length]
     attempt = Attempt(
         user_id=user.id,
         deck_id=deck.id,
-        item_ids=[i.id for i in items],
-        choice_order={str(i.id): [c.id for c in i.choices] for i in items},
+        item_ids=[i.id for i in asked],
+        choice_order={str(i.id): [c.id for c in i.choices] for i in asked},
         started_at=when,
         submitted_at=when + timedelta(minutes=5),
         correct_count=right,
         total=length,
+        whole_deck=length == len(items),
     )
     db.session.add(attempt)
     db.session.commit()
@@ -53,12 +56,19 @@ def _cell(teacher, klass, student):
     return cell
 
 
-def test_all_questions_stores_the_decks_quiz_questions_when_assigned(app):
+def _grow(deck, n_items: int):
+    """The teacher adds questions: the deck file now has n_items."""
+    load_builtin_decks([sample_deck(n=n_items)])
+    db.session.expire_all()
+    return get_published_deck("capitals")
+
+
+def test_all_questions_is_stored_as_the_whole_deck_not_a_number(app):
     teacher, klass, deck, _ = _class_and_deck(n_items=5)
     assignment = cs.assign_deck(teacher, klass, deck.id, None, min_questions=None)
-    assert assignment.min_questions == 5
+    assert assignment.min_questions is None
     (assigned,) = cs.assigned_decks(klass)
-    assert (assigned.required, assigned.questions) == (5, 5)
+    assert assigned.min_questions is None
 
 
 def test_a_quiz_shorter_than_required_is_practice_and_left_out_of_the_gradebook(app):
@@ -80,21 +90,33 @@ def test_any_length_counts_every_quiz_as_before(app):
     assert _cell(teacher, klass, ada).best == 1.0
 
 
-def test_the_requirement_is_capped_at_the_questions_the_deck_has_now(app):
+def test_a_quiz_of_the_whole_deck_counts_even_when_the_deck_has_fewer_questions(app):
     teacher, klass, deck, (ada, _) = _class_and_deck(n_items=5)
     cs.assign_deck(teacher, klass, deck.id, None, min_questions=20)
     _quiz(ada, deck, 5, 4)
-    (assigned,) = cs.assigned_decks(klass)
-    assert (assigned.min_questions, assigned.required) == (20, 5)
     assert _cell(teacher, klass, ada).best == 0.8
-    # Two questions retired: a quiz of the three left is the whole deck, and counts.
-    items = sorted(deck.items, key=lambda i: i.position)
-    for item in items[3:]:
+
+
+def test_a_quiz_that_counted_still_counts_after_the_deck_grows(app):
+    teacher, klass, deck, (ada, bob) = _class_and_deck(n_items=4)
+    cs.assign_deck(teacher, klass, deck.id, None, min_questions=None)  # the whole deck
+    _quiz(ada, deck, 4, 3)  # all 4 questions the deck had then
+    deck = _grow(deck, 5)
+    _quiz(bob, deck, 4, 4)  # 4 of the 5 it has now: not the whole deck
+    assert _cell(teacher, klass, ada).best == 0.75
+    assert _cell(teacher, klass, bob).attempts == 0
+    (mine,) = cs.student_assignments(ada, NOW)
+    assert mine.status == "done"
+
+
+def test_the_whole_deck_counts_when_questions_were_retired(app):
+    teacher, klass, deck, (ada, _) = _class_and_deck(n_items=5)
+    cs.assign_deck(teacher, klass, deck.id, None, min_questions=None)
+    for item in sorted(deck.items, key=lambda i: i.position)[3:]:
         db.session.get(Item, item.id).retired = True
     db.session.commit()
-    _quiz(make_user(), deck, 3, 3)
-    (assigned,) = cs.assigned_decks(klass)
-    assert assigned.required == 3
+    _quiz(ada, deck, 3, 3)  # the three left: the whole deck now
+    assert _cell(teacher, klass, ada).best == 1.0
 
 
 def test_changing_the_requirement_changes_the_cached_gradebook(app):
@@ -102,7 +124,7 @@ def test_changing_the_requirement_changes_the_cached_gradebook(app):
     cs.assign_deck(teacher, klass, deck.id, None, min_questions=0)
     _quiz(ada, deck, 2, 2)
     assert _cell(teacher, klass, ada).attempts == 1
-    cs.assign_deck(teacher, klass, deck.id, None, min_questions=5)
+    cs.assign_deck(teacher, klass, deck.id, None, min_questions=None)
     assert _cell(teacher, klass, ada).attempts == 0
 
 
@@ -111,7 +133,7 @@ def test_the_students_assignment_is_done_only_with_a_quiz_that_counts(app):
     cs.assign_deck(teacher, klass, deck.id, None, min_questions=4)
     _quiz(ada, deck, 2, 2)
     (mine,) = cs.student_assignments(ada, NOW)
-    assert (mine.status, mine.best, mine.required, mine.questions) == ("in progress", None, 4, 5)
+    assert (mine.status, mine.best, mine.min_questions) == ("in progress", None, 4)
     _quiz(ada, deck, 5, 4)
     (mine,) = cs.student_assignments(ada, NOW)
     assert (mine.status, mine.best) == ("done", 0.8)
@@ -120,12 +142,15 @@ def test_the_students_assignment_is_done_only_with_a_quiz_that_counts(app):
 def test_a_student_is_told_the_length_that_counts_in_each_open_class(app):
     teacher, klass, deck, (ada, _) = _class_and_deck(n_items=5)
     other = cs.create_class(teacher, "Chess club")
-    cs.join_class(ada, other.join_code)
+    third = cs.create_class(teacher, "Debating")
+    for extra in (other, third):
+        cs.join_class(ada, extra.join_code)
     cs.assign_deck(teacher, klass, deck.id, None, min_questions=4)
     cs.assign_deck(teacher, other, deck.id, None, min_questions=0)
-    assert cs.counting_lengths(ada, deck.id) == [("Year 10", 4)]
+    cs.assign_deck(teacher, third, deck.id, None, min_questions=None)
+    assert cs.counting_lengths(ada, deck.id) == [("Debating", None), ("Year 10", 4)]
     cs.set_archived(klass, True)
-    assert cs.counting_lengths(ada, deck.id) == []
+    assert cs.counting_lengths(ada, deck.id) == [("Debating", None)]
 
 
 @pytest.mark.parametrize("bad", [-1, 10_001])

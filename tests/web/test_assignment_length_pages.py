@@ -46,7 +46,7 @@ def test_the_teacher_chooses_which_quizzes_count_and_the_class_page_says_so(clie
     assert re.search(r'<option selected value="all">All questions of the deck</option>', form)
     assert _assign(client, klass, deck, "all").status_code == 302
     page = client.get(f"/teach/classes/{klass.id}").get_data(as_text=True)
-    assert "only quizzes of all 5 questions count" in page
+    assert "only quizzes of the whole deck count" in page
     _assign(client, klass, deck, "0")
     assert "quizzes of any length count" in client.get(f"/teach/classes/{klass.id}").get_data(
         as_text=True
@@ -71,21 +71,52 @@ def test_the_students_deck_page_says_which_quiz_counts_and_chooses_it_first(clie
     assert "For your assignment in Year 10, a quiz counts when it has all 5 questions." in page
     assert re.search(r'<option selected value="all">All 5 questions</option>', page)
     decks = client.get("/decks").get_data(as_text=True)
-    assert "all 5 questions" in decks
+    assert "No due date · all questions" in decks
 
 
 @pytest.mark.parametrize(
-    ("counted_from", "chosen", "marked"),
-    [(0, "10", []), (15, "20", ["10"]), (20, "20", ["10"]), (30, "all", ["10", "20"])],
+    ("asked", "chosen", "marked"),
+    [
+        ([], "10", []),
+        ([15], "20", ["10"]),
+        ([20], "20", ["10"]),
+        ([58], "all", ["10", "20"]),
+        ([10, 20], "20", []),  # 10 counts for one of the classes: not practice only
+    ],
 )
-def test_lengths_shorter_than_what_counts_are_marked_as_practice(app, counted_from, chosen, marked):
+def test_lengths_that_count_for_no_assignment_are_marked_as_practice(app, asked, chosen, marked):
     with app.test_request_context():
         form = StartQuizForm(meta={"csrf": False})
-        form.set_lengths(58, counted_from)
+        form.set_lengths(58, asked)
     assert form.length.data == chosen
     practice = [value for value, label in form.length.choices if "(practice only)" in label]
     assert practice == marked
     assert form.length.choices[-1] == ("all", "All 58 questions")
+
+
+def test_a_teacher_changes_an_assignment_from_its_own_prefilled_form(client, app):
+    teacher, klass, deck, _ = _setup()
+    cs.assign_deck(teacher, klass, deck.id, None, "first", min_questions=0)
+    login(client, teacher.email)
+    page = client.get(f"/teach/classes/{klass.id}").get_data(as_text=True)
+    (assignment,) = cs.assigned_decks(klass)
+    change = page.split(f'id="grading-{assignment.id}"', 1)[1]
+    assert '<option value="first" selected>' in change
+    assert '<option value="0" selected>Any length</option>' in change
+    response = client.post(
+        f"/teach/classes/{klass.id}/assign",
+        data={
+            "csrf_token": csrf_from(page),
+            "deck": str(deck.id),
+            "due_at": "2030-01-31T17:00",
+            "grading_method": "first",
+            "min_questions": "0",
+        },
+    )
+    assert response.status_code == 302
+    (changed,) = cs.assigned_decks(klass)
+    assert (changed.grading_method, changed.min_questions) == ("first", 0)
+    assert changed.due_at is not None
 
 
 def test_the_teachers_view_of_a_student_marks_practice_quizzes(client, app):
@@ -96,4 +127,4 @@ def test_the_teachers_view_of_a_student_marks_practice_quizzes(client, app):
     login(client, teacher.email)
     page = client.get(f"/teach/classes/{klass.id}/students/{student.id}").get_data(as_text=True)
     assert page.count("Practice</span>") == 1
-    assert "shorter than the 4 questions that count" in page
+    assert "shorter than the quizzes that count" in page
