@@ -302,19 +302,32 @@ def test_attempts_of_every_question_their_deck_has_are_marked_whole_deck(
                     text(items),
                     {"id": item_id, "key": f"k{item_id}", "kind": kind, "retired": retired},
                 )
-            for attempt_id, total in ((1, 2), (2, 1)):
+            conn.execute(
+                text(
+                    "INSERT INTO decks (id, slug, title, description, status, created_at,"
+                    " updated_at) VALUES (2, 'cards', 'Cards only', '', 'published',"
+                    " '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+                )
+            )
+            for attempt_id, deck_id, total in ((1, 1, 2), (2, 1, 1), (3, 2, 0)):
                 conn.execute(
                     text(
                         "INSERT INTO attempts (id, user_id, deck_id, item_ids, choice_order,"
-                        " started_at, correct_count, total) VALUES (:id, 1, 1, '[]', '{}',"
-                        " '2026-01-01 00:00:00', 0, :total)"
+                        " started_at, submitted_at, correct_count, total) VALUES (:id, 1,"
+                        " :deck_id, '[]', '{}', '2026-01-01 00:00:00', '2026-01-01 00:05:00',"
+                        " 0, :total)"
                     ),
-                    {"id": attempt_id, "total": total},
+                    {"id": attempt_id, "deck_id": deck_id, "total": total},
                 )
         upgrade()
         with db.engine.begin() as conn:
             whole = conn.execute(
                 text("SELECT whole_deck, checks_answers FROM attempts ORDER BY id")
             ).all()
-        assert [tuple(map(bool, row)) for row in whole] == [(True, False), (False, False)]
+        # A deck without quiz questions has no quiz of the whole deck.
+        assert [tuple(map(bool, row)) for row in whole] == [
+            (True, False),
+            (False, False),
+            (False, False),
+        ]
         db.engine.dispose()

@@ -5,6 +5,8 @@ Every existing attempt gets checks_answers false: it was taken with the answers 
 at the end. whole_deck is set for those with at least as many questions as their deck
 has now (the best guess: how many it had then is not recorded).
 
+0009 to 0011 were revised before they first landed (no release ran the earlier forms).
+
 Revision ID: 0011_attempt_practice
 Revises: 0010_assignment_min_questions
 Create Date: 2026-11-27 07:40:00
@@ -31,10 +33,17 @@ def upgrade():
         'attempts',
         sa.Column('whole_deck', sa.Boolean(), server_default=sa.false(), nullable=False),
     )
+    # Only the rows that become true are written (each write of a submitted attempt
+    # raises its deck's results_version, by the triggers of 0006). A deck without quiz
+    # questions has no quiz of the whole deck.
+    quiz_questions = (
+        "(SELECT count(*) FROM items WHERE items.deck_id = attempts.deck_id"
+        " AND NOT items.retired"
+        " AND items.kind IN ('single', 'multiple', 'true_false', 'ordering'))"
+    )
     op.execute(
-        "UPDATE attempts SET whole_deck = (total >= (SELECT count(*) FROM items"
-        " WHERE items.deck_id = attempts.deck_id AND NOT items.retired"
-        " AND items.kind IN ('single', 'multiple', 'true_false', 'ordering')))"
+        f"UPDATE attempts SET whole_deck = true"
+        f" WHERE total >= {quiz_questions} AND {quiz_questions} > 0"
     )
 
 

@@ -114,6 +114,7 @@ def deck(slug: str):
     form = StartQuizForm()
     # What each assignment asks, in this deck's questions ("the whole deck" is all of them).
     asked = [available if n is None else min(n, available) for _, n in counting]
+    counting = [(name, n) for name, n in counting if n != 0]  # any length: nothing to say
     form.set_lengths(available, asked)
     if form.validate_on_submit():
         try:
@@ -153,6 +154,10 @@ def question(attempt_id: int, number: int):
     form = AnswerForm()
     error = None
     checks_answers = attempt.checks_answers
+    if request.method == "POST" and checks_answers and quizzes.checked_answer(attempt, number):
+        # A stale tab, a second click: the first answer was checked, and it stands.
+        flash("This question was answered and checked already: that answer stands.", "info")
+        return redirect(url_for("learn.question", attempt_id=attempt.id, number=number))
     if form.validate_on_submit():
         try:
             was_last = quizzes.answer_question(
@@ -177,7 +182,7 @@ def question(attempt_id: int, number: int):
     # The page itself: shown on a GET, and again with the error when an answer failed.
     try:
         page = quizzes.question_page(attempt, number)
-        checked = quizzes.checked_answer(attempt, number) if checks_answers else None
+        checked = quizzes.checked_answer(attempt, number) if page.chosen else None
     except NotFound:
         abort(404)
     return render_template(

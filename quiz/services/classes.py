@@ -333,7 +333,7 @@ def leave_class(student: User, class_id: int) -> SchoolClass:
 
 def counting_lengths(student: User, deck_id: int) -> list[tuple[str, int | None]]:
     """(class name, min_questions) for each open class of the student's that assigned
-    this deck and does not count quizzes of any length (None: the whole deck)."""
+    this deck (0: any length; None: the whole deck)."""
     rows = db.session.execute(
         select(SchoolClass.name, Assignment.min_questions)
         .join(Assignment, Assignment.class_id == SchoolClass.id)
@@ -342,7 +342,6 @@ def counting_lengths(student: User, deck_id: int) -> list[tuple[str, int | None]
             Enrolment.user_id == student.id,
             Assignment.deck_id == deck_id,
             SchoolClass.archived_at.is_(None),
-            or_(Assignment.min_questions.is_(None), Assignment.min_questions > 0),
         )
         .order_by(SchoolClass.name)
     )
@@ -1043,7 +1042,7 @@ def _analyse(
         Attempt.item_ids,
         Attempt.correct_count,
         Attempt.total,
-    ).where(Attempt.deck_id == deck_id, Attempt.submitted_at.is_not(None))
+    ).where(Attempt.deck_id == deck_id, Attempt.submitted_at.is_not(None), _GRADED)
     if class_id is not None:
         attempts_q = attempts_q.where(Attempt.user_id.in_(_members(class_id)))
     rows = list(db.session.execute(attempts_q))
@@ -1067,7 +1066,7 @@ def _analyse(
             response_q = response_q.where(Response.attempt_id.in_([a[0] for a in attempts]))
         else:
             response_q = response_q.join(Attempt, Attempt.id == Response.attempt_id).where(
-                Attempt.deck_id == deck_id, Attempt.submitted_at.is_not(None)
+                Attempt.deck_id == deck_id, Attempt.submitted_at.is_not(None), _GRADED
             )
             if class_id is not None:
                 response_q = response_q.where(Attempt.user_id.in_(_members(class_id)))

@@ -98,6 +98,8 @@ def _class_page(klass, assign_form, status=200):
         klass=klass,
         students=class_service.class_students(klass),
         assignments=assigned,
+        # A deck unpublished since it was assigned cannot be assigned again: no Change.
+        assignable={deck_id for deck_id, _ in assign_form.deck.choices},
         took=class_service.students_who_took(klass, assigned),
         assign_form=assign_form,
         form=PostForm(),

@@ -148,9 +148,13 @@ def test_a_student_is_told_the_length_that_counts_in_each_open_class(app):
     cs.assign_deck(teacher, klass, deck.id, None, min_questions=4)
     cs.assign_deck(teacher, other, deck.id, None, min_questions=0)
     cs.assign_deck(teacher, third, deck.id, None, min_questions=None)
-    assert cs.counting_lengths(ada, deck.id) == [("Debating", None), ("Year 10", 4)]
+    assert cs.counting_lengths(ada, deck.id) == [
+        ("Chess club", 0),
+        ("Debating", None),
+        ("Year 10", 4),
+    ]
     cs.set_archived(klass, True)
-    assert cs.counting_lengths(ada, deck.id) == [("Debating", None)]
+    assert cs.counting_lengths(ada, deck.id) == [("Chess club", 0), ("Debating", None)]
 
 
 @pytest.mark.parametrize("bad", [-1, 10_001])

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 
+from quiz.domain.items import DeckSpec
+from quiz.extensions import db
 from quiz.learn.forms import StartQuizForm
+from quiz.services import authoring
 from quiz.services import classes as cs
 from quiz.services.decks import get_published_deck, load_builtin_decks
 from tests.conftest import csrf_from
-from tests.factories import make_user, sample_deck
-from tests.services.test_assignment_length import _quiz
+from tests.factories import make_user, sample_deck, single
 from tests.web.test_student_path import login
 
 
@@ -94,37 +97,72 @@ def test_lengths_that_count_for_no_assignment_are_marked_as_practice(app, asked,
     assert form.length.choices[-1] == ("all", "All 58 questions")
 
 
-def test_a_teacher_changes_an_assignment_from_its_own_prefilled_form(client, app):
+def _prefilled(html: str, assignment_id: int) -> dict[str, str]:
+    """The values the class page's Change form of an assignment holds, as a browser
+    would send them."""
+    form = html.split(f'id="due-{assignment_id}"', 1)[0].rsplit("<form", 1)[1]
+    form += html.split(f'id="due-{assignment_id}"', 1)[1].split("</form>", 1)[0]
+    values = {"deck": re.search(r'name="deck" value="(\d+)"', form)[1]}
+    values["due_at"] = re.search(r'name="due_at" value="([^"]*)"', form)[1]
+    for name in ("grading_method", "min_questions"):
+        select = form.split(f'name="{name}"', 1)[1].split("</select>", 1)[0]
+        values[name] = re.search(r'<option value="([^"]+)" selected>', select)[1]
+    return values
+
+
+def test_saving_an_assignments_prefilled_form_unchanged_changes_nothing(client, app):
     teacher, klass, deck, _ = _setup()
-    cs.assign_deck(teacher, klass, deck.id, None, "first", min_questions=0)
+    due = datetime(2030, 1, 31, 16, 0, tzinfo=UTC)  # 18:00 in Kyiv
+    teacher.timezone = "Europe/Kyiv"
+    db.session.commit()
+    cs.assign_deck(teacher, klass, deck.id, due, "first", min_questions=20)
     login(client, teacher.email)
     page = client.get(f"/teach/classes/{klass.id}").get_data(as_text=True)
-    (assignment,) = cs.assigned_decks(klass)
-    change = page.split(f'id="grading-{assignment.id}"', 1)[1]
-    assert '<option value="first" selected>' in change
-    assert '<option value="0" selected>Any length</option>' in change
+    (before,) = cs.assigned_decks(klass)
+    values = _prefilled(page, before.id)
+    assert values == {
+        "deck": str(deck.id),
+        "due_at": "2030-01-31T18:00",
+        "grading_method": "first",
+        "min_questions": "20",
+    }
     response = client.post(
-        f"/teach/classes/{klass.id}/assign",
-        data={
-            "csrf_token": csrf_from(page),
-            "deck": str(deck.id),
-            "due_at": "2030-01-31T17:00",
-            "grading_method": "first",
-            "min_questions": "0",
-        },
+        f"/teach/classes/{klass.id}/assign", data={"csrf_token": csrf_from(page), **values}
     )
     assert response.status_code == 302
-    (changed,) = cs.assigned_decks(klass)
-    assert (changed.grading_method, changed.min_questions) == ("first", 0)
-    assert changed.due_at is not None
+    assert cs.assigned_decks(klass) == [before]
 
 
-def test_the_teachers_view_of_a_student_marks_practice_quizzes(client, app):
-    teacher, klass, deck, student = _setup(n_items=5)
-    cs.assign_deck(teacher, klass, deck.id, None, min_questions=4)
-    _quiz(student, deck, 2, 2)
-    _quiz(student, deck, 5, 3)
+def test_a_deck_unpublished_since_it_was_assigned_offers_no_change_form(client, app):
+    teacher = make_user(role="teacher")
+    own = authoring.create_set(teacher, "Own set")
+    authoring.save_item(own, single("q", "Capital of Spain?", "Madrid", "Bilbao", "Vigo"))
+    authoring.set_published(own, True)
+    klass = cs.create_class(teacher, "Year 10")
+    cs.assign_deck(teacher, klass, own.id, None)
+    authoring.set_published(own, False)
     login(client, teacher.email)
-    page = client.get(f"/teach/classes/{klass.id}/students/{student.id}").get_data(as_text=True)
-    assert page.count("Practice</span>") == 1
-    assert "shorter than the quizzes that count" in page
+    page = client.get(f"/teach/classes/{klass.id}").get_data(as_text=True)
+    assert "Own set" in page and "Save the changes" not in page
+
+
+def test_a_student_whose_class_counts_any_length_sees_no_length_marked_practice(client, app):
+    load_builtin_decks([_deck_of(25)])
+    deck = get_published_deck("long")
+    teacher = make_user(role="teacher")
+    student = make_user()
+    for name, asked in (("Any", 0), ("Whole", None)):
+        klass = cs.create_class(teacher, name)
+        cs.join_class(student, klass.join_code)
+        cs.assign_deck(teacher, klass, deck.id, None, min_questions=asked)
+    login(client, student.email)
+    page = client.get("/decks/long").get_data(as_text=True)
+    assert "practice only" not in page
+    assert "For your assignment in Whole, a quiz counts when it has all 25 questions." in page
+    assert "For your assignment in Any" not in page
+    assert re.search(r'<option selected value="all">All 25 questions</option>', page)
+
+
+def _deck_of(n: int) -> DeckSpec:
+    items = tuple(single(f"q{i}", f"Question {i}?", "Right", "Wrong", "Other") for i in range(n))
+    return DeckSpec(slug="long", title="Long", description="A long deck.", items=items)

@@ -57,6 +57,9 @@ def test_the_first_answer_stands_once_checked(client, app):
     client.post(location, data={"csrf_token": token, "choice": _pick(location, False)})
     again = client.post(location, data={"csrf_token": token, "choice": _pick(location, True)})
     assert again.location == location
+    empty = client.post(location, data={"csrf_token": token})  # a stale tab, sent as is
+    assert empty.location == location
+    assert "that answer stands" in client.get(location).get_data(as_text=True)
     (response,) = db.session.execute(db.select(Response)).scalars()
     assert response.correct is False
     assert "✗</span> Wrong" in client.get(location).get_data(as_text=True)
@@ -110,3 +113,32 @@ def test_a_quiz_checked_at_the_end_shows_no_verdict_before_it_is_submitted(clien
     back = client.get(location).get_data(as_text=True)
     assert "Wrong" not in back and "right answer" not in back
     assert CHOICE_RE.search(back) is not None
+
+
+def test_a_checking_question_takes_three_queries_and_four_once_answered(client, app, count_queries):
+    location = _start_checking(client)
+    with count_queries() as counter:
+        html = client.get(location).get_data(as_text=True)
+    assert counter.count == 3, counter.statements  # the user, the attempt, the question
+    client.post(location, data={"csrf_token": csrf_from(html), "choice": _pick(location, True)})
+    with count_queries() as counter:
+        client.get(location)
+    assert counter.count == 4, counter.statements  # and the answer with its verdict
+
+
+def test_item_analysis_leaves_out_quizzes_that_checked_their_answers(app):
+    load_sample_deck(n=3)
+    deck = get_published_deck("capitals")
+    student = make_user()
+    practice = quizzes.start_attempt(student, deck, checks_answers=True)
+    for number, item_id in enumerate(practice.item_ids, start=1):
+        wrong = [c for c in practice.choice_order[str(item_id)] if c not in right_choice_ids([c])]
+        quizzes.record_response(practice, number, wrong[:1])
+    quizzes.submit_attempt(practice)
+    graded = quizzes.start_attempt(student, deck)
+    for number, item_id in enumerate(graded.item_ids, start=1):
+        quizzes.record_response(graded, number, right_choice_ids(graded.choice_order[str(item_id)]))
+    quizzes.submit_attempt(graded)
+    analysis = cs.analyse_deck(deck, which="first")
+    assert analysis.test.n == 1
+    assert analysis.test.mean == 1.0  # the graded quiz, not the earlier practice
