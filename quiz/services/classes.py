@@ -363,6 +363,7 @@ class StudentAssignment:
     status: str  # not started | in progress | done | overdue
     best: float | None
     min_questions: int | None  # which quizzes count (see Assignment.min_questions)
+    practised: bool = False  # submitted quizzes at the deck, none of which counts
 
 
 _COUNTED = and_(
@@ -391,6 +392,7 @@ _STUDENT_ASSIGNMENTS = (
             )
         ),
         Assignment.min_questions,
+        func.sum(case((Attempt.submitted_at.is_not(None), 1), else_=0)),
     )
     .select_from(Assignment)
     .join(SchoolClass, SchoolClass.id == Assignment.class_id)
@@ -420,13 +422,22 @@ def student_assignments(student: User, now: datetime) -> list[StudentAssignment]
     """The student's assignments in active classes, the most pressing first."""
     order = {"overdue": 0, "in progress": 1, "not started": 2, "done": 3}
     result = []
-    for slug, title, due_at, class_name, started, done, best, min_questions in fetch(
+    for slug, title, due_at, class_name, started, done, best, min_questions, submitted in fetch(
         _STUDENT_ASSIGNMENTS, user_id=student.id
     ):
         status = gb.assignment_status(due_at, now, started or 0, int(done or 0))
         best = None if best is None else float(best)
         result.append(
-            StudentAssignment(slug, title, due_at, class_name, status, best, min_questions)
+            StudentAssignment(
+                slug,
+                title,
+                due_at,
+                class_name,
+                status,
+                best,
+                min_questions,
+                practised=bool(submitted) and not done,
+            )
         )
     far = datetime.max.replace(tzinfo=now.tzinfo)
     result.sort(key=lambda s: (order[s.status], s.due_at or far, s.class_name))
@@ -875,7 +886,7 @@ def gradebook_csv(klass: SchoolClass | ClassRef, now: datetime) -> str:
             f"{a.title}: grade ({a.grading_method})",
             f"{a.title}: best",
             f"{a.title}: latest",
-            f"{a.title}: attempts",
+            f"{a.title}: attempts that count ({_counted_quizzes(a.min_questions)})",
             f"{a.title}: mastery",
             f"{a.title}: cards due",
         ]
@@ -894,6 +905,15 @@ def gradebook_csv(klass: SchoolClass | ClassRef, now: datetime) -> str:
             ]
         rows.append(line)
     return gb.gradebook_csv(header, rows)
+
+
+def _counted_quizzes(min_questions: int | None) -> str:
+    """Which quizzes count for an assignment, in a CSV column's few words."""
+    if min_questions is None:
+        return "whole deck"
+    if min_questions == 0:
+        return "any length"
+    return f"{min_questions}+ questions or whole deck"
 
 
 def _pct(value: float | None) -> object:

@@ -134,9 +134,10 @@ def test_the_students_assignment_is_done_only_with_a_quiz_that_counts(app):
     _quiz(ada, deck, 2, 2)
     (mine,) = cs.student_assignments(ada, NOW)
     assert (mine.status, mine.best, mine.min_questions) == ("in progress", None, 4)
+    assert mine.practised  # the deck list says why it is not done
     _quiz(ada, deck, 5, 4)
     (mine,) = cs.student_assignments(ada, NOW)
-    assert (mine.status, mine.best) == ("done", 0.8)
+    assert (mine.status, mine.best, mine.practised) == ("done", 0.8, False)
 
 
 def test_a_student_is_told_the_length_that_counts_in_each_open_class(app):
@@ -164,3 +165,14 @@ def test_an_impossible_length_is_refused(app, bad):
         cs.assign_deck(teacher, klass, deck.id, None, min_questions=bad)
     assert info.value.field == "min_questions"
     assert cs.assigned_decks(klass) == []
+
+
+@pytest.mark.parametrize(
+    ("asked", "said"),
+    [(None, "whole deck"), (0, "any length"), (10, "10+ questions or whole deck")],
+)
+def test_the_gradebook_csv_says_which_quizzes_its_attempts_count(app, asked, said):
+    teacher, klass, deck, _ = _class_and_deck()
+    cs.assign_deck(teacher, klass, deck.id, None, min_questions=asked)
+    header = cs.gradebook_csv(klass, NOW).splitlines()[0]
+    assert f"Capitals: attempts that count ({said})" in header

@@ -161,6 +161,7 @@ def test_gradebook_csv_has_the_figures_and_neutralises_formulas(app):
     text = cs.gradebook_csv(klass, NOW)
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][:3] == ["Student", "Email", "Capitals: grade (highest)"]
+    assert rows[0][5] == "Capitals: attempts that count (any length)"
     ada_row = next(r for r in rows if r[1] == ada.email)
     assert ada_row[0].startswith("'=")
     assert ada_row[2] == "100.0" and ada_row[5] == "1"

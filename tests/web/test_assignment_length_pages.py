@@ -15,6 +15,7 @@ from quiz.services import classes as cs
 from quiz.services.decks import get_published_deck, load_builtin_decks
 from tests.conftest import csrf_from
 from tests.factories import make_user, sample_deck, single
+from tests.services.test_assignment_length import _quiz
 from tests.web.test_student_path import login
 
 
@@ -166,3 +167,27 @@ def test_a_student_whose_class_counts_any_length_sees_no_length_marked_practice(
 def _deck_of(n: int) -> DeckSpec:
     items = tuple(single(f"q{i}", f"Question {i}?", "Right", "Wrong", "Other") for i in range(n))
     return DeckSpec(slug="long", title="Long", description="A long deck.", items=items)
+
+
+def test_the_deck_list_says_why_an_assignment_with_only_practice_is_not_done(client, app):
+    teacher, klass, deck, student = _setup(n_items=5)
+    cs.assign_deck(teacher, klass, deck.id, None, min_questions=None)
+    _quiz(student, deck, 2, 2)
+    login(client, student.email)
+    decks = client.get("/decks").get_data(as_text=True)
+    assert "In progress" in decks
+    assert "Your quizzes so far were practice: take the whole deck" in decks
+
+
+def test_the_teachers_view_of_a_student_marks_practice_quizzes(client, app):
+    teacher, klass, deck, student = _setup(n_items=5)
+    cs.assign_deck(teacher, klass, deck.id, None, min_questions=4)
+    _quiz(student, deck, 2, 2)  # too short
+    _quiz(student, deck, 5, 3)  # the whole deck: counts
+    _quiz(student, deck, 5, 5).checks_answers = True  # answers checked as it went
+    db.session.commit()
+    login(client, teacher.email)
+    page = client.get(f"/teach/classes/{klass.id}/students/{student.id}").get_data(as_text=True)
+    assert page.count("Practice</span>") == 2
+    assert "shorter than the quizzes that count" in page
+    assert "answers checked as they went" in page
