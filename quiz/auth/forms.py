@@ -53,6 +53,7 @@ class PasswordForm(FlaskForm):
     current = PasswordField("Current password", validators=[DataRequired("Enter your password.")])
     password = PasswordField(
         "New password",
+        description=f"At least {MIN_PASSWORD} characters: a short sentence works well.",
         validators=[
             DataRequired("Choose a new password."),
             Length(

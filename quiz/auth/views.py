@@ -44,6 +44,9 @@ def own_password_first():
     if request.endpoint in _BEFORE_OWN_PASSWORD or request.endpoint is None:
         return None
     if current_user.is_authenticated and current_user.must_change_password:
+        message = "Choose your own password first: then every page opens."
+        if ("info", message) not in session.get("_flashes", []):
+            flash(message, "info")
         return redirect(url_for("auth.password"), 303)
     return None
 
@@ -143,10 +146,12 @@ def password():
     form = PasswordForm()
     temporary = current_user.must_change_password
     if temporary:
-        form.current.label.text = "Temporary password"
+        del form.current  # they logged in with it a moment ago (see change_password)
     if form.validate_on_submit():
         try:
-            change_password(current_user, form.current.data, form.password.data)
+            change_password(
+                current_user, None if temporary else form.current.data, form.password.data
+            )
         except ServiceError as exc:
             getattr(form, exc.field or "password").errors.append(exc.message)
         else:

@@ -18,8 +18,9 @@ class StartQuizForm(FlaskForm):
     length = SelectField("Questions", choices=[], validate_choice=True)
     check_answers = BooleanField(
         "Check each answer as I go",
-        description="See right away whether each answer is right, and why. Practice: "
-        "such a quiz does not count for assignments.",
+        description="See right away whether each answer is right, and why. Your first "
+        "answer to each question is final. Practice: such a quiz does not count for "
+        "assignments.",
     )
 
     def set_lengths(self, available: int, asked: Sequence[int] = ()) -> None:

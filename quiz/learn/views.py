@@ -221,7 +221,10 @@ def result(attempt_id: int):
     if not attempt.is_submitted:
         return redirect(url_for("learn.review", attempt_id=attempt.id))
     return render_template(
-        "learn/result.html", attempt=attempt, rows=quizzes.attempt_result(attempt)
+        "learn/result.html",
+        attempt=attempt,
+        rows=quizzes.attempt_result(attempt),
+        too_short_for=classes.too_short_for(current_user, attempt),
     )
 
 

@@ -160,22 +160,28 @@ def revoke_sessions(session, user_id: int, keep: str | None = None) -> None:
     session.execute(query.values(revoked_at=utcnow()))
 
 
-def change_password(user: User, current: str, new: str) -> None:
+def change_password(user: User, current: str | None, new: str) -> None:
     """Change one's own password; every other log-in of the account ends. A temporary
-    password (see temporary_password) is then no longer asked to be changed."""
-    if not check_password_hash(user.password_hash, current):
+    password (see temporary_password) is then no longer asked to be changed.
+
+    `current` may be None only for an account with a temporary password: every log-in it
+    has was made with that password since the reset ended all the others, so the
+    session itself vouches for it."""
+    if current is None:
+        if not user.must_change_password:
+            raise ServiceError("Enter your current password.", field="current")
+    elif not check_password_hash(user.password_hash, current):
         if user.must_change_password:
             raise ServiceError(
                 "That is not the temporary password you logged in with.", field="current"
             )
         raise ServiceError("Your current password is not right.", field="current")
-    if new == current:
+    if user.must_change_password and check_password_hash(user.password_hash, new):
         raise ServiceError(
-            "Choose a password of your own, not the temporary one."
-            if user.must_change_password
-            else "The new password is the same as the current one.",
-            field="password",
+            "Choose a password of your own, not the temporary one.", field="password"
         )
+    if new == current:
+        raise ServiceError("The new password is the same as the current one.", field="password")
     problem = password_problem(new, (user.email, user.email.split("@")[0], user.display_name))
     if problem:
         raise ServiceError(problem, field="password")

@@ -348,6 +348,22 @@ def counting_lengths(student: User, deck_id: int) -> list[tuple[str, int | None]
     return [(name, n) for name, n in rows]
 
 
+def too_short_for(student: User, attempt: Attempt) -> list[str]:
+    """The student's open classes whose assignment of the attempt's deck the (graded)
+    attempt is too short to count for, by name. No query for a quiz of the whole deck,
+    which counts for every assignment, or for one that checked its answers as it went,
+    which counts for none and says so itself."""
+    if attempt.whole_deck or attempt.checks_answers:
+        return []
+    return [
+        name
+        for name, asked in counting_lengths(student, attempt.deck_id)
+        if not gb.counts_for_assignment(
+            asked, total=attempt.total, whole_deck=False, checks_answers=False
+        )
+    ]
+
+
 def find_class_by_code(code: str) -> SchoolClass | None:
     return db.session.execute(
         select(SchoolClass).where(SchoolClass.join_code == normalise_code(code))
@@ -910,10 +926,10 @@ def gradebook_csv(klass: SchoolClass | ClassRef, now: datetime) -> str:
 def _counted_quizzes(min_questions: int | None) -> str:
     """Which quizzes count for an assignment, in a CSV column's few words."""
     if min_questions is None:
-        return "whole deck"
+        return "the whole deck"
     if min_questions == 0:
         return "any length"
-    return f"{min_questions}+ questions or whole deck"
+    return f"{min_questions}+ questions or the whole deck"
 
 
 def _pct(value: float | None) -> object:

@@ -47,8 +47,11 @@ class AssignForm(FlaskForm):
     min_questions = SelectField(
         "Quizzes that count",
         choices=[
-            ("all", "All questions of the deck"),
-            *((str(n), f"At least {n} questions") for n in sorted(QUIZ_LENGTHS, reverse=True)),
+            ("all", "The whole deck"),
+            *(
+                (str(n), f"{n}+ questions or the whole deck")
+                for n in sorted(QUIZ_LENGTHS, reverse=True)
+            ),
             ("0", "Any length"),
         ],
         default="all",

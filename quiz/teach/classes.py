@@ -118,7 +118,7 @@ def assign(class_id: int):
         if due is not None:
             due = due.replace(tzinfo=user_zone(current_user)).astimezone(UTC)
         try:
-            class_service.assign_deck(
+            assignment = class_service.assign_deck(
                 current_user,
                 klass,
                 form.deck.data,
@@ -129,6 +129,13 @@ def assign(class_id: int):
         except ServiceError as exc:
             form.deck.errors.append(exc.message)
         else:
+            if request.form.get("change"):  # an assignment's own Change form
+                flash(f"Changes saved for {assignment.deck.title}.", "success")
+                return redirect(
+                    url_for(
+                        "classes.show", class_id=klass.id, _anchor=f"assignment-{assignment.id}"
+                    )
+                )
             flash("Deck assigned.", "success")
             return redirect(url_for("classes.show", class_id=klass.id))
     return _class_page(klass, form, 422)

@@ -59,7 +59,6 @@ def test_a_teacher_resets_a_forgotten_password_and_the_student_chooses_a_new_one
     student.goto("/decks")
     expect(student).to_have_url(re.compile(r"/account/password$"))
 
-    student.get_by_label("Temporary password").fill(temporary)
     student.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
     student.get_by_label("Repeat the new password").fill(NEW_PASSWORD)
     with student.expect_navigation():

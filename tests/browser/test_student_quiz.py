@@ -83,10 +83,8 @@ def test_student_joins_a_class_and_takes_the_assigned_quiz(
     teacher = new_page()
     log_in(teacher, "classteacher@example.com")
     code = create_class(teacher, CLASS_NAME, check_accessibility=check_accessibility)
-    assign_deck(teacher, DECK, counted="At least 10 questions")
-    expect(main(teacher)).to_contain_text(
-        "quizzes of at least 10 questions (or of the whole deck) count"
-    )
+    assign_deck(teacher, DECK, counted="10+ questions or the whole deck")
+    expect(main(teacher)).to_contain_text("quizzes that count: 10+ questions or the whole deck")
 
     page = new_page()
     page.goto("/")

@@ -123,7 +123,7 @@ def test_teacher_imports_publishes_assigns_and_reads_the_gradebook(
     code = create_class(teacher, CLASS_NAME)
     assign_deck(teacher, SET_TITLE)
     class_url = teacher.url
-    expect(main(teacher)).to_contain_text("only quizzes of the whole deck count")
+    expect(main(teacher)).to_contain_text("quizzes that count: the whole deck")
     expect(main(teacher)).to_contain_text("No students yet.")
     check_accessibility(teacher, "class page")
 

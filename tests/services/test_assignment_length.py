@@ -169,7 +169,7 @@ def test_an_impossible_length_is_refused(app, bad):
 
 @pytest.mark.parametrize(
     ("asked", "said"),
-    [(None, "whole deck"), (0, "any length"), (10, "10+ questions or whole deck")],
+    [(None, "the whole deck"), (0, "any length"), (10, "10+ questions or the whole deck")],
 )
 def test_the_gradebook_csv_says_which_quizzes_its_attempts_count(app, asked, said):
     teacher, klass, deck, _ = _class_and_deck()

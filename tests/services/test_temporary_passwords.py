@@ -170,3 +170,15 @@ def test_a_temporary_password_expires_after_some_days(app):
         student, given + timedelta(days=TEMPORARY_PASSWORD_DAYS, seconds=1)
     )
     assert not temporary_password_expired(make_user(), given + timedelta(days=365))
+
+
+def test_only_an_account_with_a_temporary_password_may_skip_the_current_one(app):
+    student = make_user()
+    with pytest.raises(ServiceError, match="Enter your current password") as info:
+        change_password(student, None, "a brand new lantern at dusk")
+    assert info.value.field == "current"
+    _, password = cs.reset_student_password(_class_with(student), student.id)
+    start_session(student)
+    change_password(student, None, "a brand new lantern at dusk")
+    assert authenticate(student.email, "a brand new lantern at dusk") == student
+    assert not student.must_change_password

@@ -47,12 +47,12 @@ def test_the_teacher_chooses_which_quizzes_count_and_the_class_page_says_so(clie
     login(client, teacher.email)
     form = client.get(f"/teach/classes/{klass.id}").get_data(as_text=True)
     assert "Quizzes that count" in form
-    assert re.search(r'<option selected value="all">All questions of the deck</option>', form)
+    assert re.search(r'<option selected value="all">The whole deck</option>', form)
     assert _assign(client, klass, deck, "all").status_code == 302
     page = client.get(f"/teach/classes/{klass.id}").get_data(as_text=True)
-    assert "only quizzes of the whole deck count" in page
+    assert "quizzes that count: the whole deck" in page
     _assign(client, klass, deck, "0")
-    assert "quizzes of any length count" in client.get(f"/teach/classes/{klass.id}").get_data(
+    assert "quizzes that count: any length" in client.get(f"/teach/classes/{klass.id}").get_data(
         as_text=True
     )
     assert [a.min_questions for a in cs.assigned_decks(klass)] == [0]
@@ -75,7 +75,7 @@ def test_the_students_deck_page_says_which_quiz_counts_and_chooses_it_first(clie
     assert "For your assignment in Year 10, a quiz counts when it has all 5 questions." in page
     assert re.search(r'<option selected value="all">All 5 questions</option>', page)
     decks = client.get("/decks").get_data(as_text=True)
-    assert "No due date · all questions" in decks
+    assert "No due date · counts: the whole deck" in decks
 
 
 @pytest.mark.parametrize(
@@ -191,3 +191,30 @@ def test_the_teachers_view_of_a_student_marks_practice_quizzes(client, app):
     assert page.count("Practice</span>") == 2
     assert "shorter than the quizzes that count" in page
     assert "answers checked as they went" in page
+
+
+def test_the_result_of_a_quiz_too_short_to_count_says_so(client, app):
+    teacher, klass, deck, student = _setup(n_items=5)
+    cs.assign_deck(teacher, klass, deck.id, None, min_questions=4)
+    short = _quiz(student, deck, 2, 2)
+    whole = _quiz(student, deck, 5, 5)
+    login(client, student.email)
+    page = client.get(f"/attempts/{short.id}/result").get_data(as_text=True)
+    assert "too short to count for your assignment in Year 10" in page
+    page = client.get(f"/attempts/{whole.id}/result").get_data(as_text=True)
+    assert "too short" not in page
+
+
+def test_saving_an_assignments_change_form_says_so_and_comes_back_to_it(client, app):
+    teacher, klass, deck, _ = _setup()
+    cs.assign_deck(teacher, klass, deck.id, None)
+    login(client, teacher.email)
+    page = client.get(f"/teach/classes/{klass.id}").get_data(as_text=True)
+    (assignment,) = cs.assigned_decks(klass)
+    values = _prefilled(page, assignment.id)
+    response = client.post(
+        f"/teach/classes/{klass.id}/assign",
+        data={"csrf_token": csrf_from(page), **values, "change": "1"},
+    )
+    assert response.location == f"/teach/classes/{klass.id}#assignment-{assignment.id}"
+    assert "Changes saved for Capitals." in client.get(response.location).get_data(as_text=True)

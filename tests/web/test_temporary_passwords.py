@@ -77,7 +77,9 @@ def test_a_student_with_a_temporary_password_must_choose_their_own_before_anythi
         response = client.get(page)
         assert (response.status_code, response.location) == (303, "/account/password"), page
     form = client.get("/account/password").get_data(as_text=True)
-    assert "Choose your own password" in form and "Temporary password" in form
+    assert "Choose your own password" in form
+    assert 'name="current"' not in form  # they typed it a moment ago, to log in
+    assert form.count("Choose your own password first: then every page opens.") == 1
     done = _choose_password(client, password, NEW)
     assert (done.status_code, done.location) == (302, "/decks")
     assert "Your password is set" in client.get("/decks").get_data(as_text=True)
