@@ -52,7 +52,8 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "RATELIMIT_LOGIN_PER_ADDRESS": env.get(
             # A whole class may log in at once from one school's address; the limit per
             # account still stops anyone guessing one account's password.
-            "QUIZ_RATELIMIT_LOGIN_PER_ADDRESS", "100 per minute;1000 per hour"
+            "QUIZ_RATELIMIT_LOGIN_PER_ADDRESS",
+            "100 per minute;1000 per hour",
         ),
         "RATELIMIT_LOGIN_PER_ACCOUNT": env.get(
             "QUIZ_RATELIMIT_LOGIN_PER_ACCOUNT", "5 per minute;30 per hour"
