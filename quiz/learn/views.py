@@ -154,7 +154,12 @@ def question(attempt_id: int, number: int):
     form = AnswerForm()
     error = None
     checks_answers = attempt.checks_answers
-    if request.method == "POST" and checks_answers and quizzes.checked_answer(attempt, number):
+    try:
+        answered = request.method == "POST" and checks_answers
+        answered = answered and quizzes.checked_answer(attempt, number) is not None
+    except NotFound:
+        abort(404)
+    if answered:
         # A stale tab, a second click: the first answer was checked, and it stands.
         flash("This question was answered and checked already: that answer stands.", "info")
         return redirect(url_for("learn.question", attempt_id=attempt.id, number=number))

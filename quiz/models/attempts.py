@@ -30,8 +30,9 @@ class Attempt(Base):
     # explanation: the learner sees right answers along the way, so such a quiz never
     # counts for an assignment.
     checks_answers: Mapped[bool] = mapped_column(default=False, server_default=false())
-    # The quiz had every quiz question of its deck when it started: it counts for an
-    # assignment of the whole deck, or of more questions than the deck had then.
+    # The quiz had every quiz question of its deck when it started: it counts for every
+    # assignment of the deck, whatever its length (unless it checked its answers as it
+    # went); see quiz.domain.gradebook.counts_for_assignment.
     whole_deck: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     deck: Mapped[Deck] = relationship()

@@ -168,10 +168,13 @@ def assign_deck(
     due_at: datetime | None,
     method: str = gb.GradingMethod.HIGHEST,
     min_questions: int | None = 0,
+    change: bool | None = None,
 ) -> Assignment:
     """Assign a deck to the class, or change its due date, grading method and which
     quizzes count (`min_questions`: 0 for any length, None for the whole deck, n for at
-    least n questions; see Assignment.min_questions)."""
+    least n questions; see Assignment.min_questions). `change` False refuses a deck the
+    class has already (the "Assign a deck" form, which would reset its settings), True
+    one it has not (an assignment's own form, sent after it was removed elsewhere)."""
     if method not in {m.value for m in gb.GradingMethod}:
         raise ServiceError("Choose highest, latest, first or average.", field="grading_method")
     if min_questions is not None and not 0 <= min_questions <= gb.MAX_MIN_QUESTIONS:
@@ -187,6 +190,16 @@ def assign_deck(
         assignment = session.execute(
             select(Assignment).where(Assignment.class_id == klass.id, Assignment.deck_id == deck_id)
         ).scalar_one_or_none()
+        if change is False and assignment is not None:
+            raise ServiceError(
+                "That deck is assigned to this class already: change it with its own "
+                "Change form, under Assignments.",
+                field="deck",
+            )
+        if change is True and assignment is None:
+            raise ServiceError(
+                "That assignment was removed meanwhile: assign the deck again.", field="deck"
+            )
         if assignment is None:
             assignment = Assignment(class_id=klass.id, deck_id=deck_id)
             session.add(assignment)
@@ -1059,17 +1072,52 @@ def analyse_deck(
     """
     infos = _item_infos(deck.id)
     class_id = None if klass is None else klass.id
-    inputs = (_read_versions([deck.id], class_id), infos)
+    if class_id is None:
+        versions, asked = _read_versions([deck.id]), 0
+    else:
+        # A class's analysis leaves out the quizzes too short for its assignment of the
+        # deck, as its gradebook does: its min_questions comes with the versions.
+        results, roster, raw = fetch(_CLASS_ANALYSIS_CHECK, deck_ids=[deck.id], class_id=class_id)[
+            0
+        ]
+        versions, asked = (int(results), int(roster)), _asked_from(raw)
+    inputs = (versions, infos, asked)
 
     def compute() -> tuple[ia.Analysis, int]:
         cells = 8 * (1 + sum(1 + len(info.choices) for info in infos))
-        return _analyse(deck.id, class_id, which, infos), cells
+        return _analyse(deck.id, class_id, which, infos, asked), cells
 
     return result_cache().get_or_compute(("analysis", deck.id, class_id, which), inputs, compute)
 
 
+# The class's assignment of the deck: its min_questions, -1 for "the whole deck" (NULL),
+# and NULL when the deck is not assigned to the class (every quiz then counts).
+_WHOLE_DECK = -1
+_CLASS_ANALYSIS_CHECK = select(
+    _RESULTS_VERSION,
+    _ROSTER_VERSION,
+    select(func.coalesce(Assignment.min_questions, _WHOLE_DECK))
+    .where(
+        Assignment.class_id == bindparam("class_id"),
+        Assignment.deck_id.in_(bindparam("deck_ids", expanding=True)),
+    )
+    .scalar_subquery(),
+)
+
+
+def _asked_from(raw: int | None) -> int | None:
+    """min_questions from _CLASS_ANALYSIS_CHECK's third column."""
+    if raw is None:
+        return 0
+    return None if raw == _WHOLE_DECK else int(raw)
+
+
 def _analyse(
-    deck_id: int, class_id: int | None, which: ia.Which, infos: Sequence[ia.ItemInfo]
+    deck_id: int,
+    class_id: int | None,
+    which: ia.Which,
+    infos: Sequence[ia.ItemInfo],
+    asked: int | None = 0,
 ) -> ia.Analysis:
     attempts_q = select(
         Attempt.id,
@@ -1081,6 +1129,9 @@ def _analyse(
     ).where(Attempt.deck_id == deck_id, Attempt.submitted_at.is_not(None), _GRADED)
     if class_id is not None:
         attempts_q = attempts_q.where(Attempt.user_id.in_(_members(class_id)))
+    long_enough = _counts_for({deck_id: asked})
+    if long_enough is not None:
+        attempts_q = attempts_q.where(long_enough)
     rows = list(db.session.execute(attempts_q))
     if which != "all":
         # Choose the attempts first (an attempt's score is stored with it), so that only

@@ -55,8 +55,9 @@ class AssignForm(FlaskForm):
             ("0", "Any length"),
         ],
         default="all",
-        description="Students choose how many questions a quiz has. Shorter quizzes are "
-        "practice: they do not count for the gradebook.",
+        description="Students choose how many questions a quiz has. Shorter quizzes, and "
+        "quizzes that check each answer as it is given, are practice: they do not count "
+        "for the gradebook, though they show students the right answers.",
     )
 
     @property

@@ -125,6 +125,7 @@ def assign(class_id: int):
                 due,
                 form.grading_method.data,
                 form.chosen_min_questions,
+                change=bool(request.form.get("change")),
             )
         except ServiceError as exc:
             form.deck.errors.append(exc.message)
@@ -305,6 +306,7 @@ def student(class_id: int, student_id: int):
             for attempt in class_service.student_attempts(klass, pupil)
         ],
         expires_at=temporary_password_expires(pupil),
+        now=utcnow(),
         form=PostForm(),
     )
 

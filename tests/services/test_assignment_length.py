@@ -9,7 +9,7 @@ import pytest
 
 from quiz.extensions import db
 from quiz.models import Attempt, Item
-from quiz.services import ServiceError
+from quiz.services import ServiceError, quizzes
 from quiz.services import classes as cs
 from quiz.services.decks import get_published_deck, load_builtin_decks
 from tests.factories import make_user, sample_deck
@@ -176,3 +176,36 @@ def test_the_gradebook_csv_says_which_quizzes_its_attempts_count(app, asked, sai
     cs.assign_deck(teacher, klass, deck.id, None, min_questions=asked)
     header = cs.gradebook_csv(klass, NOW).splitlines()[0]
     assert f"Capitals: attempts that count ({said})" in header
+
+
+def test_a_class_item_analysis_leaves_out_quizzes_too_short_to_count(app):
+    teacher, klass, deck, (ada, bob) = _class_and_deck(n_items=5)
+    cs.assign_deck(teacher, klass, deck.id, None, min_questions=4)
+    _quiz(ada, deck, 2, 0)  # practice
+    _quiz(bob, deck, 5, 5)
+    assert cs.analyse_deck(deck, klass, "all").test.n == 1
+    cs.assign_deck(teacher, klass, deck.id, None, min_questions=0)  # now every quiz counts
+    assert cs.analyse_deck(deck, klass, "all").test.n == 2
+    assert cs.analyse_deck(deck, None, "all").test.n == 2  # every learner: no assignment
+
+
+def test_a_quiz_of_every_question_is_marked_whole_deck_and_a_shorter_one_not(app):
+    load_builtin_decks([sample_deck(n=5)])
+    deck = get_published_deck("capitals")
+    student = make_user()
+    assert quizzes.start_attempt(student, deck).whole_deck
+    assert quizzes.start_attempt(student, deck, 5).whole_deck
+    assert not quizzes.start_attempt(student, deck, 4).whole_deck
+
+
+def test_the_assign_form_refuses_a_deck_assigned_already_and_a_change_to_a_removed_one(app):
+    teacher, klass, deck, _ = _class_and_deck()
+    cs.assign_deck(teacher, klass, deck.id, None, "first", min_questions=20, change=False)
+    with pytest.raises(ServiceError, match="assigned to this class already"):
+        cs.assign_deck(teacher, klass, deck.id, None, change=False)
+    (kept,) = cs.assigned_decks(klass)
+    assert (kept.grading_method, kept.min_questions) == ("first", 20)
+    cs.unassign(klass, kept.id)
+    with pytest.raises(ServiceError, match="removed meanwhile"):
+        cs.assign_deck(teacher, klass, deck.id, None, change=True)
+    assert cs.assigned_decks(klass) == []

@@ -29,17 +29,17 @@ def _setup(n_items: int = 5):
     return teacher, klass, deck, student
 
 
-def _assign(client, klass, deck, min_questions):
+def _assign(client, klass, deck, min_questions, change=False):
     page = client.get(f"/teach/classes/{klass.id}").get_data(as_text=True)
-    return client.post(
-        f"/teach/classes/{klass.id}/assign",
-        data={
-            "csrf_token": csrf_from(page),
-            "deck": str(deck.id),
-            "grading_method": "highest",
-            "min_questions": min_questions,
-        },
-    )
+    data = {
+        "csrf_token": csrf_from(page),
+        "deck": str(deck.id),
+        "grading_method": "highest",
+        "min_questions": min_questions,
+    }
+    if change:
+        data["change"] = "1"  # an assignment's own Change form
+    return client.post(f"/teach/classes/{klass.id}/assign", data=data)
 
 
 def test_the_teacher_chooses_which_quizzes_count_and_the_class_page_says_so(client, app):
@@ -51,7 +51,7 @@ def test_the_teacher_chooses_which_quizzes_count_and_the_class_page_says_so(clie
     assert _assign(client, klass, deck, "all").status_code == 302
     page = client.get(f"/teach/classes/{klass.id}").get_data(as_text=True)
     assert "quizzes that count: the whole deck" in page
-    _assign(client, klass, deck, "0")
+    assert _assign(client, klass, deck, "0", change=True).status_code == 302
     assert "quizzes that count: any length" in client.get(f"/teach/classes/{klass.id}").get_data(
         as_text=True
     )
@@ -104,6 +104,7 @@ def _prefilled(html: str, assignment_id: int) -> dict[str, str]:
     form = html.split(f'id="due-{assignment_id}"', 1)[0].rsplit("<form", 1)[1]
     form += html.split(f'id="due-{assignment_id}"', 1)[1].split("</form>", 1)[0]
     values = {"deck": re.search(r'name="deck" value="(\d+)"', form)[1]}
+    values["change"] = re.search(r'name="change" value="(\d)"', form)[1]
     values["due_at"] = re.search(r'name="due_at" value="([^"]*)"', form)[1]
     for name in ("grading_method", "min_questions"):
         select = form.split(f'name="{name}"', 1)[1].split("</select>", 1)[0]
@@ -122,6 +123,7 @@ def test_saving_an_assignments_prefilled_form_unchanged_changes_nothing(client, 
     (before,) = cs.assigned_decks(klass)
     values = _prefilled(page, before.id)
     assert values == {
+        "change": "1",
         "deck": str(deck.id),
         "due_at": "2030-01-31T18:00",
         "grading_method": "first",
@@ -176,7 +178,7 @@ def test_the_deck_list_says_why_an_assignment_with_only_practice_is_not_done(cli
     login(client, student.email)
     decks = client.get("/decks").get_data(as_text=True)
     assert "In progress" in decks
-    assert "Your quizzes so far were practice: take the whole deck" in decks
+    assert "Your quizzes so far were practice. To count, take the whole deck" in decks
 
 
 def test_the_teachers_view_of_a_student_marks_practice_quizzes(client, app):
@@ -214,7 +216,27 @@ def test_saving_an_assignments_change_form_says_so_and_comes_back_to_it(client, 
     values = _prefilled(page, assignment.id)
     response = client.post(
         f"/teach/classes/{klass.id}/assign",
-        data={"csrf_token": csrf_from(page), **values, "change": "1"},
+        data={"csrf_token": csrf_from(page), **values},
     )
     assert response.location == f"/teach/classes/{klass.id}#assignment-{assignment.id}"
     assert "Changes saved for Capitals." in client.get(response.location).get_data(as_text=True)
+
+
+def test_the_deck_list_tells_a_student_who_only_checked_answers_what_counts(client, app):
+    teacher, klass, deck, student = _setup(n_items=5)
+    cs.assign_deck(teacher, klass, deck.id, None)  # any length
+    _quiz(student, deck, 2, 2).checks_answers = True
+    db.session.commit()
+    login(client, student.email)
+    decks = client.get("/decks").get_data(as_text=True)
+    assert "To count, take a quiz of any length without checking each answer" in decks
+
+
+def test_the_assign_form_sends_a_teacher_to_an_assigned_decks_own_form(client, app):
+    teacher, klass, deck, _ = _setup()
+    cs.assign_deck(teacher, klass, deck.id, None, "first", min_questions=0)
+    login(client, teacher.email)
+    response = _assign(client, klass, deck, "all")
+    assert response.status_code == 422
+    assert "assigned to this class already" in response.get_data(as_text=True)
+    assert [a.min_questions for a in cs.assigned_decks(klass)] == [0]

@@ -142,3 +142,12 @@ def test_item_analysis_leaves_out_quizzes_that_checked_their_answers(app):
     analysis = cs.analyse_deck(deck, which="first")
     assert analysis.test.n == 1
     assert analysis.test.mean == 1.0  # the graded quiz, not the earlier practice
+
+
+def test_an_answer_to_a_question_the_quiz_has_not_is_404(client, app):
+    location = _start_checking(client)
+    html = client.get(location).get_data(as_text=True)
+    for number in ("99", "0"):
+        wrong = location.rsplit("/", 1)[0] + "/" + number
+        response = client.post(wrong, data={"csrf_token": csrf_from(html), "choice": "1"})
+        assert response.status_code == 404

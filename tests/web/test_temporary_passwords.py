@@ -163,3 +163,15 @@ def test_the_operator_command_can_give_a_temporary_password(app):
         args=["users", "reset-password", user.email, "--temporary", "--password", "x"]
     )
     assert both.exit_code != 0 and "not both" in both.output
+
+
+def test_the_students_page_says_when_a_temporary_password_has_expired(app, client):
+    student = make_user()
+    teacher, klass = _class_with(student)
+    cs.reset_student_password(klass, student.id)
+    user = find_user_by_email(student.email)
+    user.temporary_password_at -= timedelta(days=TEMPORARY_PASSWORD_DAYS, minutes=1)
+    db.session.commit()
+    login(client, teacher.email)
+    page = client.get(f"/teach/classes/{klass.id}/students/{student.id}").get_data(as_text=True)
+    assert "It expired" in page and "It works until" not in page
