@@ -12,6 +12,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from quiz.models import Role
+from quiz.security import audit
 from quiz.services import NotFound, ServiceError, authoring
 from quiz.services import accounts as account_service
 from quiz.services import decks as deck_service
@@ -67,6 +68,8 @@ def reset_password_command(email: str, password: str | None, temporary: bool) ->
         user = account_service.reset_password(email, password, temporary=temporary)
     except ServiceError as exc:
         raise click.ClickException(exc.message) from exc
+    # As a teacher's reset is (quiz.security.log_event, which needs a request).
+    audit.info("password-reset user=%r by='operator' temporary=%r", str(user.id), temporary)
     click.echo(f"Password reset for {user.email}; every session of the account has ended.")
     if temporary:
         click.echo(f"Temporary password: {password}")

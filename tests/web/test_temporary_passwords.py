@@ -151,11 +151,13 @@ def test_no_reset_is_offered_for_a_colleague_or_in_an_archived_class(app, client
     assert "Reset the password" not in archived.get_data(as_text=True)
 
 
-def test_the_operator_command_can_give_a_temporary_password(app):
+def test_the_operator_command_can_give_a_temporary_password(app, caplog):
     user = make_user(role=Role.TEACHER)
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["users", "reset-password", user.email, "--temporary"])
+    with caplog.at_level("INFO", logger="quiz.audit"):
+        result = runner.invoke(args=["users", "reset-password", user.email, "--temporary"])
     assert result.exit_code == 0, result.output
+    assert f"password-reset user='{user.id}' by='operator' temporary=True" in caplog.text
     password = re.search(r"Temporary password: (\S+)", result.output)[1]
     assert authenticate(user.email, password) is not None
     assert find_user_by_email(user.email).must_change_password
