@@ -121,6 +121,18 @@ JOIN = (
 )
 
 
+def _insert_deck(conn, deck_id: int) -> None:
+    """A published deck, with no items."""
+    conn.execute(
+        text(
+            "INSERT INTO decks (id, slug, title, description, status, created_at,"
+            " updated_at) VALUES (:id, :slug, 'T', '', 'published',"
+            " '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+        ),
+        {"id": deck_id, "slug": f"deck-{deck_id}"},
+    )
+
+
 def _results_versions(conn) -> list[int]:
     return list(conn.execute(text("SELECT results_version FROM decks ORDER BY id")).scalars())
 
@@ -134,14 +146,7 @@ def test_the_migrated_database_raises_a_decks_results_version_on_each_submission
         with db.engine.begin() as conn:
             _insert_user(conn, 1)
             for deck_id in (1, 2):
-                conn.execute(
-                    text(
-                        "INSERT INTO decks (id, slug, title, description, status, created_at,"
-                        " updated_at) VALUES (:id, :slug, 'T', '', 'published',"
-                        " '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
-                    ),
-                    {"id": deck_id, "slug": f"deck-{deck_id}"},
-                )
+                _insert_deck(conn, deck_id)
         attempt = (
             "INSERT INTO attempts (id, user_id, deck_id, item_ids, choice_order, started_at,"
             " submitted_at, correct_count, total) VALUES (:id, 1, 1, '[]', '{}',"
@@ -280,13 +285,7 @@ def test_attempts_of_every_question_their_deck_has_are_marked_whole_deck(
         upgrade(revision="0010_assignment_min_questions")
         with db.engine.begin() as conn:
             _insert_user(conn, 1)
-            conn.execute(
-                text(
-                    "INSERT INTO decks (id, slug, title, description, status, created_at,"
-                    " updated_at) VALUES (1, 'd', 'T', '', 'published',"
-                    " '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
-                )
-            )
+            _insert_deck(conn, 1)
             items = (
                 "INSERT INTO items (id, deck_id, key, kind, prompt, back, explanation,"
                 " source_ref, position, retired, updated_at) VALUES (:id, 1, :key, :kind,"
@@ -302,13 +301,7 @@ def test_attempts_of_every_question_their_deck_has_are_marked_whole_deck(
                     text(items),
                     {"id": item_id, "key": f"k{item_id}", "kind": kind, "retired": retired},
                 )
-            conn.execute(
-                text(
-                    "INSERT INTO decks (id, slug, title, description, status, created_at,"
-                    " updated_at) VALUES (2, 'cards', 'Cards only', '', 'published',"
-                    " '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
-                )
-            )
+            _insert_deck(conn, 2)  # flashcards only: no items of a quiz kind
             for attempt_id, deck_id, total in ((1, 1, 2), (2, 1, 1), (3, 2, 0)):
                 conn.execute(
                     text(

@@ -160,6 +160,12 @@ def gradebook_csv(header: Sequence[str], rows: Sequence[Sequence[object]]) -> st
 MAX_MIN_QUESTIONS = 10_000
 
 
+def questions_asked(min_questions: int | None, available: int) -> int:
+    """How many of a deck's `available` quiz questions a quiz must have to count for an
+    assignment that asks for `min_questions` (0: any length; None: the whole deck)."""
+    return available if min_questions is None else min(min_questions, available)
+
+
 def counts_for_assignment(
     min_questions: int | None, *, total: int, whole_deck: bool, checks_answers: bool
 ) -> bool:

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from quiz.auth.forms import PostForm
+from quiz.domain.gradebook import questions_asked
 from quiz.learn.forms import AnswerForm, StartQuizForm, parse_answer
 from quiz.models import utcnow
 from quiz.services import NotFound, ServiceError, classes, quizzes, study
@@ -110,12 +111,13 @@ def _published_deck_or_404(slug: str):
 def deck(slug: str):
     deck = _published_deck_or_404(slug)
     available = deck_service.count_quiz_items(deck)
-    counting = classes.counting_lengths(current_user, deck.id)
+    # Each of the student's assignments of the deck, with the questions a quiz needs.
+    asked = [
+        (name, questions_asked(n, available))
+        for name, n in classes.counting_lengths(current_user, deck.id)
+    ]
     form = StartQuizForm()
-    # What each assignment asks, in this deck's questions ("the whole deck" is all of them).
-    asked = [available if n is None else min(n, available) for _, n in counting]
-    counting = [(name, n) for name, n in counting if n != 0]  # any length: nothing to say
-    form.set_lengths(available, asked)
+    form.set_lengths(available, [n for _, n in asked])
     if form.validate_on_submit():
         try:
             attempt = quizzes.start_attempt(
@@ -133,7 +135,7 @@ def deck(slug: str):
         form=form,
         history=history[0] if history else None,
         unfinished=quizzes.unfinished_attempt(current_user, deck),
-        counting=counting,
+        counting=[(name, n) for name, n in asked if n],  # any length: nothing to say
         queue=study.queue_counts(current_user, deck, utcnow()),
     ), (422 if form.errors else 200)
 
@@ -154,15 +156,15 @@ def question(attempt_id: int, number: int):
     form = AnswerForm()
     error = None
     checks_answers = attempt.checks_answers
-    try:
-        answered = request.method == "POST" and checks_answers
-        answered = answered and quizzes.checked_answer(attempt, number) is not None
-    except NotFound:
-        abort(404)
-    if answered:
-        # A stale tab, a second click: the first answer was checked, and it stands.
-        flash("This question was answered and checked already: that answer stands.", "info")
-        return redirect(url_for("learn.question", attempt_id=attempt.id, number=number))
+    if request.method == "POST" and checks_answers:
+        try:
+            checked = quizzes.checked_answer(attempt, number)
+        except NotFound:
+            abort(404)
+        if checked is not None:
+            # A stale tab, a second click: the first answer was checked, and it stands.
+            flash("This question was answered and checked already: that answer stands.", "info")
+            return redirect(url_for("learn.question", attempt_id=attempt.id, number=number))
     if form.validate_on_submit():
         try:
             was_last = quizzes.answer_question(

@@ -1017,6 +1017,29 @@ def student_attempts(klass: SchoolClass, student: User) -> list[Attempt]:
     )
 
 
+class StudentAttempt(NamedTuple):
+    attempt: Attempt
+    counts: bool  # for the class's assignment of its deck (gb.counts_for_assignment)
+
+
+def student_record(klass: SchoolClass, student: User) -> list[StudentAttempt]:
+    """The student's submitted quizzes at the class's decks, newest first, each with
+    whether it counts for the class's assignment or was practice."""
+    asked = {a.deck_id: a.min_questions for a in _assigned_decks(klass.id)}
+    return [
+        StudentAttempt(
+            attempt,
+            gb.counts_for_assignment(
+                asked.get(attempt.deck_id, 0),
+                total=attempt.total,
+                whole_deck=attempt.whole_deck,
+                checks_answers=attempt.checks_answers,
+            ),
+        )
+        for attempt in student_attempts(klass, student)
+    ]
+
+
 def class_attempt(klass: SchoolClass, student: User, attempt_id: int) -> Attempt:
     for attempt in student_attempts(klass, student):
         if attempt.id == attempt_id:

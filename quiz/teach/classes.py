@@ -22,7 +22,7 @@ from markupsafe import Markup
 from quiz.auth.access import roles_required
 from quiz.auth.forms import PostForm
 from quiz.domain import item_analysis as ia
-from quiz.domain.gradebook import PageOutOfRange, counts_for_assignment, sort_key
+from quiz.domain.gradebook import PageOutOfRange, sort_key
 from quiz.domain.grading import percent
 from quiz.inputs import whole_number
 from quiz.markup import score_badge
@@ -114,6 +114,7 @@ def assign(class_id: int):
     klass = _class_or_404(class_id)
     form = _assign_form(klass)
     if form.validate_on_submit():
+        change = bool(request.form.get("change"))  # an assignment's own Change form
         due = form.due_at.data
         if due is not None:
             due = due.replace(tzinfo=user_zone(current_user)).astimezone(UTC)
@@ -125,12 +126,12 @@ def assign(class_id: int):
                 due,
                 form.grading_method.data,
                 form.chosen_min_questions,
-                change=bool(request.form.get("change")),
+                change=change,
             )
         except ServiceError as exc:
             form.deck.errors.append(exc.message)
         else:
-            if request.form.get("change"):  # an assignment's own Change form
+            if change:
                 flash(f"Changes saved for {assignment.deck.title}.", "success")
                 return redirect(
                     url_for(
@@ -288,23 +289,11 @@ def _student_or_404(klass, student_id: int):
 def student(class_id: int, student_id: int):
     klass = _class_or_404(class_id)
     pupil = _student_or_404(klass, student_id)
-    asked = {a.deck_id: a.min_questions for a in class_service.assigned_decks(klass)}
     return render_template(
         "teach/student.html",
         klass=klass,
         student=pupil,
-        attempts=[
-            (
-                attempt,
-                counts_for_assignment(
-                    asked.get(attempt.deck_id, 0),
-                    total=attempt.total,
-                    whole_deck=attempt.whole_deck,
-                    checks_answers=attempt.checks_answers,
-                ),
-            )
-            for attempt in class_service.student_attempts(klass, pupil)
-        ],
+        attempts=class_service.student_record(klass, pupil),
         expires_at=temporary_password_expires(pupil),
         now=utcnow(),
         form=PostForm(),
@@ -315,16 +304,17 @@ def student(class_id: int, student_id: int):
 @teachers_only
 def reset_password(class_id: int, student_id: int):
     klass = _class_or_404(class_id)
+    back = url_for("classes.student", class_id=klass.id, student_id=student_id)
     if not PostForm().validate_on_submit():
         flash("That form has expired. Please try again.", "error")
-        return redirect(url_for("classes.student", class_id=klass.id, student_id=student_id))
+        return redirect(back)
     try:
         pupil, password = class_service.reset_student_password(klass, student_id)
     except NotFound:
         abort(404)
     except ServiceError as exc:
         flash(exc.message, "error")
-        return redirect(url_for("classes.student", class_id=klass.id, student_id=student_id))
+        return redirect(back)
     log_event("password-reset", user=pupil.id, by=current_user.id, class_id=klass.id)
     # Shown once, in this answer only: not in a flash message, which the session cookie
     # would carry, nor anywhere it could be read again.

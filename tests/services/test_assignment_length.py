@@ -7,25 +7,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from quiz.domain import gradebook as gb
 from quiz.extensions import db
 from quiz.models import Attempt, Item
 from quiz.services import ServiceError, quizzes
 from quiz.services import classes as cs
 from quiz.services.decks import get_published_deck, load_builtin_decks
 from tests.factories import make_user, sample_deck
+from tests.services.test_classes import _setup
 
 NOW = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
-
-
-def _class_and_deck(n_items: int = 5, n_students: int = 2):
-    teacher = make_user(role="teacher")
-    load_builtin_decks([sample_deck(n=n_items)])
-    deck = get_published_deck("capitals")
-    klass = cs.create_class(teacher, "Year 10")
-    students = [make_user() for _ in range(n_students)]
-    for student in students:
-        cs.join_class(student, klass.join_code)
-    return teacher, klass, deck, students
 
 
 def _quiz(user, deck, length: int, right: int, when: datetime = NOW) -> Attempt:
@@ -64,7 +55,7 @@ def _grow(deck, n_items: int):
 
 
 def test_all_questions_is_stored_as_the_whole_deck_not_a_number(app):
-    teacher, klass, deck, _ = _class_and_deck(n_items=5)
+    teacher, deck, klass, _ = _setup(n_items=5)
     assignment = cs.assign_deck(teacher, klass, deck.id, None, min_questions=None)
     assert assignment.min_questions is None
     (assigned,) = cs.assigned_decks(klass)
@@ -72,7 +63,7 @@ def test_all_questions_is_stored_as_the_whole_deck_not_a_number(app):
 
 
 def test_a_quiz_shorter_than_required_is_practice_and_left_out_of_the_gradebook(app):
-    teacher, klass, deck, (ada, bob) = _class_and_deck(n_items=5)
+    teacher, deck, klass, (ada, bob) = _setup(n_items=5)
     cs.assign_deck(teacher, klass, deck.id, None, min_questions=4)
     _quiz(ada, deck, 2, 2)  # 100%, but practice
     _quiz(ada, deck, 5, 3)  # 60%: counts
@@ -84,21 +75,21 @@ def test_a_quiz_shorter_than_required_is_practice_and_left_out_of_the_gradebook(
 
 
 def test_any_length_counts_every_quiz_as_before(app):
-    teacher, klass, deck, (ada, _) = _class_and_deck(n_items=5)
+    teacher, deck, klass, (ada, _) = _setup(n_items=5)
     cs.assign_deck(teacher, klass, deck.id, None)  # min_questions=0
     _quiz(ada, deck, 1, 1)
     assert _cell(teacher, klass, ada).best == 1.0
 
 
 def test_a_quiz_of_the_whole_deck_counts_even_when_the_deck_has_fewer_questions(app):
-    teacher, klass, deck, (ada, _) = _class_and_deck(n_items=5)
+    teacher, deck, klass, (ada, _) = _setup(n_items=5)
     cs.assign_deck(teacher, klass, deck.id, None, min_questions=20)
     _quiz(ada, deck, 5, 4)
     assert _cell(teacher, klass, ada).best == 0.8
 
 
 def test_a_quiz_that_counted_still_counts_after_the_deck_grows(app):
-    teacher, klass, deck, (ada, bob) = _class_and_deck(n_items=4)
+    teacher, deck, klass, (ada, bob) = _setup(n_items=4)
     cs.assign_deck(teacher, klass, deck.id, None, min_questions=None)  # the whole deck
     _quiz(ada, deck, 4, 3)  # all 4 questions the deck had then
     deck = _grow(deck, 5)
@@ -110,7 +101,7 @@ def test_a_quiz_that_counted_still_counts_after_the_deck_grows(app):
 
 
 def test_the_whole_deck_counts_when_questions_were_retired(app):
-    teacher, klass, deck, (ada, _) = _class_and_deck(n_items=5)
+    teacher, deck, klass, (ada, _) = _setup(n_items=5)
     cs.assign_deck(teacher, klass, deck.id, None, min_questions=None)
     for item in sorted(deck.items, key=lambda i: i.position)[3:]:
         db.session.get(Item, item.id).retired = True
@@ -120,7 +111,7 @@ def test_the_whole_deck_counts_when_questions_were_retired(app):
 
 
 def test_changing_the_requirement_changes_the_cached_gradebook(app):
-    teacher, klass, deck, (ada, _) = _class_and_deck(n_items=5)
+    teacher, deck, klass, (ada, _) = _setup(n_items=5)
     cs.assign_deck(teacher, klass, deck.id, None, min_questions=0)
     _quiz(ada, deck, 2, 2)
     assert _cell(teacher, klass, ada).attempts == 1
@@ -129,7 +120,7 @@ def test_changing_the_requirement_changes_the_cached_gradebook(app):
 
 
 def test_the_students_assignment_is_done_only_with_a_quiz_that_counts(app):
-    teacher, klass, deck, (ada, _) = _class_and_deck(n_items=5)
+    teacher, deck, klass, (ada, _) = _setup(n_items=5)
     cs.assign_deck(teacher, klass, deck.id, None, min_questions=4)
     _quiz(ada, deck, 2, 2)
     (mine,) = cs.student_assignments(ada, NOW)
@@ -141,7 +132,7 @@ def test_the_students_assignment_is_done_only_with_a_quiz_that_counts(app):
 
 
 def test_a_student_is_told_the_length_that_counts_in_each_open_class(app):
-    teacher, klass, deck, (ada, _) = _class_and_deck(n_items=5)
+    teacher, deck, klass, (ada, _) = _setup(n_items=5)
     other = cs.create_class(teacher, "Chess club")
     third = cs.create_class(teacher, "Debating")
     for extra in (other, third):
@@ -160,7 +151,7 @@ def test_a_student_is_told_the_length_that_counts_in_each_open_class(app):
 
 @pytest.mark.parametrize("bad", [-1, 10_001])
 def test_an_impossible_length_is_refused(app, bad):
-    teacher, klass, deck, _ = _class_and_deck()
+    teacher, deck, klass, _ = _setup(n_items=5)
     with pytest.raises(ServiceError) as info:
         cs.assign_deck(teacher, klass, deck.id, None, min_questions=bad)
     assert info.value.field == "min_questions"
@@ -172,14 +163,14 @@ def test_an_impossible_length_is_refused(app, bad):
     [(None, "the whole deck"), (0, "any length"), (10, "10+ questions or the whole deck")],
 )
 def test_the_gradebook_csv_says_which_quizzes_its_attempts_count(app, asked, said):
-    teacher, klass, deck, _ = _class_and_deck()
+    teacher, deck, klass, _ = _setup(n_items=5)
     cs.assign_deck(teacher, klass, deck.id, None, min_questions=asked)
     header = cs.gradebook_csv(klass, NOW).splitlines()[0]
     assert f"Capitals: attempts that count ({said})" in header
 
 
 def test_a_class_item_analysis_leaves_out_quizzes_too_short_to_count(app):
-    teacher, klass, deck, (ada, bob) = _class_and_deck(n_items=5)
+    teacher, deck, klass, (ada, bob) = _setup(n_items=5)
     cs.assign_deck(teacher, klass, deck.id, None, min_questions=4)
     _quiz(ada, deck, 2, 0)  # practice
     _quiz(bob, deck, 5, 5)
@@ -199,7 +190,7 @@ def test_a_quiz_of_every_question_is_marked_whole_deck_and_a_shorter_one_not(app
 
 
 def test_the_assign_form_refuses_a_deck_assigned_already_and_a_change_to_a_removed_one(app):
-    teacher, klass, deck, _ = _class_and_deck()
+    teacher, deck, klass, _ = _setup(n_items=5)
     cs.assign_deck(teacher, klass, deck.id, None, "first", min_questions=20, change=False)
     with pytest.raises(ServiceError, match="assigned to this class already"):
         cs.assign_deck(teacher, klass, deck.id, None, change=False)
@@ -209,3 +200,31 @@ def test_the_assign_form_refuses_a_deck_assigned_already_and_a_change_to_a_remov
     with pytest.raises(ServiceError, match="removed meanwhile"):
         cs.assign_deck(teacher, klass, deck.id, None, change=True)
     assert cs.assigned_decks(klass) == []
+
+
+@pytest.mark.parametrize("asked", [0, None, 3])
+def test_every_query_counts_the_quizzes_the_domain_rule_counts(app, asked):
+    # The rule is written once in Python (gb.counts_for_assignment) and again in SQL for
+    # the gradebook, the class's counts, the students' status and the item analysis.
+    teacher, deck, klass, students = _setup(n_students=4, n_items=5)
+    cs.assign_deck(teacher, klass, deck.id, None, min_questions=asked)
+    kinds = [(5, False), (2, False), (4, False), (5, True), (3, False), (1, True)]
+    counted: dict[int, int] = {}
+    for n, student in enumerate(students):
+        for length, checks in kinds[n : n + 3]:
+            attempt = _quiz(student, deck, length, 1)
+            attempt.checks_answers = checks
+            db.session.commit()
+            counts = gb.counts_for_assignment(
+                asked, total=length, whole_deck=length == 5, checks_answers=checks
+            )
+            counted[student.id] = counted.get(student.id, 0) + counts
+    book = cs.build_gradebook(klass, NOW, per_page=None)
+    cells = {row.student.id: next(iter(row.cells.values())).attempts for row in book.rows}
+    assert cells == counted
+    took = sum(1 for n in counted.values() if n)
+    assert cs.students_who_took(klass, cs.assigned_decks(klass)).get(deck.id, 0) == took
+    for student in students:
+        (mine,) = cs.student_assignments(student, NOW)
+        assert (mine.status == "done") == bool(counted[student.id])
+    assert cs.analyse_deck(deck, klass, "all").test.n == sum(counted.values())
