@@ -135,6 +135,8 @@ def load_command(directory: str) -> None:
         f"{len(report.decks_updated)} updated; items: {report.items_created} new, "
         f"{report.items_updated} updated, {report.items_retired} retired."
     )
+    if summary := report.regraded.summary():
+        click.echo(summary)
 
 
 @decks_cli.command("export")
@@ -213,6 +215,8 @@ def import_command(file: str, fmt: str, owner: str, slug: str | None, title: str
         f"Imported into {report.deck.slug}: {report.created} new, {report.updated} updated, "
         f"{report.unchanged} unchanged."
     )
+    if summary := report.regraded.summary():
+        click.echo(summary)
 
 
 @click.command("backup")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from quiz.domain.items import ItemKind
 
@@ -44,6 +45,57 @@ def grade(kind: str, choices: Sequence[ChoiceKey], chosen: Sequence[int]) -> boo
     if kind == ItemKind.ORDERING:
         return list(chosen) == [c.id for c in sorted(choices, key=lambda c: c.position)]
     return set(chosen) == {c.id for c in choices if c.correct}
+
+
+def regrade(
+    kind: str, choices: Sequence[ChoiceKey], shown: Sequence[int], chosen: Sequence[int]
+) -> bool | None:
+    """An earlier answer marked again against the question's current key, or None when it
+    cannot be: the learner was shown other choices than the question has now (one was
+    added or removed since), so they answered another question. `shown` is the choice
+    ids their quiz showed them."""
+    if set(shown) != {c.id for c in choices}:
+        return None
+    try:
+        return grade(kind, choices, chosen)
+    except InvalidAnswer:
+        return None
+
+
+#: How alike an edited choice's text must stay to remain the same choice (difflib's
+#: ratio): a typo fixed or a word changed keeps it; a new answer written over it does not.
+SAME_CHOICE_RATIO = 0.75
+
+
+def continued_choices(
+    old: Mapping[int, str], new: Sequence[tuple[str, int | None]]
+) -> list[int | None]:
+    """Which stored choice each choice of an edited question continues, so that learners'
+    answers keep pointing at what they picked. `old` is the stored choices (id -> text);
+    `new` the edited ones, each as (text, id of the stored choice its row showed, or None).
+    A text kept exactly keeps its choice, wherever it moved (a key fixed by moving the
+    right text, an order changed); otherwise a row keeps its choice when its text stayed
+    alike (a typo fixed). Everything else is a new choice (None)."""
+    by_text: dict[str, int] = {}
+    for cid, text in old.items():
+        by_text.setdefault(text, cid)
+    result: list[int | None] = []
+    taken: set[int] = set()
+    for text, _ in new:
+        cid = by_text.get(text)
+        if cid is not None and cid not in taken:
+            taken.add(cid)
+            result.append(cid)
+        else:
+            result.append(None)
+    for index, (text, row_id) in enumerate(new):
+        if result[index] is not None or row_id is None or row_id in taken or row_id not in old:
+            continue
+        before = old[row_id].casefold()
+        if SequenceMatcher(None, before, text.casefold()).ratio() >= SAME_CHOICE_RATIO:
+            taken.add(row_id)
+            result[index] = row_id
+    return result
 
 
 def score_fraction(correct: int, total: int) -> float:

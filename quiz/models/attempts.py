@@ -61,13 +61,17 @@ class Response(Base):
     chosen: Mapped[list] = mapped_column(JSON)
     correct: Mapped[bool] = mapped_column(default=False)
     answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When `correct` last changed because a teacher corrected the question's answer key
+    # (quiz.services.regrading); NULL for a mark given when the answer was.
+    regraded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     attempt: Mapped[Attempt] = relationship(back_populates="responses")
 
 
 # decks.results_version: raised when a submitted attempt is inserted, updated or deleted,
 # or an open one is submitted. Starting or answering a quiz (an open attempt) leaves it
-# alone, and so do responses: those of a submitted attempt never change. Migration 0006.
+# alone, and so do responses: those of a submitted attempt change only when a corrected
+# key marks them again, which also sets the attempt's score anew. Migration 0006.
 RESULTS_VERSION_TRIGGERS = version_triggers(
     "attempts_results",
     "attempts",

@@ -30,6 +30,7 @@ from quiz.models import (
 )
 from quiz.services import NotFound, ServiceError, unit_of_work
 from quiz.services.decks import item_columns, sync_item
+from quiz.services.regrading import Regraded, keys_before, regrade_changed
 
 T = TypeVar("T")
 
@@ -249,8 +250,21 @@ def new_item_key(deck: Deck) -> str:
             return key
 
 
-def save_item(deck: Deck, spec: ItemSpec, item_id: int | None = None) -> Item:
-    """Add a new item at the end of the set, or update one in place (its history stays)."""
+@dataclass(frozen=True)
+class Saved:
+    item: Item
+    regraded: Regraded  # what a corrected answer key changed in learners' results
+
+
+def save_item(
+    deck: Deck, spec: ItemSpec, item_id: int | None = None, row_ids: Sequence[int | None] = ()
+) -> Saved:
+    """Add a new item at the end of the set, or update one in place (its history stays).
+
+    `row_ids` are, for each of the spec's choices, the stored choice its row in the
+    editor showed (None for a row added): an edited text stays the same choice, so
+    learners' answers keep pointing at it. A changed answer key marks learners' earlier
+    answers again (quiz.services.regrading)."""
     problems = item_problems(spec)
     if problems:
         raise ServiceError(_sentence(problems))
@@ -264,17 +278,20 @@ def save_item(deck: Deck, spec: ItemSpec, item_id: int | None = None) -> Item:
                 "and their results keep it).",
                 field="kind",
             )
-    with unit_of_work():
+    with unit_of_work() as session:
         if item_id is None:
             position = max((i.position for i in deck.items), default=-1) + 1
             item = Item(key=spec.key, kind=spec.kind.value, prompt=spec.prompt)
             deck.items.append(item)
+            before = {}
         else:
             item = item_of(deck, item_id)
             position = item.position
-        sync_item(item, spec, position)
+            before = keys_before([item])
+        sync_item(item, spec, position, row_ids)
         deck.updated_at = utcnow()
-    return item
+        regraded = regrade_changed(session, [item], before)
+    return Saved(item, regraded)
 
 
 def _sentence(problems: Sequence[str]) -> str:
@@ -301,6 +318,11 @@ def item_spec(item: Item) -> ItemSpec:
         source=item.source_ref,
         back=item.back,
     )
+
+
+def choice_ids(item: Item) -> list[int]:
+    """The item's choice ids in the order item_spec gives its choices."""
+    return [c.id for c in sorted(item.choices, key=lambda c: c.position)]
 
 
 def move_item(deck: Deck, item_id: int, step: int) -> None:
@@ -428,6 +450,7 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     problems: list[str] = field(default_factory=list)
+    regraded: Regraded = field(default_factory=Regraded)
 
 
 def import_items(
@@ -445,9 +468,10 @@ def import_items(
     if deck is None:
         return _import_into_a_new_set(owner, result, title)
     _refuse_kind_changes(deck, result)
-    with unit_of_work():
+    with unit_of_work() as session:
         report = ImportReport(deck=deck)
         by_key = {item.key: item for item in deck.items}
+        before = keys_before(by_key[s.key] for s in result.items if s.key in by_key)
         position = max((i.position for i in deck.items), default=-1)
         for spec in result.items:
             item = by_key.get(spec.key)
@@ -462,6 +486,7 @@ def import_items(
             else:
                 report.unchanged += 1
         deck.updated_at = utcnow()
+        report.regraded = regrade_changed(session, deck.items, before)
     return report
 
 

@@ -7,12 +7,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import func
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import Session, selectinload
 
+from quiz.domain.grading import continued_choices
 from quiz.domain.items import QUIZ_KINDS, DeckSpec, ItemKind, ItemSpec
 from quiz.extensions import db
 from quiz.models import Choice, Deck, DeckStatus, Item
 from quiz.services import NotFound, fetch, unit_of_work
+from quiz.services.regrading import Regraded, keys_before, regrade_changed
 
 
 @dataclass
@@ -22,6 +24,7 @@ class LoadReport:
     items_created: int = 0
     items_updated: int = 0
     items_retired: int = 0
+    regraded: Regraded = field(default_factory=Regraded)
 
     @property
     def changed(self) -> bool:
@@ -34,18 +37,33 @@ class LoadReport:
         )
 
 
-def _sync_choices(item: Item, spec: ItemSpec) -> bool:
-    """Make the item's choices match the spec, keeping the ids of unchanged texts."""
-    existing = {c.text: c for c in item.choices}
+def _sync_choices(item: Item, spec: ItemSpec, row_ids: Sequence[int | None] = ()) -> bool:
+    """Make the item's choices match the spec, keeping the id of each choice the spec
+    continues (see continued_choices; `row_ids`, from the editor, are the stored choice
+    each row showed), so that learners' answers keep pointing at what they picked."""
+    existing = {c.id: c for c in item.choices if c.id is not None}
+    rows = list(row_ids) + [None] * (len(spec.choices) - len(row_ids))
+    continues = continued_choices(
+        {cid: c.text for cid, c in existing.items()},
+        [(c.text, row) for c, row in zip(spec.choices, rows, strict=False)],
+    )
     wanted = []
-    changed = False
-    for position, choice_spec in enumerate(spec.choices):
-        choice = existing.pop(choice_spec.text, None)
+    changed = len(existing) != len(item.choices)  # unsaved choices are replaced
+    for position, (choice_spec, cid) in enumerate(zip(spec.choices, continues, strict=True)):
+        choice = existing.pop(cid) if cid is not None else None
         if choice is None:
             choice = Choice(text=choice_spec.text, correct=choice_spec.correct, position=position)
             changed = True
-        elif (choice.correct, choice.position) != (choice_spec.correct, position):
-            choice.correct, choice.position = choice_spec.correct, position
+        elif (choice.text, choice.correct, choice.position) != (
+            choice_spec.text,
+            choice_spec.correct,
+            position,
+        ):
+            choice.text, choice.correct, choice.position = (
+                choice_spec.text,
+                choice_spec.correct,
+                position,
+            )
             changed = True
         wanted.append(choice)
     if existing:
@@ -68,18 +86,25 @@ def item_columns(spec: ItemSpec, position: int) -> dict[str, object]:
     }
 
 
-def sync_item(item: Item, spec: ItemSpec, position: int) -> bool:
+def sync_item(
+    item: Item, spec: ItemSpec, position: int, row_ids: Sequence[int | None] = ()
+) -> bool:
+    """Make a stored item match its spec; whether anything changed."""
     changed = False
     for name, value in item_columns(spec, position).items():
         if getattr(item, name) != value:
             setattr(item, name, value)
             changed = True
-    return _sync_choices(item, spec) or changed
+    return _sync_choices(item, spec, row_ids) or changed
 
 
-def sync_deck_items(deck: Deck, specs: Sequence[ItemSpec], report: LoadReport) -> None:
-    """Update a deck's items in place by key: history stays attached to each key."""
+def sync_deck_items(
+    session: Session, deck: Deck, specs: Sequence[ItemSpec], report: LoadReport
+) -> None:
+    """Update a deck's items in place by key: history stays attached to each key, and a
+    corrected answer key marks learners' answers again."""
     by_key = {item.key: item for item in deck.items}
+    before = keys_before(by_key.values())
     for position, spec in enumerate(specs):
         item = by_key.pop(spec.key, None)
         if item is None:
@@ -93,6 +118,7 @@ def sync_deck_items(deck: Deck, specs: Sequence[ItemSpec], report: LoadReport) -
         if not item.retired:
             item.retired = True
             report.items_retired += 1
+    report.regraded += regrade_changed(session, deck.items, before)
 
 
 def load_builtin_decks(specs: Sequence[DeckSpec]) -> LoadReport:
@@ -123,7 +149,7 @@ def load_builtin_decks(specs: Sequence[DeckSpec]) -> LoadReport:
             elif (deck.title, deck.description) != (spec.title, spec.description):
                 deck.title, deck.description = spec.title, spec.description
                 report.decks_updated.append(spec.slug)
-            sync_deck_items(deck, spec.items, report)
+            sync_deck_items(session, deck, spec.items, report)
     return report
 
 

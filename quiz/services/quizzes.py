@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from typing import NamedTuple
 
@@ -109,6 +110,7 @@ _RESULT = (
         Choice.correct,
         Response.chosen,
         Response.correct,
+        Response.regraded_at,
     )
     .outerjoin(Choice, Choice.item_id == Item.id)
     .outerjoin(
@@ -212,8 +214,18 @@ def _answers(attempt: Attempt) -> dict[int, tuple[list[int], bool]]:
 def _shown_choices(attempt: Attempt, question: _Question) -> tuple[ShownChoice, ...]:
     """The question's choices in the order this attempt shows them."""
     texts = {cid: text for cid, text, _, _ in question.choices}
-    order = attempt.choice_order.get(str(question.item_id), [])
-    return tuple(ShownChoice(cid, texts[cid]) for cid in order if cid in texts)
+    order = _in_attempt_order(attempt, question.item_id, list(texts))
+    return tuple(ShownChoice(cid, texts[cid]) for cid in order)
+
+
+def _in_attempt_order(attempt: Attempt, item_id: int, choice_ids: list[int]) -> list[int]:
+    """The question's current choices (`choice_ids`, in stored order) in the order the
+    attempt drew them; a choice a teacher added since comes last, so that the question
+    can still be answered whole."""
+    current = set(choice_ids)
+    drawn = [cid for cid in attempt.choice_order.get(str(item_id), []) if cid in current]
+    seen = set(drawn)
+    return drawn + [cid for cid in choice_ids if cid not in seen]
 
 
 def question_page(attempt: Attempt, number: int) -> QuestionPage:
@@ -391,6 +403,11 @@ class ResultRow:
     right_order: tuple[str, ...]  # ordering items: the right order
     explanation: str
     source: str
+    # When a corrected answer key changed this answer's mark (None: marked as given).
+    regraded_at: datetime | None = None
+    # The answer picked a choice the teacher has since removed or rewritten beyond
+    # recognition: it is not among the choices shown, and keeps the mark it was given.
+    picked_a_removed_choice: bool = False
 
 
 def attempt_result(attempt: Attempt) -> list[ResultRow]:
@@ -420,14 +437,14 @@ def _result_rows(attempt: Attempt, numbered: list[tuple[int, int]]) -> list[Resu
     item_ids = [item_id for _, item_id in numbered]
     items: dict[int, tuple] = {}
     choices: dict[int, list[_ResultChoiceRow]] = {}
-    answered: dict[int, tuple[list[int], bool]] = {}
+    answered: dict[int, tuple[list[int], bool, datetime | None]] = {}
     for row in fetch(_RESULT, item_ids=item_ids, attempt_id=attempt.id):
-        item_id, kind, prompt, explanation, source, cid, text, right, chosen, correct = row
+        item_id, kind, prompt, explanation, source, cid, text, right, chosen, correct = row[:10]
         if item_id not in items:
             items[item_id] = (kind, prompt, explanation, source)
             choices[item_id] = []
             if chosen is not None:
-                answered[item_id] = (chosen, correct)
+                answered[item_id] = (chosen, correct, row[10])
         if cid is not None:
             choices[item_id].append(_ResultChoiceRow(cid, text, right))
     rows = []
@@ -437,7 +454,7 @@ def _result_rows(attempt: Attempt, numbered: list[tuple[int, int]]) -> list[Resu
         by_id = {c.id: c for c in item_choices}
         response = answered.get(item_id)
         chosen = list(response[0]) if response else []
-        order = [cid for cid in attempt.choice_order.get(str(item_id), []) if cid in by_id]
+        order = _in_attempt_order(attempt, item_id, [c.id for c in item_choices])
         is_ordering = kind == ItemKind.ORDERING
         rows.append(
             ResultRow(
@@ -456,6 +473,8 @@ def _result_rows(attempt: Attempt, numbered: list[tuple[int, int]]) -> list[Resu
                 right_order=tuple(c.text for c in item_choices) if is_ordering else (),
                 explanation=explanation,
                 source=source,
+                regraded_at=response[2] if response else None,
+                picked_a_removed_choice=any(c not in by_id for c in chosen),
             )
         )
     return rows

@@ -569,40 +569,57 @@ def undo_review(user: User, review_id: int, now: datetime) -> bool:
 def queue_mistakes(session, user_id: int, item_ids: Sequence[int], now: datetime) -> None:
     """Put items answered wrong in a quiz into the learner's queue, due now, unless
     they are there already. Runs inside the caller's transaction."""
+    _queue(session, [(user_id, item_id) for item_id in item_ids], now)
+
+
+def queue_mistake_of_learners(
+    session, item_id: int, user_ids: Sequence[int], now: datetime
+) -> None:
+    """queue_mistakes for one item and many learners (their answer to it was marked wrong
+    again, see quiz.services.regrading): two statements, however many learners."""
+    _queue(session, [(user_id, item_id) for user_id in user_ids], now)
+
+
+def _queue(session, pairs: Sequence[tuple[int, int]], now: datetime) -> None:
+    """New cards, due now, for the (learner, item) pairs that have none yet."""
+    if not pairs:
+        return
+    users = {user_id for user_id, _ in pairs}
+    items = {item_id for _, item_id in pairs}
     for _ in range(2):  # a second pass only if a study review raced the first
-        existing = set(
-            session.execute(
-                select(Card.item_id).where(Card.user_id == user_id, Card.item_id.in_(item_ids))
-            ).scalars()
-        )
-        missing = [i for i in dict.fromkeys(item_ids) if i not in existing]
+        existing = {
+            (user_id, item_id)
+            for user_id, item_id in session.execute(
+                select(Card.user_id, Card.item_id).where(
+                    Card.user_id.in_(users), Card.item_id.in_(items)
+                )
+            )
+        }
+        missing = [pair for pair in dict.fromkeys(pairs) if pair not in existing]
         if not missing:
             return
         try:
             with session.begin_nested():
-                session.execute(insert(Card), _queued_rows(user_id, missing, now))
+                session.execute(insert(Card), [_queued_row(*pair, now) for pair in missing])
             return
         except IntegrityError:
             continue
 
 
-def _queued_rows(user_id: int, item_ids: Sequence[int], now: datetime) -> list[dict]:
+def _queued_row(user_id: int, item_id: int, now: datetime) -> dict:
     fresh = CardState.new(now)
-    return [
-        {
-            "user_id": user_id,
-            "item_id": item_id,
-            "state": fresh.state,
-            "step": fresh.step,
-            "stability": None,
-            "difficulty": None,
-            "due": now,
-            "last_review": None,
-            "created_at": now,
-            "introduced_at": None,
-        }
-        for item_id in item_ids
-    ]
+    return {
+        "user_id": user_id,
+        "item_id": item_id,
+        "state": fresh.state,
+        "step": fresh.step,
+        "stability": None,
+        "difficulty": None,
+        "due": now,
+        "last_review": None,
+        "created_at": now,
+        "introduced_at": None,
+    }
 
 
 def update_settings(user: User, timezone: str, daily_new_limit: int) -> None:

@@ -9,6 +9,7 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
+    HiddenField,
     RadioField,
     SelectField,
     StringField,
@@ -40,6 +41,9 @@ class ChoiceEntry(Form):
     # A row sent with only its "right" box (never by a browser) has no text: "" not None.
     text = StringField("Text", validators=[Length(max=1000)], filters=[lambda value: value or ""])
     correct = BooleanField("Right answer")
+    # The stored choice the row showed when the editor opened (empty for a row added):
+    # its text may be edited and stay the same choice. Any other number is ignored.
+    choice = HiddenField(filters=[lambda value: value or ""])
 
 
 class ItemForm(FlaskForm):
@@ -74,6 +78,16 @@ class ItemForm(FlaskForm):
     def ensure_choice_rows(self, n: int = 4) -> None:
         while len(self.choices) < n:
             self.choices.append_entry()
+
+    def row_ids(self) -> tuple[int | None, ...]:
+        """For each choice of to_spec's, the stored choice its row showed (or None)."""
+        if ItemKind(self.kind.data) not in (ItemKind.SINGLE, ItemKind.MULTIPLE, ItemKind.ORDERING):
+            return ()
+        return tuple(
+            whole_number(e.form.choice.data, max_digits=12)
+            for e in self.choices
+            if e.form.text.data.strip()
+        )
 
     def to_spec(self, key: str) -> ItemSpec:
         kind = ItemKind(self.kind.data)

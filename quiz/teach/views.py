@@ -191,7 +191,10 @@ def _item_form_page(deck, item=None):
                     "source": spec.source,
                     "back": spec.back,
                     "answer": "true" if spec.choices and spec.choices[0].correct else "false",
-                    "choices": [{"text": c.text, "correct": c.correct} for c in spec.choices]
+                    "choices": [
+                        {"text": c.text, "correct": c.correct, "choice": str(cid)}
+                        for c, cid in zip(spec.choices, authoring.choice_ids(item), strict=True)
+                    ]
                     if spec.kind not in (ItemKind.TRUE_FALSE, ItemKind.FLASHCARD)
                     else [],
                 }
@@ -225,11 +228,13 @@ def _item_form_page(deck, item=None):
     if form.validate_on_submit():
         key = item.key if item is not None else authoring.new_item_key(deck)
         try:
-            authoring.save_item(deck, form.to_spec(key), item.id if item is not None else None)
+            saved = authoring.save_item(
+                deck, form.to_spec(key), item.id if item is not None else None, form.row_ids()
+            )
         except ServiceError as exc:
             error, error_field = exc.message, exc.field
         else:
-            flash("Question saved.", "success")
+            flash(" ".join(filter(None, ["Question saved.", saved.regraded.summary()])), "success")
             if "save_add" in request.form:
                 return redirect(url_for("teach.new_item", deck_id=deck.id, kind=form.kind.data))
             return redirect(url_for("teach.show_set", deck_id=deck.id))
@@ -353,7 +358,7 @@ def import_file():
                     flash(
                         f"Imported {report.created} new question"
                         f"{'s' if report.created != 1 else ''}, updated {report.updated}, "
-                        f"{report.unchanged} unchanged.",
+                        f"{report.unchanged} unchanged. {report.regraded.summary()}".strip(),
                         "success",
                     )
                     return redirect(url_for("teach.show_set", deck_id=report.deck.id))

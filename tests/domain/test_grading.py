@@ -11,11 +11,13 @@ from hypothesis import strategies as st
 from quiz.domain.grading import (
     ChoiceKey,
     InvalidAnswer,
+    continued_choices,
     grade,
     order_from_places,
     percent,
     percent_tenths,
     plan_attempt,
+    regrade,
 )
 
 SINGLE = [ChoiceKey(1, True, 0), ChoiceKey(2, False, 1), ChoiceKey(3, False, 2)]
@@ -108,3 +110,40 @@ def test_plan_attempt_keeps_true_before_false():
     items = [(i, "true_false", [i * 10, i * 10 + 1]) for i in range(1, 20)]
     _, choices = plan_attempt(items, None, random.Random(2))
     assert all(choices[str(i)] == [i * 10, i * 10 + 1] for i in range(1, 20))
+
+
+def test_regrade_marks_an_answer_against_the_current_key():
+    fixed = [ChoiceKey(1, False, 0), ChoiceKey(2, True, 1), ChoiceKey(3, False, 2)]
+    assert regrade("single", fixed, [1, 2, 3], [2]) is True
+    assert regrade("single", fixed, [3, 1, 2], [1]) is False
+
+
+def test_regrade_leaves_an_answer_to_other_choices_unmarked():
+    # The learner was shown choice 4, since removed; or not shown choice 3, since added.
+    assert regrade("single", SINGLE, [1, 2, 4], [1]) is None
+    assert regrade("multiple", MULTI, [1, 2], [1, 2]) is None
+    assert regrade("ordering", ORDER, [5, 6], [5, 6]) is None
+
+
+def test_a_choice_kept_word_for_word_continues_wherever_it_moved():
+    old = {1: "Paris", 2: "Lyon", 3: "Nice"}
+    assert continued_choices(old, [("Nice", 1), ("Paris", 2), ("Lyon", 3)]) == [3, 1, 2]
+
+
+def test_a_row_with_a_typo_fixed_continues_its_choice():
+    old = {1: "Pariss", 2: "Lyon"}
+    assert continued_choices(old, [("Paris", 1), ("Lyon", 2)]) == [1, 2]
+    assert continued_choices(old, [("paris", 1), ("Lyon", None)]) == [1, 2]
+
+
+def test_a_row_written_over_with_another_answer_is_a_new_choice():
+    old = {1: "Lyon", 2: "Nice"}
+    assert continued_choices(old, [("Paris", 1), ("Nice", 2)]) == [None, 2]
+    # A row from nowhere (an import) or naming another question's choice starts anew.
+    assert continued_choices(old, [("Lyonn", None), ("Nice", 99)]) == [None, 2]
+
+
+def test_a_choice_is_continued_once():
+    old = {1: "Paris", 2: "Lyon"}
+    # Row 2 showed "Lyon" but now says "Paris"; "Paris" stays choice 1, "Lyon" is gone.
+    assert continued_choices(old, [("Paris", 1), ("Parris", 1)]) == [1, None]

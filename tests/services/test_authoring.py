@@ -68,8 +68,8 @@ def test_an_invalid_item_is_refused_and_nothing_is_saved(app, spec, message):
 
 def test_items_can_be_edited_in_place_and_reordered(app):
     deck = authoring.create_set(_teacher(), "Set")
-    a = authoring.save_item(deck, _single("a"))
-    b = authoring.save_item(deck, _single("b"))
+    a = authoring.save_item(deck, _single("a")).item
+    b = authoring.save_item(deck, _single("b")).item
     authoring.move_item(deck, b.id, -1)
     assert [i.key for i in sorted(authoring.live_items(deck), key=lambda i: i.position)] == [
         "b",
@@ -194,7 +194,7 @@ def test_a_used_question_keeps_its_kind_but_an_unused_one_may_change(app):
     # Its text may still be mended.
     authoring.save_item(deck, _single(item.key, "Paris", "Lyon", "Nice"), item.id)
 
-    fresh = authoring.save_item(deck, _single("q2"))
+    fresh = authoring.save_item(deck, _single("q2")).item
     authoring.save_item(deck, ItemSpec("q2", ItemKind.FLASHCARD, "Front", back="Back"), fresh.id)
     assert db.session.get(Item, fresh.id).kind == "flashcard"
 
@@ -241,7 +241,7 @@ def test_deleting_a_question_drawn_into_an_open_quiz_retires_it_and_the_result_s
 
 def test_deleting_a_question_nobody_drew_removes_it(app):
     deck = authoring.create_set(_teacher(), "Unused")
-    item = authoring.save_item(deck, _single())
+    item = authoring.save_item(deck, _single()).item
     assert authoring.delete_item(deck, item.id) == "deleted"
     assert db.session.get(Item, item.id) is None
 
@@ -330,7 +330,7 @@ def test_copying_leaves_the_original_and_its_learners_history_alone(app):
 def test_a_copy_leaves_out_retired_questions_and_numbers_the_rest_from_the_top(app):
     teacher = _teacher()
     deck = authoring.create_set(teacher, "Mine")
-    first = authoring.save_item(deck, _single("q1"))
+    first = authoring.save_item(deck, _single("q1")).item
     authoring.save_item(deck, _single("q2"))
     authoring.save_item(deck, _single("q3"))
     quizzes.start_attempt(make_user(), _published(deck))  # every question is now used

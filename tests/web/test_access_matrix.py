@@ -138,7 +138,7 @@ def world(app):
     item = authoring.save_item(
         own_set,
         ItemSpec("q", ItemKind.SINGLE, "Q?", (ChoiceSpec("a", True), ChoiceSpec("b"))),
-    )
+    ).item
     klass = cs.create_class(users["teacher"], "Class")
     cs.join_class(users["student"], klass.join_code)
     assignment = cs.assign_deck(users["teacher"], klass, deck.id, None)

@@ -161,7 +161,7 @@ def test_moving_a_question_comes_back_to_it_with_the_button_pressed_in_focus(cli
 
     teacher = _as(client)
     deck = authoring.create_set(teacher, "Order")
-    first = authoring.save_item(deck, _single("a"))
+    first = authoring.save_item(deck, _single("a")).item
     for key in ("b", "c"):
         authoring.save_item(deck, _single(key))
     token = _token(client, f"/teach/sets/{deck.id}")
@@ -243,7 +243,7 @@ def test_publishing_shows_the_set_to_students_and_preview_matches(client, app):
     deck = authoring.create_set(teacher, "Published set")
     from tests.services.test_authoring import _single
 
-    item = authoring.save_item(deck, _single())
+    item = authoring.save_item(deck, _single()).item
     preview = client.get(f"/teach/sets/{deck.id}/items/{item.id}/preview").get_data(as_text=True)
     assert "Capital of France?" in preview and "Right answer" in preview
     client.post(
@@ -322,7 +322,7 @@ def test_another_teacher_gets_404_on_every_page_of_a_set(client, app):
     deck = authoring.create_set(owner, "Private")
     from tests.services.test_authoring import _single
 
-    item = authoring.save_item(deck, _single())
+    item = authoring.save_item(deck, _single()).item
     _as(client)
     base = f"/teach/sets/{deck.id}"
     for path in (
@@ -520,3 +520,34 @@ def test_changing_the_kind_to_multiple_choice_offers_rows_to_type_in(client, app
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and "Kept text" in html
     assert 'name="choices-0-text"' in html and 'name="choices-3-text"' in html
+
+
+def test_correcting_a_key_in_the_editor_marks_answers_again_and_the_learner_is_told(client, app):
+    from tests.services.test_regrading import WRONG_KEY, _published_set, _take
+
+    teacher, deck, (capital,) = _published_set(WRONG_KEY)
+    student = make_user()
+    attempt = _take(student, deck, {capital.id: ["Paris"]})
+    login(client, teacher.email)
+    url = f"/teach/sets/{deck.id}/items/{capital.id}/edit"
+    page = client.get(url).get_data(as_text=True)
+    assert "their earlier answers are marked again" in page
+    # Each row carries the choice it shows: the teacher fixes the key and, in the same
+    # save, writes "Paris" with a full stop; it stays the choice the learner picked.
+    ids = re.findall(r'name="choices-(\d)-choice" type="hidden" value="(\d+)"', page)
+    assert [int(i) for _, i in ids] == authoring.choice_ids(capital)
+    rows = {f"choices-{n}-choice": cid for n, cid in ids}
+    texts = {"choices-0-text": "Lyon", "choices-1-text": "Paris.", "choices-2-text": "Nice"}
+    data = _item_data(csrf_from(page), right="1", save="1", **rows, **texts)
+    response = client.post(url, data=data, follow_redirects=True)
+    assert (
+        "Question saved. 1 earlier answer marked again for the new answer key: 1 now right, "
+        "0 now wrong; 1 quiz score worked out again." in response.get_data(as_text=True)
+    )
+    learner = app.test_client()
+    login(learner, student.email)
+    result = learner.get(f"/attempts/{attempt.id}/result").get_data(as_text=True)
+    assert "Your score: 100%" in result
+    assert "The answer key of 1 question was corrected after you answered" in result
+    assert "Marked again on" in result and "and the answer is right" in result
+    assert re.search(r"Paris\.\s*<strong class=\"tag tag-right\">right answer", result)

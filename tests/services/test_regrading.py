@@ -1,0 +1,262 @@
+"""A corrected answer key marks learners' earlier answers again: in the teacher's editor,
+in an import and in a load of the built-in decks; scores, gradebooks and flashcards
+follow, and an answer given to another form of the question keeps its mark."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+from sqlalchemy import select
+
+from quiz.bank.formats import parse_upload
+from quiz.domain.items import ChoiceSpec, ItemKind, ItemSpec
+from quiz.extensions import db
+from quiz.models import Attempt, Card, Item, Response
+from quiz.services import authoring, quizzes
+from quiz.services import classes as cs
+from quiz.services.decks import get_published_deck, load_builtin_decks
+from tests.factories import make_user, ordering, sample_deck
+from tests.services.test_classes import NOW
+
+WRONG_KEY = ItemSpec(
+    "capital",
+    ItemKind.SINGLE,
+    "Capital of France?",
+    (ChoiceSpec("Lyon", True), ChoiceSpec("Paris"), ChoiceSpec("Nice")),
+)
+FIXED_KEY = replace(
+    WRONG_KEY, choices=(ChoiceSpec("Lyon"), ChoiceSpec("Paris", True), ChoiceSpec("Nice"))
+)
+OTHER = ItemSpec(
+    "river", ItemKind.SINGLE, "River of Paris?", (ChoiceSpec("Seine", True), ChoiceSpec("Rhine"))
+)
+
+
+def _published_set(*specs):
+    teacher = make_user(role="teacher")
+    deck = authoring.create_set(teacher, "France")
+    items = [authoring.save_item(deck, spec).item for spec in specs]
+    authoring.set_published(deck, True)
+    return teacher, deck, items
+
+
+def _choice(item, text) -> int:
+    return next(c.id for c in item.choices if c.text == text)
+
+
+def _take(student, deck, answers: dict[int, list[str]], submit=True) -> Attempt:
+    """A quiz over the whole deck, answering item id -> choice texts."""
+    attempt = quizzes.start_attempt(student, deck)
+    items = {item.id: item for item in deck.items}
+    for number, item_id in enumerate(attempt.item_ids, start=1):
+        if item_id in answers:
+            chosen = [_choice(items[item_id], text) for text in answers[item_id]]
+            quizzes.record_response(attempt, number, chosen)
+    if submit:
+        quizzes.submit_attempt(attempt)
+    return attempt
+
+
+def _row(attempt, item_id):
+    db.session.expire_all()
+    attempt = db.session.get(Attempt, attempt.id)
+    (row,) = [r for r in quizzes.attempt_result(attempt) if r.prompt == _prompt(item_id)]
+    return row
+
+
+def _prompt(item_id):
+    return db.session.get(Item, item_id).prompt
+
+
+def _score(attempt) -> int:
+    db.session.expire_all()
+    return db.session.get(Attempt, attempt.id).correct_count
+
+
+def _edit(deck, item, spec):
+    """Save `spec` over `item` as the editor does: each row names the choice it showed."""
+    return authoring.save_item(deck, spec, item.id, authoring.choice_ids(item))
+
+
+def test_correcting_the_key_marks_earlier_answers_again_and_scores_follow(app):
+    _, deck, (capital, river) = _published_set(WRONG_KEY, OTHER)
+    lucky, unlucky = make_user(), make_user()
+    a = _take(lucky, deck, {capital.id: ["Lyon"], river.id: ["Seine"]})
+    b = _take(unlucky, deck, {capital.id: ["Paris"], river.id: ["Seine"]})
+    assert (_score(a), _score(b)) == (2, 1)
+
+    report = _edit(deck, capital, FIXED_KEY).regraded
+
+    assert (report.now_right, report.now_wrong, report.quizzes, report.kept) == (1, 1, 2, 0)
+    assert (_score(a), _score(b)) == (1, 2)
+    right_now, wrong_now = _row(b, capital.id), _row(a, capital.id)
+    assert right_now.correct and right_now.regraded_at is not None
+    assert not wrong_now.correct and wrong_now.regraded_at is not None
+    # The other question's answers were not touched.
+    assert _row(a, river.id).regraded_at is None
+    assert report.summary() == (
+        "2 earlier answers marked again for the new answer key: 1 now right, 1 now wrong; "
+        "2 quiz scores worked out again."
+    )
+
+
+def test_an_answer_marked_wrong_again_comes_back_as_a_flashcard(app):
+    _, deck, (capital, river) = _published_set(WRONG_KEY, OTHER)
+    student = make_user()
+    _take(student, deck, {capital.id: ["Lyon"], river.id: ["Seine"]})
+    cards = select(Card.item_id).where(Card.user_id == student.id)
+    assert list(db.session.execute(cards).scalars()) == []
+
+    _edit(deck, capital, FIXED_KEY)
+
+    assert list(db.session.execute(cards).scalars()) == [capital.id]
+
+
+def test_a_typo_fixed_in_a_choice_keeps_it_the_learners_pick_and_their_mark(app):
+    _, deck, (capital,) = _published_set(FIXED_KEY)
+    attempt = _take(make_user(), deck, {capital.id: ["Paris"]})
+    typo = replace(
+        FIXED_KEY, choices=(ChoiceSpec("Lyon"), ChoiceSpec("Paris.", True), ChoiceSpec("Nice"))
+    )
+    report = _edit(deck, capital, typo).regraded
+    assert report.answers == 0 and report.summary() == ""  # the key is the same choice
+    row = _row(attempt, capital.id)
+    assert [c.text for c in row.choices if c.chosen] == ["Paris."]
+    assert row.correct and row.regraded_at is None and not row.picked_a_removed_choice
+
+
+def test_a_choice_written_over_with_another_answer_is_a_new_choice(app):
+    _, deck, (capital,) = _published_set(WRONG_KEY)
+    attempt = _take(make_user(), deck, {capital.id: ["Lyon"]})
+    rewritten = replace(
+        WRONG_KEY, choices=(ChoiceSpec("Paris", True), ChoiceSpec("Marseille"), ChoiceSpec("Nice"))
+    )
+    report = _edit(deck, capital, rewritten).regraded
+    # "Lyon" is gone: the answer was to another question, and keeps its mark.
+    assert (report.changed, report.kept, report.questions) == (0, 1, 1)
+    assert report.summary() == "1 answer given when the question had other choices keeps its mark."
+    row = _row(attempt, capital.id)
+    assert row.correct and row.picked_a_removed_choice
+    assert not any(c.chosen for c in row.choices)
+    assert {c.text for c in row.choices} == {"Paris", "Marseille", "Nice"}
+
+
+def test_an_answer_given_before_a_choice_was_added_keeps_its_mark(app):
+    _, deck, (capital,) = _published_set(WRONG_KEY)
+    attempt = _take(make_user(), deck, {capital.id: ["Lyon"]})
+    added = replace(FIXED_KEY, choices=(*FIXED_KEY.choices, ChoiceSpec("Lille")))
+    report = _edit(deck, capital, added).regraded
+    assert (report.changed, report.kept) == (0, 1)
+    row = _row(attempt, capital.id)
+    assert row.correct and row.regraded_at is None
+    # Its result shows the choice added since, after the ones the learner saw.
+    assert [c.text for c in row.choices][-1] == "Lille"
+
+
+def test_a_corrected_order_marks_ordering_answers_again(app):
+    wrong = ordering("reigns", "Put in order", "Second", "First", "Third")
+    _, deck, (item,) = _published_set(wrong)
+    attempt = _take(make_user(), deck, {item.id: ["Second", "First", "Third"]})
+    assert _score(attempt) == 1
+    fixed = ordering("reigns", "Put in order", "First", "Second", "Third")
+    report = _edit(deck, item, fixed).regraded
+    assert (report.now_wrong, report.quizzes) == (1, 1)
+    assert _score(attempt) == 0
+    assert _row(attempt, item.id).learner_order == ("Second", "First", "Third")
+
+
+def test_an_open_quiz_is_marked_again_and_its_score_follows_on_submitting(app):
+    _, deck, (capital,) = _published_set(WRONG_KEY)
+    student = make_user()
+    attempt = _take(student, deck, {capital.id: ["Paris"]}, submit=False)
+    report = _edit(deck, capital, FIXED_KEY).regraded
+    assert (report.now_right, report.quizzes) == (1, 0)  # no score yet to work out
+    quizzes.submit_attempt(quizzes.get_attempt(student, attempt.id))
+    assert _score(attempt) == 1
+
+
+def test_a_question_page_shows_a_choice_added_after_the_quiz_began(app):
+    short = ordering("reigns", "Put in order", "First", "Second", "Third")
+    _, deck, (item,) = _published_set(short)
+    student = make_user()
+    attempt = quizzes.start_attempt(student, deck)
+    _edit(deck, item, ordering("reigns", "Put in order", "First", "Second", "Third", "Fourth"))
+    page = quizzes.question_page(quizzes.get_attempt(student, attempt.id), 1)
+    assert [c.text for c in page.choices][-1] == "Fourth"
+    # and the question can be answered whole, with every entry it has now
+    item = db.session.get(Item, item.id)
+    in_order = [_choice(item, t) for t in ("First", "Second", "Third", "Fourth")]
+    quizzes.record_response(attempt, 1, in_order)
+    quizzes.submit_attempt(quizzes.get_attempt(student, attempt.id))
+    assert _score(attempt) == 1
+
+
+def test_the_gradebook_follows_a_corrected_key_at_once(app):
+    teacher, deck, (capital, river) = _published_set(WRONG_KEY, OTHER)
+    klass = cs.create_class(teacher, "Year 10")
+    student = make_user()
+    cs.join_class(student, klass.join_code)
+    assignment = cs.assign_deck(teacher, klass, deck.id, None)
+    _take(student, deck, {capital.id: ["Lyon"], river.id: ["Seine"]})
+    assert cs.build_gradebook(klass, NOW).rows[0].cells[assignment.id].grade == pytest.approx(1)
+
+    _edit(deck, capital, FIXED_KEY)
+
+    grade = cs.build_gradebook(klass, NOW).rows[0].cells[assignment.id].grade
+    assert grade == pytest.approx(0.5)
+
+
+def test_moving_a_choice_or_rewording_the_prompt_marks_nothing_again(app):
+    _, deck, (capital,) = _published_set(FIXED_KEY)
+    _take(make_user(), deck, {capital.id: ["Paris"]})
+    moved = replace(
+        FIXED_KEY,
+        prompt="Which city is the capital of France?",
+        choices=(ChoiceSpec("Paris", True), ChoiceSpec("Nice"), ChoiceSpec("Lyon")),
+    )
+    report = _edit(deck, capital, moved).regraded
+    assert report.answers == 0 and report.summary() == ""
+
+
+def test_an_import_that_corrects_a_key_marks_answers_again(app):
+    teacher = make_user(role="teacher")
+    wrong = b"::capital:: Capital of France? {=Lyon ~Paris ~Nice}\n"
+    deck = authoring.import_items(teacher, parse_upload(wrong, "q.gift", "gift")).deck
+    authoring.set_published(deck, True)
+    (item,) = deck.items
+    attempt = _take(make_user(), deck, {item.id: ["Paris"]})
+    fixed = b"::capital:: Capital of France? {~Lyon =Paris ~Nice}\n"
+    report = authoring.import_items(teacher, parse_upload(fixed, "q.gift", "gift"), deck)
+    assert (report.updated, report.regraded.now_right) == (1, 1)
+    assert _score(attempt) == 1
+
+
+def test_loading_a_built_in_deck_with_a_corrected_key_marks_answers_again(app):
+    spec = sample_deck(n=2)
+    load_builtin_decks([spec])
+    deck = get_published_deck("capitals")
+    first = min(deck.items, key=lambda i: i.position)
+    right = next(c.text for c in first.choices if c.correct)
+    attempt = _take(make_user(), deck, {first.id: [right]})
+    wrong = next(c.text for c in first.choices if not c.correct)
+    item_spec = spec.items[0]
+    corrected = replace(
+        item_spec,
+        choices=tuple(ChoiceSpec(c.text, c.text == wrong) for c in item_spec.choices),
+    )
+    report = load_builtin_decks([replace(spec, items=(corrected, *spec.items[1:]))])
+    assert (report.regraded.now_wrong, report.regraded.quizzes) == (1, 1)
+    assert _score(attempt) == 0
+
+
+def test_a_row_naming_another_questions_choice_is_a_new_choice(app):
+    _, deck, (capital, river) = _published_set(FIXED_KEY, OTHER)
+    _take(make_user(), deck, {river.id: ["Seine"]})
+    seine = _choice(river, "Seine")
+    # A tampered editor row claims the other question's choice: it is not taken over.
+    authoring.save_item(deck, FIXED_KEY, capital.id, [seine, None, None])
+    assert db.session.get(Item, river.id).choices[0].text == "Seine"
+    assert seine not in authoring.choice_ids(db.session.get(Item, capital.id))
+    responses = db.session.execute(select(Response.correct)).scalars().all()
+    assert responses == [True]
