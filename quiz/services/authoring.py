@@ -29,7 +29,7 @@ from quiz.models import (
     utcnow,
 )
 from quiz.services import NotFound, ServiceError, unit_of_work
-from quiz.services.decks import item_columns, sync_item
+from quiz.services.decks import DeckCard, item_columns, sync_item
 from quiz.services.regrading import Regraded, keys_before, regrade_changed
 
 T = TypeVar("T")
@@ -60,6 +60,11 @@ def teacher_sets(user: User) -> list[SetSummary]:
         .order_by(Deck.updated_at.desc(), Deck.id.desc())
     ).all()
     return [SetSummary(deck, n, email) for deck, n, email in rows]
+
+
+def may_edit(user: User, deck: Deck | DeckCard) -> bool:
+    """Whether get_set gives the user this deck: their own set, or any for an admin."""
+    return deck.deleted_at is None and (user.is_admin or deck.owner_id == user.id)
 
 
 def get_set(user: User, deck_id: int) -> Deck:

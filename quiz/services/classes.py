@@ -1200,7 +1200,7 @@ def _analyse(
 
 
 _ASSIGNED_DECK = (
-    select(Deck.id, Deck.slug, Deck.title, Deck.description)
+    select(Deck.id, Deck.slug, Deck.title, Deck.description, Deck.owner_id, Deck.deleted_at)
     .join(Assignment, Assignment.deck_id == Deck.id)
     .where(Assignment.class_id == bindparam("class_id"), Deck.id == bindparam("deck_id"))
 )

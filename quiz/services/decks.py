@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import func
 from sqlalchemy.orm import Session, selectinload
@@ -161,6 +162,9 @@ class DeckCard:
     slug: str
     title: str
     description: str
+    # Read only where it is needed (whether the viewer may edit the deck).
+    owner_id: int | None = None
+    deleted_at: datetime | None = None
 
 
 @dataclass(frozen=True)

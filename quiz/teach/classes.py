@@ -28,7 +28,7 @@ from quiz.inputs import whole_number
 from quiz.markup import score_badge
 from quiz.models import Role, utcnow
 from quiz.security import log_event
-from quiz.services import NotFound, ServiceError
+from quiz.services import NotFound, ServiceError, authoring
 from quiz.services import classes as class_service
 from quiz.services.accounts import temporary_password_expires
 from quiz.services.quizzes import attempt_result
@@ -372,6 +372,7 @@ def analysis_page(deck, klass, here: str):
         which=which,
         choices=WHICH,
         here=here,
+        editable=authoring.may_edit(current_user, deck),
         min_attempts_to_flag=ia.MIN_ATTEMPTS_TO_FLAG,
         min_attempts_for_groups=ia.MIN_ATTEMPTS_FOR_GROUPS,
         min_attempts_to_flag_groups=ia.MIN_ATTEMPTS_TO_FLAG_GROUPS,

@@ -446,3 +446,20 @@ def test_the_class_page_says_how_many_students_took_each_assignment(client, app)
         db.select(db.func.count(Enrolment.id)).where(Enrolment.class_id == klass.id)
     ).scalar_one()
     assert f"taken by 1 of {total} student" in page
+
+
+def test_the_analysis_links_each_question_to_its_editor_for_the_sets_owner_only(client, app):
+    from tests.services.test_regrading import WRONG_KEY, _published_set, _take
+
+    teacher, own, (capital,) = _published_set(WRONG_KEY)
+    _take(make_user(), own, {capital.id: ["Paris"]})
+    login(client, teacher.email)
+    page = client.get(f"/teach/sets/{own.id}/analysis").get_data(as_text=True)
+    assert f'href="/teach/sets/{own.id}/items/{capital.id}/edit">Edit' in page
+    assert "marks every earlier answer to the question again" in page
+    # A built-in deck in a class is not the teacher's to edit: no link.
+    other, klass, _, deck, _ = _class_with_results()
+    colleague = app.test_client()
+    login(colleague, other.email)
+    analysis = colleague.get(f"/teach/classes/{klass.id}/decks/{deck.id}/analysis")
+    assert analysis.status_code == 200 and "/edit" not in analysis.get_data(as_text=True)
