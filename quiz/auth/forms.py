@@ -45,6 +45,14 @@ class LoginForm(FlaskForm):
     password = PasswordField("Password", validators=[DataRequired("Enter your password.")])
 
 
+class DeleteAccountForm(FlaskForm):
+    password = PasswordField(
+        "Your password",
+        validators=[DataRequired("Enter your password to delete the account.")],
+        description="Asked again, so that nobody at a computer you left logged in can do it.",
+    )
+
+
 class PostForm(FlaskForm):
     """A form with nothing but its CSRF token, for buttons that change state."""
 

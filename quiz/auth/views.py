@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import (
     Blueprint,
+    Response,
     current_app,
     flash,
     redirect,
@@ -15,11 +18,11 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 
 from quiz.auth.access import is_safe_next
-from quiz.auth.forms import LoginForm, PasswordForm, PostForm, SignupForm
+from quiz.auth.forms import DeleteAccountForm, LoginForm, PasswordForm, PostForm, SignupForm
 from quiz.extensions import limiter
 from quiz.models import Role, utcnow
 from quiz.security import log_event, login_account_key
-from quiz.services import ServiceError
+from quiz.services import ServiceError, privacy
 from quiz.services.accounts import (
     TEMPORARY_PASSWORD_DAYS,
     authenticate,
@@ -165,3 +168,54 @@ def password():
     return render_template(
         "auth/password.html", form=form, temporary=temporary
     ), 422 if form.errors else 200
+
+
+@bp.get("/account/data")
+@limiter.limit("20/hour", key_func=lambda: f"account-data:{current_user.get_id()}")
+@login_required
+def account_data():
+    """Everything the service holds about the user, as a JSON file to keep."""
+    data = privacy.export_account(current_user)
+    log_event("account-data-downloaded", user=current_user.id)
+    day = utcnow().date().isoformat()
+    return Response(
+        json.dumps(data, ensure_ascii=False, indent=2),
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="quizcards-account-{day}.json"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@bp.route("/account/delete", methods=["GET", "POST"])
+# The form checks the password, as the change-password form does, and shares its limit.
+@limiter.limit(
+    lambda: current_app.config["RATELIMIT_LOGIN_PER_ACCOUNT"],
+    methods=["POST"],
+    key_func=_password_change_key,
+)
+@login_required
+def delete_account():
+    form = DeleteAccountForm()
+    blockers = privacy.deletion_blockers(current_user)
+    if not blockers and form.validate_on_submit():
+        user_id = current_user.id
+        try:
+            privacy.delete_account(current_user, form.password.data)
+        except ServiceError as exc:
+            if exc.field == "password":
+                log_event("account-delete-refused", user=user_id)
+                form.password.errors.append(exc.message)
+            else:
+                blockers = [exc.message]
+        else:
+            log_event("account-deleted", user=user_id)
+            logout_user()
+            session.clear()
+            flash("Your account and everything in it are deleted.", "info")
+            return redirect(url_for("auth.login"), 303)
+    failed = bool(form.errors) or (request.method == "POST" and bool(blockers))
+    return render_template(
+        "auth/delete_account.html", form=form, blockers=blockers
+    ), 422 if failed else 200

@@ -1,0 +1,262 @@
+"""A user's own data: a copy of all of it to download, and deleting the account with it."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select
+from werkzeug.security import check_password_hash
+
+from quiz.extensions import db
+from quiz.models import (
+    Attempt,
+    Card,
+    Choice,
+    Deck,
+    Enrolment,
+    Item,
+    LoginSession,
+    Response,
+    ReviewLog,
+    SchoolClass,
+    User,
+    utcnow,
+)
+from quiz.services import ServiceError, unit_of_work
+
+#: The export's format: raised when a field changes meaning or goes.
+EXPORT_VERSION = 1
+
+_RATINGS = {1: "again", 2: "hard", 3: "good", 4: "easy"}
+_CARD_STATES = {0: "new", 1: "learning", 2: "review", 3: "relearning"}
+
+
+def _when(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
+
+def export_account(user: User) -> dict[str, Any]:
+    """Everything the service holds about the user, as plain JSON data: the account, the
+    classes joined, every quiz with every question as it was shown and answered, every
+    flashcard with its reviews, and a teacher's sets and classes. Never the password's
+    hash, nor anyone else's data. A fixed number of queries, however much there is."""
+    return {
+        "format": "quizcards-account-export",
+        "version": EXPORT_VERSION,
+        "exported_at": _when(utcnow()),
+        "account": {
+            "email": user.email,
+            "name": user.display_name,
+            "role": user.role,
+            "time_zone": user.timezone,
+            "daily_new_cards": user.daily_new_limit,
+            "created_at": _when(user.created_at),
+        },
+        "classes_joined": [
+            {
+                "class": name,
+                "teacher": teacher_name or teacher_email.split("@", 1)[0],
+                "joined_at": _when(joined_at),
+            }
+            for name, teacher_name, teacher_email, joined_at in db.session.execute(
+                select(SchoolClass.name, User.display_name, User.email, Enrolment.joined_at)
+                .join(Enrolment, Enrolment.class_id == SchoolClass.id)
+                .join(User, User.id == SchoolClass.teacher_id)
+                .where(Enrolment.user_id == user.id)
+                .order_by(Enrolment.joined_at, SchoolClass.id)
+            )
+        ],
+        "quizzes": _quizzes(user),
+        "flashcards": _flashcards(user),
+        "sets_owned": [
+            {
+                "title": title,
+                "status": status,
+                "deleted_at": _when(deleted_at),
+                "questions": questions,
+            }
+            for title, status, deleted_at, questions in db.session.execute(
+                select(Deck.title, Deck.status, Deck.deleted_at, func.count(Item.id))
+                .outerjoin(Item, (Item.deck_id == Deck.id) & Item.retired.is_(False))
+                .where(Deck.owner_id == user.id)
+                .group_by(Deck.id)
+                .order_by(Deck.created_at, Deck.id)
+            )
+        ],
+        "classes_taught": [
+            {"class": name, "created_at": _when(created_at), "students": students}
+            for name, created_at, students in db.session.execute(
+                select(SchoolClass.name, SchoolClass.created_at, func.count(Enrolment.id))
+                .outerjoin(Enrolment, Enrolment.class_id == SchoolClass.id)
+                .where(SchoolClass.teacher_id == user.id)
+                .group_by(SchoolClass.id)
+                .order_by(SchoolClass.created_at, SchoolClass.id)
+            )
+        ],
+    }
+
+
+def _quizzes(user: User) -> list[dict[str, Any]]:
+    attempts = db.session.execute(
+        select(Attempt, Deck.title)
+        .join(Deck, Deck.id == Attempt.deck_id)
+        .where(Attempt.user_id == user.id)
+        .order_by(Attempt.started_at, Attempt.id)
+    ).all()
+    answers: dict[tuple[int, int], Response] = {
+        (r.attempt_id, r.item_id): r
+        for r in db.session.execute(
+            select(Response).join(Attempt).where(Attempt.user_id == user.id)
+        ).scalars()
+    }
+    item_ids = {i for attempt, _ in attempts for i in attempt.item_ids}
+    items, choices = _items_with_choices(item_ids)
+    quizzes = []
+    for attempt, title in attempts:
+        questions = []
+        for item_id in attempt.item_ids:
+            item = items.get(item_id)
+            if item is None:  # deleted from its set before it was ever answered
+                continue
+            response = answers.get((attempt.id, item_id))
+            chosen = list(response.chosen) if response else []
+            texts = {cid: text for cid, text, _ in choices[item_id]}
+            questions.append(
+                {
+                    "question": item.prompt,
+                    "kind": item.kind,
+                    "choices": [
+                        {"text": text, "right": right} for _, text, right in choices[item_id]
+                    ],
+                    # Texts in the order picked (for ordering questions, the order given);
+                    # a choice removed since is left out.
+                    "answer": [texts[cid] for cid in chosen if cid in texts],
+                    "answered_at": _when(response.answered_at) if response else None,
+                    "right": bool(response and response.correct),
+                    "marked_again_at": _when(response.regraded_at) if response else None,
+                }
+            )
+        quizzes.append(
+            {
+                "deck": title,
+                "started_at": _when(attempt.started_at),
+                "submitted_at": _when(attempt.submitted_at),
+                "right": attempt.correct_count,
+                "questions_asked": attempt.total,
+                "practice_checking_each_answer": attempt.checks_answers,
+                "questions": questions,
+            }
+        )
+    return quizzes
+
+
+def _items_with_choices(
+    item_ids: set[int],
+) -> tuple[dict[int, Item], dict[int, list[tuple[int, str, bool]]]]:
+    """Items by id and their choices in their right order: two queries."""
+    if not item_ids:
+        return {}, {}
+    items = {
+        item.id: item
+        for item in db.session.execute(select(Item).where(Item.id.in_(item_ids))).scalars()
+    }
+    choices: dict[int, list[tuple[int, str, bool]]] = defaultdict(list)
+    for item_id, cid, text, right in db.session.execute(
+        select(Choice.item_id, Choice.id, Choice.text, Choice.correct)
+        .where(Choice.item_id.in_(item_ids))
+        .order_by(Choice.item_id, Choice.position, Choice.id)
+    ):
+        choices[item_id].append((cid, text, right))
+    return items, choices
+
+
+def _flashcards(user: User) -> list[dict[str, Any]]:
+    reviews: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for card_id, rating, reviewed_at in db.session.execute(
+        select(ReviewLog.card_id, ReviewLog.rating, ReviewLog.reviewed_at)
+        .where(ReviewLog.user_id == user.id)
+        .order_by(ReviewLog.reviewed_at, ReviewLog.id)
+    ):
+        reviews[card_id].append(
+            {"rating": _RATINGS.get(rating, rating), "reviewed_at": _when(reviewed_at)}
+        )
+    return [
+        {
+            "deck": title,
+            "front": prompt,
+            "state": _CARD_STATES.get(card.state, card.state),
+            "due": _when(card.due),
+            "last_review": _when(card.last_review),
+            "stability_days": card.stability,
+            "difficulty": card.difficulty,
+            "reviews": reviews.get(card.id, []),
+        }
+        for card, prompt, title in db.session.execute(
+            select(Card, Item.prompt, Deck.title)
+            .join(Item, Item.id == Card.item_id)
+            .join(Deck, Deck.id == Item.deck_id)
+            .where(Card.user_id == user.id)
+            .order_by(Deck.title, Item.position, Card.id)
+        )
+    ]
+
+
+def deletion_blockers(user: User) -> list[str]:
+    """Why the account cannot be deleted by its owner (nothing: it can). Other people's
+    work depends on a teacher's sets and classes, and an administrator's account is
+    the school's."""
+    if user.is_admin:
+        return ["An administrator's account runs the school's service, so it is not deleted here."]
+    sets, classes = db.session.execute(
+        select(
+            select(func.count(Deck.id)).where(Deck.owner_id == user.id).scalar_subquery(),
+            select(func.count(SchoolClass.id))
+            .where(SchoolClass.teacher_id == user.id)
+            .scalar_subquery(),
+        )
+    ).one()
+    blockers = []
+    if sets:
+        blockers.append(
+            f"You own {sets} question set{'s' if sets != 1 else ''}, which learners' results "
+            "may depend on (deleted sets that learners used are kept for their scores)."
+        )
+    if classes:
+        blockers.append(
+            f"You teach {classes} class{'es' if classes != 1 else ''}, whose students and "
+            "results would be left without a teacher."
+        )
+    return blockers
+
+
+def delete_account(user: User, password: str) -> None:
+    """Delete the account and everything it holds: quizzes and answers, flashcards and
+    reviews, class memberships and log-ins. The password is asked again, so that a
+    session left open on a shared computer cannot do it. The gradebooks and analyses of
+    the user's classes follow at once (the deletions raise their version counters)."""
+    if not check_password_hash(user.password_hash, password or ""):
+        raise ServiceError("That is not your password: nothing was deleted.", field="password")
+    blockers = deletion_blockers(user)
+    if blockers:
+        raise ServiceError(" ".join(blockers) + " Nothing was deleted.")
+    user_id = user.id
+    quietly = {"synchronize_session": False}  # nothing of this user's is used after
+    with unit_of_work() as session:
+        # Held to the commit (SQLite's write lock holds everything): a set, a class, a
+        # quiz or a card made meanwhile waits, and then finds the account gone.
+        session.execute(select(User.id).where(User.id == user_id).with_for_update())
+        if deletion_blockers(user):
+            raise ServiceError("You created a set or a class a moment ago: nothing was deleted.")
+        attempts = select(Attempt.id).where(Attempt.user_id == user_id)
+        for statement in (
+            delete(ReviewLog).where(ReviewLog.user_id == user_id),
+            delete(Card).where(Card.user_id == user_id),
+            delete(Response).where(Response.attempt_id.in_(attempts)),
+            delete(Attempt).where(Attempt.user_id == user_id),
+            delete(Enrolment).where(Enrolment.user_id == user_id),
+            delete(LoginSession).where(LoginSession.user_id == user_id),
+            delete(User).where(User.id == user_id),
+        ):
+            session.execute(statement, execution_options=quietly)

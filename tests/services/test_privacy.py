@@ -1,0 +1,142 @@
+"""A user's own data: the export holds all of it and nobody else's; deleting an account
+removes everything it holds, and only when nothing of other people's depends on it."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from quiz.domain.scheduling import Rating
+from quiz.extensions import db
+from quiz.models import (
+    Attempt,
+    Card,
+    Enrolment,
+    LoginSession,
+    Response,
+    ReviewLog,
+    User,
+    utcnow,
+)
+from quiz.services import ServiceError, authoring, privacy, study
+from quiz.services import classes as cs
+from quiz.services.accounts import start_session
+from tests.factories import PASSWORD, make_user
+from tests.services.test_classes import NOW, _setup
+from tests.services.test_regrading import FIXED_KEY, _published_set, _take
+
+
+def _studied(user, when=None):
+    """One card studied (the first the queue offers), rated Good."""
+    when = when or utcnow() + timedelta(minutes=1)
+    nxt = study.next_card(user, None, when)
+    study.rate_card(user, nxt.item.id, Rating.GOOD, study.card_token(nxt.card), when)
+    return nxt.item
+
+
+def test_the_export_holds_the_learners_quizzes_answers_cards_and_classes(app):
+    teacher, deck, (capital,) = _published_set(FIXED_KEY)
+    klass = cs.create_class(teacher, "Year 10")
+    student, other = make_user(), make_user()
+    cs.join_class(student, klass.join_code)
+    _take(student, deck, {capital.id: ["Lyon"]})
+    _take(other, deck, {capital.id: ["Nice"]})
+    studied = _studied(student)
+
+    data = privacy.export_account(student)
+
+    assert data["account"]["email"] == student.email
+    assert [c["class"] for c in data["classes_joined"]] == ["Year 10"]
+    (quiz,) = data["quizzes"]
+    assert (quiz["deck"], quiz["right"], quiz["questions_asked"]) == ("France", 0, 1)
+    (question,) = quiz["questions"]
+    assert question["question"] == "Capital of France?"
+    assert question["answer"] == ["Lyon"] and question["right"] is False
+    assert [c["text"] for c in question["choices"] if c["right"]] == ["Paris"]
+    cards = {card["front"]: card for card in data["flashcards"]}
+    assert [r["rating"] for r in cards[studied.prompt]["reviews"]] == ["good"]
+    # Nothing of anyone else's, and never the password's hash.
+    text = json.dumps(data)
+    assert "Nice" not in [a for q in data["quizzes"] for x in q["questions"] for a in x["answer"]]
+    assert other.email not in text and student.password_hash not in text
+
+
+def test_a_teachers_export_lists_their_sets_and_classes(app):
+    teacher, deck, _ = _published_set(FIXED_KEY)
+    cs.join_class(make_user(), cs.create_class(teacher, "Year 11").join_code)
+    data = privacy.export_account(teacher)
+    assert data["sets_owned"] == [
+        {"title": "France", "status": "published", "deleted_at": None, "questions": 1}
+    ]
+    assert [(c["class"], c["students"]) for c in data["classes_taught"]] == [("Year 11", 1)]
+
+
+@pytest.mark.parametrize("quizzes", [1, 6])
+def test_the_export_takes_a_fixed_number_of_queries(app, count_queries, quizzes):
+    _, deck, (capital,) = _published_set(FIXED_KEY)
+    student = make_user()
+    for _ in range(quizzes):
+        _take(student, deck, {capital.id: ["Paris"]})
+    _studied(student)
+    db.session.expire_all()
+    student = db.session.get(User, student.id)
+    with count_queries() as counter:
+        privacy.export_account(student)
+    # classes, attempts, responses, items, choices, review logs, cards, sets, classes taught
+    assert counter.count == 9, counter.statements
+
+
+def _rows(model, **where):
+    query = select(func.count()).select_from(model)
+    for name, value in where.items():
+        query = query.where(getattr(model, name) == value)
+    return db.session.execute(query).scalar_one()
+
+
+def test_deleting_a_learners_account_removes_everything_it_holds_and_nothing_else(app):
+    teacher, deck, klass, (student, classmate) = _setup()
+    assignment = cs.assign_deck(teacher, klass, deck.id, None)
+    for user in (student, classmate):
+        _take(user, deck, {deck.items[0].id: [deck.items[0].choices[0].text]})
+        _studied(user)
+    start_session(student)
+    book = cs.build_gradebook(klass, NOW)
+    assert len(book.rows) == 2
+
+    student_id = student.id
+    privacy.delete_account(student, PASSWORD)
+
+    assert db.session.get(User, student_id) is None
+    for model in (Attempt, Card, ReviewLog, Enrolment, LoginSession):
+        assert _rows(model, user_id=student_id) == 0, model
+    assert _rows(Response) == _rows(Attempt) == 1  # the classmate's quiz stays whole
+    assert _rows(ReviewLog, user_id=classmate.id) == 1
+    rows = cs.build_gradebook(klass, NOW).rows  # the cached gradebook follows at once
+    assert [r.student.id for r in rows] == [classmate.id]
+    assert rows[0].cells[assignment.id].attempts == 1
+
+
+def test_a_wrong_password_deletes_nothing(app):
+    student = make_user()
+    with pytest.raises(ServiceError, match="not your password"):
+        privacy.delete_account(student, "not the password at all")
+    assert db.session.get(User, student.id) is not None
+
+
+def test_an_account_others_depend_on_cannot_be_deleted_by_its_owner(app):
+    teacher = make_user(role="teacher")
+    assert privacy.deletion_blockers(teacher) == []
+    authoring.create_set(teacher, "Draft")
+    cs.create_class(teacher, "Year 9")
+    blockers = privacy.deletion_blockers(teacher)
+    assert len(blockers) == 2 and "1 question set" in blockers[0] and "1 class" in blockers[1]
+    with pytest.raises(ServiceError, match="Nothing was deleted"):
+        privacy.delete_account(teacher, PASSWORD)
+    admin = make_user(role="admin")
+    assert privacy.deletion_blockers(admin) == [
+        "An administrator's account runs the school's service, so it is not deleted here."
+    ]
+    assert db.session.get(User, teacher.id) is not None

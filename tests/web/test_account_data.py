@@ -1,0 +1,84 @@
+"""Settings: downloading one's data, and deleting one's account, in the browser."""
+
+from __future__ import annotations
+
+import json
+
+from quiz.extensions import db
+from quiz.models import User
+from quiz.services import authoring
+from tests.conftest import csrf_from
+from tests.factories import PASSWORD, make_user
+from tests.services.test_regrading import FIXED_KEY, _published_set, _take
+from tests.web.test_student_path import login
+
+
+def test_settings_offer_the_data_download_and_the_deletion(client, app):
+    login(client, make_user().email)
+    page = client.get("/settings").get_data(as_text=True)
+    assert 'href="/account/data" download>Download your data' in page
+    assert 'href="/account/delete">Delete your account' in page
+
+
+def test_the_download_is_a_json_file_of_the_learners_own_data(client, app):
+    _, deck, (capital,) = _published_set(FIXED_KEY)
+    student = make_user()
+    _take(student, deck, {capital.id: ["Paris"]})
+    login(client, student.email)
+    response = client.get("/account/data")
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    assert response.headers["Content-Disposition"].startswith(
+        'attachment; filename="quizcards-account-'
+    )
+    assert response.headers["Cache-Control"] == "no-store"
+    data = json.loads(response.get_data(as_text=True))
+    assert data["account"]["email"] == student.email
+    assert data["quizzes"][0]["questions"][0]["answer"] == ["Paris"]
+
+
+def test_a_wrong_password_is_refused_and_the_account_stays(client, app):
+    student = make_user()
+    login(client, student.email)
+    page = client.get("/account/delete").get_data(as_text=True)
+    assert "It cannot be undone" in page
+    response = client.post(
+        "/account/delete", data={"csrf_token": csrf_from(page), "password": "a wrong guess"}
+    )
+    assert response.status_code == 422
+    assert "That is not your password: nothing was deleted." in response.get_data(as_text=True)
+    assert db.session.get(User, student.id) is not None
+    assert client.get("/settings").status_code == 200  # still logged in
+
+
+def test_deleting_the_account_logs_out_and_the_log_in_no_longer_works(client, app):
+    student = make_user()
+    email, student_id = student.email, student.id
+    login(client, email)
+    other_device = app.test_client()
+    login(other_device, email)
+    page = client.get("/account/delete").get_data(as_text=True)
+    response = client.post(
+        "/account/delete",
+        data={"csrf_token": csrf_from(page), "password": PASSWORD},
+        follow_redirects=True,
+    )
+    assert "Your account and everything in it are deleted." in response.get_data(as_text=True)
+    assert db.session.get(User, student_id) is None
+    assert "/login" in client.get("/settings").location
+    assert "/login" in other_device.get("/settings").location
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    again = client.post("/login", data={"csrf_token": token, "email": email, "password": PASSWORD})
+    assert again.status_code == 422
+
+
+def test_a_teacher_with_sets_is_told_why_and_offered_no_form(client, app):
+    teacher = make_user(role="teacher")
+    authoring.create_set(teacher, "Draft")
+    login(client, teacher.email)
+    page = client.get("/account/delete").get_data(as_text=True)
+    assert "This account cannot be deleted here" in page and "You own 1 question set" in page
+    assert 'name="password"' not in page
+    token = csrf_from(page)
+    response = client.post("/account/delete", data={"csrf_token": token, "password": PASSWORD})
+    assert response.status_code == 422
+    assert db.session.get(User, teacher.id) is not None
