@@ -6,12 +6,29 @@ from collections.abc import Sequence
 
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import BooleanField, SelectField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length
 
 from quiz.domain.grading import InvalidAnswer, order_from_places
 from quiz.domain.items import ItemKind
 from quiz.inputs import whole_number
 from quiz.services.quizzes import QUIZ_LENGTHS
+from quiz.services.reports import MAX_COMMENT, REASON_LABELS
+
+
+class ReportForm(FlaskForm):
+    reason = RadioField(
+        "What is wrong?",
+        choices=[(reason.value, label) for reason, label in REASON_LABELS.items()],
+        validators=[DataRequired("Choose what is wrong with the question.")],
+    )
+    comment = TextAreaField(
+        "Say more",
+        validators=[Length(max=MAX_COMMENT, message=f"Keep it under {MAX_COMMENT} characters.")],
+        description="Optional, unless you chose “Something else”. What would be right, "
+        "and where you read it, helps most.",
+    )
+    next = HiddenField()
 
 
 class StartQuizForm(FlaskForm):

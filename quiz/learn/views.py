@@ -5,11 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from quiz.auth.access import is_safe_next
 from quiz.auth.forms import PostForm
 from quiz.domain.gradebook import questions_asked
-from quiz.learn.forms import AnswerForm, StartQuizForm, parse_answer
+from quiz.extensions import limiter
+from quiz.learn.forms import AnswerForm, ReportForm, StartQuizForm, parse_answer
 from quiz.models import utcnow
-from quiz.services import NotFound, ServiceError, classes, quizzes, study
+from quiz.services import NotFound, ServiceError, classes, quizzes, reports, study
 from quiz.services import decks as deck_service
 from quiz.services.dashboard import build_dashboard
 from quiz.services.scores import deck_summaries, learner_history
@@ -264,3 +266,31 @@ def settings():
             flash("Your settings are saved.", "success")
             return redirect(url_for("learn.settings"))
     return render_template("learn/settings.html", form=form), 422 if form.errors else 200
+
+
+@bp.route("/questions/<int:item_id>/report", methods=["GET", "POST"])
+@limiter.limit("30/hour", methods=["POST"], key_func=lambda: f"report:{current_user.get_id()}")
+@login_required
+def report_question(item_id: int):
+    """A learner tells the deck's author that something is wrong with a question."""
+    try:
+        target = reports.report_target(current_user, item_id)
+    except NotFound:
+        abort(404)
+    form = ReportForm()
+    back = form.next.data if request.method == "POST" else request.args.get("next")
+    back = back if is_safe_next(back) else url_for("learn.decks")
+    form.next.data = back
+    if not target.already_reported and form.validate_on_submit():
+        try:
+            reports.report_question(
+                current_user, item_id, form.reason.data, form.comment.data or ""
+            )
+        except ServiceError as exc:
+            getattr(form, exc.field or "reason").errors.append(exc.message)
+        else:
+            flash("Thank you: the author of the deck will see your report.", "success")
+            return redirect(back, 303)
+    return render_template(
+        "learn/report.html", target=target, form=form, back=back
+    ), 422 if form.errors else 200

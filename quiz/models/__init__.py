@@ -5,6 +5,7 @@ from quiz.models.attempts import Attempt, Response
 from quiz.models.base import Base, utcnow
 from quiz.models.classes import Assignment, Enrolment, SchoolClass
 from quiz.models.content import Choice, Deck, DeckStatus, Item
+from quiz.models.feedback import QuestionReport, ReportReason
 from quiz.models.study import Card, ReviewLog
 
 __all__ = [
@@ -18,6 +19,8 @@ __all__ = [
     "Enrolment",
     "Item",
     "LoginSession",
+    "QuestionReport",
+    "ReportReason",
     "Response",
     "ReviewLog",
     "Role",

@@ -18,6 +18,7 @@ from quiz.models import (
     Enrolment,
     Item,
     LoginSession,
+    QuestionReport,
     Response,
     ReviewLog,
     SchoolClass,
@@ -40,8 +41,9 @@ def _when(value: datetime | None) -> str | None:
 def export_account(user: User) -> dict[str, Any]:
     """Everything the service holds about the user, as plain JSON data: the account, the
     classes joined, every quiz with every question as it was shown and answered, every
-    flashcard with its reviews, and a teacher's sets and classes. Never the password's
-    hash, nor anyone else's data. A fixed number of queries, however much there is."""
+    flashcard with its reviews, the reports made about questions, and a teacher's sets
+    and classes. Never the password's hash, nor anyone else's data. A fixed number of
+    queries, however much there is."""
     return {
         "format": "quizcards-account-export",
         "version": EXPORT_VERSION,
@@ -70,6 +72,27 @@ def export_account(user: User) -> dict[str, Any]:
         ],
         "quizzes": _quizzes(user),
         "flashcards": _flashcards(user),
+        "reports_made": [
+            {
+                "question": prompt,
+                "reason": reason,
+                "comment": comment,
+                "made_at": _when(created_at),
+                "dealt_with_at": _when(resolved_at),
+            }
+            for prompt, reason, comment, created_at, resolved_at in db.session.execute(
+                select(
+                    Item.prompt,
+                    QuestionReport.reason,
+                    QuestionReport.comment,
+                    QuestionReport.created_at,
+                    QuestionReport.resolved_at,
+                )
+                .join(Item, Item.id == QuestionReport.item_id)
+                .where(QuestionReport.user_id == user.id)
+                .order_by(QuestionReport.created_at, QuestionReport.id)
+            )
+        ],
         "sets_owned": [
             {
                 "title": title,
@@ -256,6 +279,7 @@ def delete_account(user: User, password: str) -> None:
             delete(Response).where(Response.attempt_id.in_(attempts)),
             delete(Attempt).where(Attempt.user_id == user_id),
             delete(Enrolment).where(Enrolment.user_id == user_id),
+            delete(QuestionReport).where(QuestionReport.user_id == user_id),
             delete(LoginSession).where(LoginSession.user_id == user_id),
             delete(User).where(User.id == user_id),
         ):

@@ -394,6 +394,7 @@ class _ResultChoiceRow(NamedTuple):
 @dataclass(frozen=True)
 class ResultRow:
     number: int
+    item_id: int
     kind: str
     prompt: str
     answered: bool
@@ -459,6 +460,7 @@ def _result_rows(attempt: Attempt, numbered: list[tuple[int, int]]) -> list[Resu
         rows.append(
             ResultRow(
                 number=number,
+                item_id=item_id,
                 kind=kind,
                 prompt=prompt,
                 answered=response is not None,

@@ -11,7 +11,7 @@ from quiz.bank.formats import parse_upload
 from quiz.domain.items import ItemKind
 from quiz.inputs import whole_number
 from quiz.models import Role
-from quiz.services import NotFound, ServiceError, authoring
+from quiz.services import NotFound, ServiceError, authoring, reports
 from quiz.teach.forms import KIND_LABELS, ImportForm, ItemForm, SetForm, guess_format
 
 #: An import's error report lists this many problems at most: a broken file of 2 MB can
@@ -32,8 +32,12 @@ def _set_or_404(deck_id: int):
 @bp.get("/")
 @teachers_only
 def index():
+    sets = authoring.teacher_sets(current_user)
     return render_template(
-        "teach/index.html", sets=authoring.teacher_sets(current_user), form=PostForm()
+        "teach/index.html",
+        sets=sets,
+        report_counts=reports.open_report_counts([s.deck.id for s in sets]),
+        form=PostForm(),
     )
 
 
@@ -90,7 +94,21 @@ def show_set(deck_id: int):
         kinds=list(ItemKind),
         form=PostForm(),
         formats=list(authoring.EXPORT_FORMATS),
+        reports=reports.open_reports(deck),
     )
+
+
+@bp.post("/sets/<int:deck_id>/reports/<int:report_id>/resolve")
+@teachers_only
+def resolve_report(deck_id: int, report_id: int):
+    deck = _set_or_404(deck_id)
+    if PostForm().validate_on_submit():
+        try:
+            reports.resolve_report(deck, report_id)
+        except NotFound:
+            abort(404)
+        flash("Report marked dealt with.", "success")
+    return redirect(url_for("teach.show_set", deck_id=deck.id) + "#reports", 303)
 
 
 @bp.get("/sets/<int:deck_id>/print")

@@ -16,12 +16,13 @@ from quiz.models import (
     Card,
     Enrolment,
     LoginSession,
+    QuestionReport,
     Response,
     ReviewLog,
     User,
     utcnow,
 )
-from quiz.services import ServiceError, authoring, privacy, study
+from quiz.services import ServiceError, authoring, privacy, reports, study
 from quiz.services import classes as cs
 from quiz.services.accounts import start_session
 from tests.factories import PASSWORD, make_user
@@ -45,6 +46,7 @@ def test_the_export_holds_the_learners_quizzes_answers_cards_and_classes(app):
     _take(student, deck, {capital.id: ["Lyon"]})
     _take(other, deck, {capital.id: ["Nice"]})
     studied = _studied(student)
+    reports.report_question(student, capital.id, "unclear", "Which France?")
 
     data = privacy.export_account(student)
 
@@ -58,6 +60,12 @@ def test_the_export_holds_the_learners_quizzes_answers_cards_and_classes(app):
     assert [c["text"] for c in question["choices"] if c["right"]] == ["Paris"]
     cards = {card["front"]: card for card in data["flashcards"]}
     assert [r["rating"] for r in cards[studied.prompt]["reviews"]] == ["good"]
+    (report,) = data["reports_made"]
+    assert (report["reason"], report["comment"], report["dealt_with_at"]) == (
+        "unclear",
+        "Which France?",
+        None,
+    )
     # Nothing of anyone else's, and never the password's hash.
     text = json.dumps(data)
     assert "Nice" not in [a for q in data["quizzes"] for x in q["questions"] for a in x["answer"]]
@@ -85,8 +93,9 @@ def test_the_export_takes_a_fixed_number_of_queries(app, count_queries, quizzes)
     student = db.session.get(User, student.id)
     with count_queries() as counter:
         privacy.export_account(student)
-    # classes, attempts, responses, items, choices, review logs, cards, sets, classes taught
-    assert counter.count == 9, counter.statements
+    # classes, attempts, responses, items, choices, review logs, cards, reports, sets,
+    # classes taught
+    assert counter.count == 10, counter.statements
 
 
 def _rows(model, **where):
@@ -103,6 +112,7 @@ def test_deleting_a_learners_account_removes_everything_it_holds_and_nothing_els
         _take(user, deck, {deck.items[0].id: [deck.items[0].choices[0].text]})
         _studied(user)
     start_session(student)
+    reports.report_question(student, deck.items[0].id, "typo", "A comma is missing.")
     book = cs.build_gradebook(klass, NOW)
     assert len(book.rows) == 2
 
@@ -110,7 +120,7 @@ def test_deleting_a_learners_account_removes_everything_it_holds_and_nothing_els
     privacy.delete_account(student, PASSWORD)
 
     assert db.session.get(User, student_id) is None
-    for model in (Attempt, Card, ReviewLog, Enrolment, LoginSession):
+    for model in (Attempt, Card, ReviewLog, Enrolment, LoginSession, QuestionReport):
         assert _rows(model, user_id=student_id) == 0, model
     assert _rows(Response) == _rows(Attempt) == 1  # the classmate's quiz stays whole
     assert _rows(ReviewLog, user_id=classmate.id) == 1

@@ -11,7 +11,7 @@ import pytest
 
 from quiz.domain.items import ChoiceSpec, ItemKind, ItemSpec
 from quiz.extensions import db
-from quiz.models import Base
+from quiz.models import Base, QuestionReport
 from quiz.services import authoring, quizzes
 from quiz.services import classes as cs
 from quiz.services.accounts import reset_password
@@ -50,6 +50,7 @@ MATRIX: dict[str, tuple[str, dict | None]] = {
     "learn.settings": ("/settings", LOGGED_IN),
     "learn.join": ("/join", LOGGED_IN),
     "learn.join_link": ("/join/{code}", LOGGED_IN),
+    "learn.report_question": ("/questions/{builtin_item}/report", LOGGED_IN),
     "learn.leave_class": ("/classes/{klass}/leave", None),
     "study.everything": ("/study/", LOGGED_IN),
     "study.session": ("/study/{slug}", LOGGED_IN),
@@ -78,6 +79,7 @@ MATRIX: dict[str, tuple[str, dict | None]] = {
     "teach.copy_set": ("/teach/decks/{set}/copy", None),  # a draft: only its owner copies it
     "teach.move_item": ("/teach/sets/{set}/items/{item}/move", None),
     "teach.delete_item": ("/teach/sets/{set}/items/{item}/delete", None),
+    "teach.resolve_report": ("/teach/sets/{set}/reports/{report}/resolve", None),
     "classes.index": ("/teach/classes/", TEACHERS),
     "classes.show": ("/teach/classes/{klass}", OWNER_TEACHER),
     "classes.gradebook": ("/teach/classes/{klass}/gradebook", OWNER_TEACHER),
@@ -104,6 +106,8 @@ POST_ACCESS = {
     "teach.publish": OWNER_TEACHER | {"teacher": 302, "admin": 302},
     "teach.copy_set": OWNER_TEACHER | {"teacher": 302, "admin": 302},
     "teach.move_item": OWNER_TEACHER | {"teacher": 302, "admin": 302},
+    # Before the deletion below, which takes the report with its question.
+    "teach.resolve_report": OWNER_TEACHER | {"teacher": 303, "admin": 303},
     "teach.delete_item": OWNER_TEACHER | {"teacher": 302, "admin": 302},
     "classes.unassign": OWNER_TEACHER | {"teacher": 302, "admin": 302},
     "classes.regenerate": OWNER_TEACHER | {"teacher": 302, "admin": 302},
@@ -144,6 +148,9 @@ def world(app):
     klass = cs.create_class(users["teacher"], "Class")
     cs.join_class(users["student"], klass.join_code)
     assignment = cs.assign_deck(users["teacher"], klass, deck.id, None)
+    report = QuestionReport(item_id=item.id, user_id=users["student"].id, reason="typo")
+    db.session.add(report)
+    db.session.commit()
     done = quizzes.start_attempt(users["student"], deck)
     quizzes.submit_attempt(done)
     open_attempt = quizzes.start_attempt(users["student"], deck)
@@ -159,6 +166,7 @@ def world(app):
         "code": klass.join_code,
         "student": users["student"].id,
         "assignment": assignment.id,
+        "report": report.id,
     }
     return World({k: u.email for k, u in users.items()}, values)
 
@@ -228,6 +236,7 @@ POSTABLE = sorted(
         "learn.question",
         "learn.settings",
         "learn.join",
+        "learn.report_question",
         "auth.signup",
         "auth.login",
         "auth.password",
