@@ -5,7 +5,7 @@ resolved.
 A new table: nothing existing changes.
 
 Revision ID: 0013_question_reports
-Revises: 0012_response_regraded_at
+Revises: 0012_regrading
 Create Date: 2026-11-27 10:06:51
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '0013_question_reports'
-down_revision = '0012_response_regraded_at'
+down_revision = '0012_regrading'
 branch_labels = None
 depends_on = None
 

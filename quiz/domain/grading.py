@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
@@ -51,10 +52,16 @@ def regrade(
     kind: str, choices: Sequence[ChoiceKey], shown: Sequence[int], chosen: Sequence[int]
 ) -> bool | None:
     """An earlier answer marked again against the question's current key, or None when it
-    cannot be: the learner was shown other choices than the question has now (one was
-    added or removed since), so they answered another question. `shown` is the choice
-    ids their quiz showed them."""
-    if set(shown) != {c.id for c in choices}:
+    cannot be, as the learner answered another question: a choice was added since, which
+    they never saw; one they picked is gone; or, for ordering, any entry changed. A
+    choice they did not pick may have been removed: what they chose still stands.
+    `shown` is the choice ids their quiz showed them."""
+    current = {c.id for c in choices}
+    seen = set(shown)
+    if kind == ItemKind.ORDERING:
+        if seen != current:
+            return None
+    elif not current <= seen or not set(chosen) <= current:
         return None
     try:
         return grade(kind, choices, chosen)
@@ -63,8 +70,27 @@ def regrade(
 
 
 #: How alike an edited choice's text must stay to remain the same choice (difflib's
-#: ratio): a typo fixed or a word changed keeps it; a new answer written over it does not.
-SAME_CHOICE_RATIO = 0.75
+#: ratio): a typo fixed keeps it; a new answer written over it does not.
+SAME_CHOICE_RATIO = 0.8
+#: Words that turn a statement into its opposite: a choice that gains or loses one is a
+#: new choice, however alike the rest.
+_NEGATIONS = frozenset({"not", "no", "never", "none", "nor", "neither", "nothing"})
+_DIGITS = re.compile(r"\d+")
+_WORDS = re.compile(r"[a-z]+(?:'[a-z]+)?")
+
+
+def _same_choice(before: str, after: str) -> bool:
+    """Whether an edited text is still the choice it was: alike, with the same numbers
+    (1991 and 1994 are two answers, however alike) and no negation added or removed."""
+    before, after = before.casefold(), after.casefold()
+    if _DIGITS.findall(before) != _DIGITS.findall(after):
+        return False
+    words_before, words_after = set(_WORDS.findall(before)), set(_WORDS.findall(after))
+    if (words_before ^ words_after) & _NEGATIONS or any(
+        w.endswith("n't") for w in words_before ^ words_after
+    ):
+        return False
+    return SequenceMatcher(None, before, after).ratio() >= SAME_CHOICE_RATIO
 
 
 def continued_choices(
@@ -74,8 +100,9 @@ def continued_choices(
     answers keep pointing at what they picked. `old` is the stored choices (id -> text);
     `new` the edited ones, each as (text, id of the stored choice its row showed, or None).
     A text kept exactly keeps its choice, wherever it moved (a key fixed by moving the
-    right text, an order changed); otherwise a row keeps its choice when its text stayed
-    alike (a typo fixed). Everything else is a new choice (None)."""
+    right text, an order changed); otherwise a row keeps its choice when its text is
+    still the same answer (a typo fixed, see _same_choice). Everything else is a new
+    choice (None)."""
     by_text: dict[str, int] = {}
     for cid, text in old.items():
         by_text.setdefault(text, cid)
@@ -91,8 +118,7 @@ def continued_choices(
     for index, (text, row_id) in enumerate(new):
         if result[index] is not None or row_id is None or row_id in taken or row_id not in old:
             continue
-        before = old[row_id].casefold()
-        if SequenceMatcher(None, before, text.casefold()).ratio() >= SAME_CHOICE_RATIO:
+        if _same_choice(old[row_id], text):
             taken.add(row_id)
             result[index] = row_id
     return result

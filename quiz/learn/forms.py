@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Sequence
 
+from flask import current_app
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, HiddenField, RadioField, SelectField, TextAreaField
@@ -66,12 +69,29 @@ class AnswerForm(FlaskForm):
     """CSRF only: the answer fields depend on the question and are read by parse_answer."""
 
 
+def shown_token(choice_ids: Sequence[int]) -> str:
+    """What the question page sends back with an answer to say which choices, in which
+    order, it showed: a keyed digest, as the ids themselves would give an ordering
+    question's answer away."""
+    key = current_app.secret_key
+    key = key.encode() if isinstance(key, str) else key
+    message = ",".join(map(str, choice_ids)).encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:20]
+
+
 def parse_answer(kind: str, form: MultiDict, choice_ids: Sequence[int]) -> list[int]:
     """The choice ids a learner sent for a question, in order for ordering items.
 
     The page names each choice by its place in the order it shows them (1, 2, …), and
     `choice_ids` is that order: database ids would give the answer away (see
-    learn/question.html)."""
+    learn/question.html). If the question's choices changed since the page was read (a
+    teacher's edit), the places name other choices: the answer is refused."""
+    sent = form.get("shown")
+    if sent is not None and not hmac.compare_digest(sent, shown_token(choice_ids)):
+        raise InvalidAnswer(
+            "The choices of this question changed while you were answering it: read them "
+            "again and answer."
+        )
     if kind == ItemKind.ORDERING:
         places: dict[int, int] = {}
         for shown, cid in enumerate(choice_ids, start=1):

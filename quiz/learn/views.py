@@ -9,7 +9,7 @@ from quiz.auth.access import is_safe_next
 from quiz.auth.forms import PostForm
 from quiz.domain.gradebook import questions_asked
 from quiz.extensions import limiter
-from quiz.learn.forms import AnswerForm, ReportForm, StartQuizForm, parse_answer
+from quiz.learn.forms import AnswerForm, ReportForm, StartQuizForm, parse_answer, shown_token
 from quiz.models import utcnow
 from quiz.services import NotFound, ServiceError, classes, quizzes, reports, study
 from quiz.services import decks as deck_service
@@ -195,7 +195,12 @@ def question(attempt_id: int, number: int):
     except NotFound:
         abort(404)
     return render_template(
-        "learn/question.html", page=page, form=form, error=error, checked=checked
+        "learn/question.html",
+        page=page,
+        form=form,
+        error=error,
+        checked=checked,
+        shown_token=shown_token,
     ), (422 if error else 200)
 
 

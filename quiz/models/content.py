@@ -60,6 +60,9 @@ class Item(Base):
     # An item removed from its deck file is retired, not deleted: answers to it stay readable.
     retired: Mapped[bool] = mapped_column(default=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    # Raised whenever a correction of the answer key marks learners' answers again
+    # (quiz.services.regrading): an answer graded against an older key is not stored.
+    key_version: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
     deck: Mapped[Deck] = relationship(back_populates="items")
     choices: Mapped[list[Choice]] = relationship(

@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload, selectinload
 
-from quiz.domain.grading import ChoiceKey, InvalidAnswer, grade, plan_attempt
+from quiz.domain.grading import ChoiceKey, InvalidAnswer, grade, plan_attempt, regrade
 from quiz.domain.items import QUIZ_KINDS, ItemKind
 from quiz.extensions import db
 from quiz.models import Attempt, Choice, Deck, Item, Response, User, utcnow
@@ -77,7 +77,15 @@ _OWN_ATTEMPT = (
     .options(joinedload(Attempt.deck))
 )
 _QUESTION = (
-    db.select(Item.kind, Item.prompt, Choice.id, Choice.text, Choice.correct, Choice.position)
+    db.select(
+        Item.kind,
+        Item.prompt,
+        Choice.id,
+        Choice.text,
+        Choice.correct,
+        Choice.position,
+        Item.key_version,
+    )
     .outerjoin(Choice, Choice.item_id == Item.id)
     .where(Item.id == bindparam("item_id"))
     .order_by(Choice.position, Choice.id)
@@ -178,6 +186,7 @@ class _Question:
     kind: str
     prompt: str
     choices: tuple[tuple[int, str, bool, int], ...]  # (id, text, correct, position)
+    key_version: int = 0  # see Item.key_version
 
     @property
     def keys(self) -> list[ChoiceKey]:
@@ -196,7 +205,7 @@ def _question_from(item_id: int, rows: list) -> _Question:
     if not rows:
         raise NotFound("That question is not part of this quiz.")
     choices = tuple((r[2], r[3], r[4], r[5]) for r in rows if r[2] is not None)
-    return _Question(item_id, rows[0][0], rows[0][1], choices)
+    return _Question(item_id, rows[0][0], rows[0][1], choices, rows[0][6])
 
 
 def _question_at(attempt: Attempt, number: int) -> _Question:
@@ -207,7 +216,11 @@ def _question_at(attempt: Attempt, number: int) -> _Question:
 
 def _answers(attempt: Attempt) -> dict[int, tuple[list[int], bool]]:
     """The attempt's answers so far: item id -> (chosen choice ids, whether right)."""
-    rows = fetch(_ANSWERS, attempt_id=attempt.id)
+    return _answers_of(attempt.id)
+
+
+def _answers_of(attempt_id: int) -> dict[int, tuple[list[int], bool]]:
+    rows = fetch(_ANSWERS, attempt_id=attempt_id)
     return {item_id: (chosen, correct) for item_id, chosen, correct in rows}
 
 
@@ -235,7 +248,7 @@ def question_page(attempt: Attempt, number: int) -> QuestionPage:
     item_id = _item_id_at(attempt, number)
     rows = fetch(_QUESTION_PAGE, item_id=item_id, attempt_id=attempt.id)
     question = _question_from(item_id, rows)
-    earlier, answered = rows[0][6], rows[0][7]
+    earlier, answered = rows[0][7], rows[0][8]
     return QuestionPage(
         attempt=attempt,
         number=number,
@@ -256,42 +269,75 @@ class AlreadySubmitted(ServiceError):
         super().__init__("This quiz has already been submitted; its answers are final.")
 
 
+#: How many times an answer is graded again when a corrected key overtakes it.
+_GRADING_TRIES = 3
+
+
 def answer_question(
     attempt: Attempt, number: int, read_answer: Callable[[str, list[int]], list[int]]
 ) -> bool:
     """Grade and save the learner's answer to question `number` of an unsubmitted attempt,
     reading the question once. `read_answer(kind, choice_ids)` turns what the learner
     sent into the chosen choice ids (the choices in the order the attempt shows them); it
-    may raise InvalidAnswer. Returns whether this was the attempt's last question."""
+    may raise InvalidAnswer. Returns whether this was the attempt's last question.
+
+    The answer is stored only if the question's key is still the one it was graded
+    against (Item.key_version, checked in the insert itself): a teacher's correction
+    that lands in between has it graded again, as its re-marking cannot see it."""
     if attempt.is_submitted:
         raise AlreadySubmitted
+    # Read now: the unit of work expires the attempt.
     attempt_id = attempt.id
-    checks_answers = attempt.checks_answers  # read now: the unit of work expires it
-    question = _question_at(attempt, number)
+    checks_answers = attempt.checks_answers
+    drawn = dict(attempt.choice_order)
     is_last = number == len(attempt.item_ids)
-    try:
-        chosen = read_answer(question.kind, [c.id for c in _shown_choices(attempt, question)])
-        correct = grade(question.kind, question.keys, chosen)
-    except InvalidAnswer as exc:
-        raise ServiceError(str(exc), field="answer") from exc
-    with unit_of_work() as session:
-        dialect = session.get_bind().dialect.name
-        statement = _first_response(dialect) if checks_answers else _upsert_response(dialect)
-        saved = session.execute(
-            statement,
-            {
-                "attempt_id": attempt_id,
-                "item_id": question.item_id,
-                "chosen": chosen,
-                "correct": correct,
-                "answered_at": utcnow(),
-            },
-        ).scalar_one_or_none()
-    if saved is None:
-        if checks_answers and fetch(_SUBMITTED_AT, attempt_id=attempt_id)[0][0] is None:
+    for _ in range(_GRADING_TRIES):
+        question = _question_at(attempt, number)
+        shown = [c.id for c in _shown_choices(attempt, question)]
+        try:
+            chosen = read_answer(question.kind, shown)
+            correct = grade(question.kind, question.keys, chosen)
+        except InvalidAnswer as exc:
+            raise ServiceError(str(exc), field="answer") from exc
+        with unit_of_work() as session:
+            dialect = session.get_bind().dialect.name
+            statement = _first_response(dialect) if checks_answers else _upsert_response(dialect)
+            saved = session.execute(
+                statement,
+                {
+                    "attempt_id": attempt_id,
+                    "item_id": question.item_id,
+                    "key_version": question.key_version,
+                    "chosen": chosen,
+                    "correct": correct,
+                    "answered_at": utcnow(),
+                },
+            ).scalar_one_or_none()
+            key = str(question.item_id)
+            if saved is not None and shown != drawn.get(key):
+                # A choice was added since the quiz began, and shown: what the learner
+                # saw is what a later correction of the key marks the answer against.
+                drawn[key] = shown
+                session.execute(
+                    update(Attempt)
+                    .where(Attempt.id == attempt_id)
+                    .values(choice_order=drawn)
+                    .execution_options(synchronize_session=False)
+                )
+        if saved is not None:
+            return is_last
+        submitted_at, answered, key_version = fetch(
+            _REFUSED, attempt_id=attempt_id, item_id=question.item_id
+        )[0]
+        if submitted_at is not None:
+            raise AlreadySubmitted  # submitted since it was read (another tab, a double click)
+        if key_version == question.key_version and checks_answers and answered:
             return is_last  # already answered, and checked: the first answer stands
-        raise AlreadySubmitted  # submitted since it was read (another tab, a double click)
-    return is_last
+        # The key was corrected since the question was read: grade the answer again.
+    raise ServiceError(
+        "This question is being corrected by its author right now: answer it again in a moment.",
+        field="answer",
+    )
 
 
 def record_response(attempt: Attempt, number: int, chosen: list[int]) -> None:
@@ -300,21 +346,38 @@ def record_response(attempt: Attempt, number: int, chosen: list[int]) -> None:
     answer_question(attempt, number, lambda _kind, _choice_ids: chosen)
 
 
-_SUBMITTED_AT = db.select(Attempt.submitted_at).where(Attempt.id == bindparam("attempt_id"))
+# Why an answer was not stored: the attempt was submitted, the question answered already
+# (a quiz that checks each answer keeps the first), or its key corrected meanwhile.
+_REFUSED = db.select(
+    Attempt.submitted_at,
+    db.select(Response.id)
+    .where(Response.attempt_id == Attempt.id, Response.item_id == bindparam("item_id"))
+    .exists(),
+    db.select(Item.key_version).where(Item.id == bindparam("item_id")).scalar_subquery(),
+).where(Attempt.id == bindparam("attempt_id"))
 
 
 def _still_open_response():
-    """The row a response is inserted from: only while the attempt is not submitted."""
+    """The row a response is inserted from: only while the attempt is not submitted and
+    the question's key is the one the answer was graded against. On PostgreSQL both rows
+    are locked (FOR SHARE): a submission, or a correction of the key, in progress is
+    waited for, and the row then read again (so the key's version is the new one)."""
     columns = Response.__table__.c
     return (
         db.select(
             Attempt.id,
-            bindparam("item_id"),
+            Item.id,
             bindparam("chosen", type_=columns.chosen.type),
             bindparam("correct"),
             bindparam("answered_at", type_=columns.answered_at.type),
         )
-        .where(Attempt.id == bindparam("attempt_id"), Attempt.submitted_at.is_(None))
+        .select_from(Attempt)
+        .join(Item, Item.id == bindparam("item_id"))  # one row of each
+        .where(
+            Attempt.id == bindparam("attempt_id"),
+            Attempt.submitted_at.is_(None),
+            Item.key_version == bindparam("key_version"),
+        )
         .with_for_update(read=True)
     )
 
@@ -351,6 +414,7 @@ def _upsert_response(dialect: str):
             "chosen": statement.excluded.chosen,
             "correct": statement.excluded.correct,
             "answered_at": statement.excluded.answered_at,
+            "regraded_at": None,  # a new answer, marked as it is given
         },
     ).returning(columns.id)
 
@@ -359,21 +423,28 @@ def submit_attempt(attempt: Attempt) -> bool:
     """Score and close the attempt. True if this call submitted it, False if done before."""
     if attempt.is_submitted:
         return False
+    attempt_id, user_id, item_ids = attempt.id, attempt.user_id, list(attempt.item_ids)
     now = utcnow()
     with unit_of_work() as session:
-        answered = _answers(attempt)
+        # Held to the commit, and taken before the answers are read: a correction of a
+        # key re-marking this quiz's answers at the same moment (it locks the attempts
+        # it touches) is waited for, so the score counts its marks (read committed).
+        session.execute(
+            db.select(Attempt.id).where(Attempt.id == attempt_id).with_for_update()
+        ).first()
+        answered = _answers_of(attempt_id)
         correct = sum(1 for _, right in answered.values() if right)
         # Conditional update: of two submissions racing, exactly one matches the row.
         result = session.execute(
             update(Attempt)
-            .where(Attempt.id == attempt.id, Attempt.submitted_at.is_(None))
-            .values(submitted_at=now, correct_count=correct, total=len(attempt.item_ids))
+            .where(Attempt.id == attempt_id, Attempt.submitted_at.is_(None))
+            .values(submitted_at=now, correct_count=correct, total=len(item_ids))
             .execution_options(synchronize_session=False)
         )
         submitted = result.rowcount == 1
         if submitted:
-            missed = [i for i in attempt.item_ids if not (i in answered and answered[i][1])]
-            queue_mistakes(session, attempt.user_id, missed, now)
+            missed = [i for i in item_ids if not (i in answered and answered[i][1])]
+            queue_mistakes(session, user_id, missed, now)
     db.session.refresh(attempt)
     return submitted
 
@@ -409,6 +480,9 @@ class ResultRow:
     # The answer picked a choice the teacher has since removed or rewritten beyond
     # recognition: it is not among the choices shown, and keeps the mark it was given.
     picked_a_removed_choice: bool = False
+    # The question's choices changed after the answer was given, so that it keeps a mark
+    # the current key would not give it (or could not: see grading.regrade).
+    kept_an_earlier_mark: bool = False
 
 
 def attempt_result(attempt: Attempt) -> list[ResultRow]:
@@ -457,6 +531,12 @@ def _result_rows(attempt: Attempt, numbered: list[tuple[int, int]]) -> list[Resu
         chosen = list(response[0]) if response else []
         order = _in_attempt_order(attempt, item_id, [c.id for c in item_choices])
         is_ordering = kind == ItemKind.ORDERING
+        removed = any(c not in by_id for c in chosen)
+        kept = False
+        if response is not None and not removed:
+            keys = [ChoiceKey(c.id, c.correct, n) for n, c in enumerate(item_choices)]
+            drawn = attempt.choice_order.get(str(item_id), [])
+            kept = regrade(kind, keys, drawn, chosen) != bool(response[1])
         rows.append(
             ResultRow(
                 number=number,
@@ -476,7 +556,8 @@ def _result_rows(attempt: Attempt, numbered: list[tuple[int, int]]) -> list[Resu
                 explanation=explanation,
                 source=source,
                 regraded_at=response[2] if response else None,
-                picked_a_removed_choice=any(c not in by_id for c in chosen),
+                picked_a_removed_choice=removed,
+                kept_an_earlier_mark=kept,
             )
         )
     return rows

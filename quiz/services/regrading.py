@@ -14,16 +14,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import JSON, String, bindparam, cast, func, literal, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from quiz.domain.grading import ChoiceKey, regrade
 from quiz.domain.items import ItemKind
 from quiz.models import Attempt, Item, Response
 from quiz.models.base import utcnow
-from quiz.services.study import queue_mistake_of_learners
+from quiz.services.study import queue_pairs
 
-#: Attempts whose scores are set anew in one statement (SQLite's limit on bound values).
+#: Attempts whose scores are set anew in one statement (the databases' limits on bound
+#: values).
 _ATTEMPTS_PER_UPDATE = 500
 
 
@@ -46,10 +47,11 @@ class Regraded:
         """What a teacher is told after the edit; "" when no earlier answer was concerned."""
         sentences = []
         if self.changed:
+            scores = f"; {_count(self.quizzes, 'quiz score')} recalculated" if self.quizzes else ""
             sentences.append(
-                f"{_count(self.changed, 'earlier answer')} marked again for the new answer "
-                f"key: {self.now_right} now right, {self.now_wrong} now wrong; "
-                f"{_count(self.quizzes, 'quiz score')} worked out again."
+                f"The new answer key changed the mark of "
+                f"{_count(self.changed, 'earlier answer')}: {self.now_right} now right, "
+                f"{self.now_wrong} now wrong{scores}."
             )
         elif self.questions and self.answers > self.kept:
             sentences.append("The answer key changed, but no earlier answer changed its mark.")
@@ -106,23 +108,77 @@ def regrade_changed(
     session: Session, items: Sequence[Item], before: Mapping[int, KeyBefore]
 ) -> Regraded:
     """Mark again the answers to each of `items` whose marking key differs from `before`,
-    inside the caller's transaction. New choices must have been flushed (they need ids)."""
+    inside the caller's transaction: a fixed number of statements, however many
+    questions and answers."""
     report = Regraded()
+    session.flush()  # new choices get their ids
+    changed = [
+        item for item in items if item.id in before and before[item.id].marking != marking_key(item)
+    ]
+    if not changed:
+        return report
+    report.questions = sum(1 for i in changed if before[i.id].right != right_answers(i))
+    for item in changed:
+        item.key_version += 1
+    # Writes (and on PostgreSQL locks) the items' rows: an answer to one of them being
+    # stored now waits, and then finds its key out of date (quizzes.answer_question).
     session.flush()
+    item_ids = [item.id for item in changed]
+    answered = select(Response.attempt_id).where(Response.item_id.in_(item_ids))
+    # Their quizzes too, before their answers are read: a submission at this moment
+    # waits, and then counts the new marks (quizzes.submit_attempt).
+    session.execute(select(Attempt.id).where(Attempt.id.in_(answered)).with_for_update()).all()
+    dialect = session.get_bind().dialect.name
+    rows = session.execute(
+        select(
+            Response.id,
+            Response.item_id,
+            Response.attempt_id,
+            Response.chosen,
+            Response.correct,
+            _drawn_choices(dialect),
+            Attempt.user_id,
+            Attempt.submitted_at.is_not(None),
+        )
+        .join(Attempt, Attempt.id == Response.attempt_id)
+        .where(Response.item_id.in_(item_ids))
+    ).all()
+    keys = {
+        item.id: (item.kind, [ChoiceKey(c.id, c.correct, c.position) for c in item.choices])
+        for item in changed
+    }
     now = utcnow()
+    flips = []
     touched: set[int] = set()
-    for item in items:
-        old = before.get(item.id)
-        if old is None or old.marking == marking_key(item):
-            continue
-        if old.right != right_answers(item):
-            report.questions += 1
-        touched.update(_regrade_item(session, item, now, report))
-    for start in range(0, len(touched), _ATTEMPTS_PER_UPDATE):
-        chunk = sorted(touched)[start : start + _ATTEMPTS_PER_UPDATE]
+    now_missed: list[tuple[int, int]] = []  # (learner, item) of submitted answers now wrong
+    report.answers = len(rows)
+    for response_id, item_id, attempt_id, chosen, correct, shown, user_id, submitted in rows:
+        kind, choice_keys = keys[item_id]
+        mark = regrade(kind, choice_keys, shown or [], chosen or [])
+        if mark is None:
+            report.kept += 1
+        elif mark != correct:
+            flips.append({"response_id": response_id, "mark": mark, "now": now})
+            touched.add(attempt_id)
+            if mark:
+                report.now_right += 1
+            else:
+                report.now_wrong += 1
+                if submitted:
+                    now_missed.append((user_id, item_id))
+    if flips:
+        session.execute(_MARK_AGAIN, flips)
+    # As on submitting: a question answered wrong comes back as a flashcard (an open
+    # quiz's mistakes are queued when it is submitted).
+    queue_pairs(session, now_missed, now)
+    ordered = sorted(touched)
+    for start in range(0, len(ordered), _ATTEMPTS_PER_UPDATE):
         report.quizzes += session.execute(
             update(Attempt.__table__)
-            .where(Attempt.id.in_(chunk), Attempt.submitted_at.is_not(None))
+            .where(
+                Attempt.id.in_(ordered[start : start + _ATTEMPTS_PER_UPDATE]),
+                Attempt.submitted_at.is_not(None),
+            )
             .values(
                 correct_count=select(func.count())
                 .where(Response.attempt_id == Attempt.id, Response.correct)
@@ -132,53 +188,19 @@ def regrade_changed(
     return report
 
 
+def _drawn_choices(dialect: str):
+    """The choice ids the answer's quiz showed for its question: that question's entry in
+    the quiz's choice_order (a JSON object keyed by item id), read in SQL, as a quiz
+    holds every question's and a question may have thousands of answers."""
+    key = cast(Response.item_id, String)
+    if dialect == "postgresql":
+        return type_coerce(Attempt.choice_order.op("->")(key), JSON)
+    path = literal('$."') + key + literal('"')
+    return type_coerce(func.json_extract(Attempt.choice_order, path), JSON)
+
+
 _MARK_AGAIN = (
     update(Response.__table__)
     .where(Response.id == bindparam("response_id"))
     .values(correct=bindparam("mark"), regraded_at=bindparam("now"))
 )
-
-
-def _regrade_item(session: Session, item: Item, now, report: Regraded) -> set[int]:
-    """Mark the item's answers again; the ids of the attempts whose answers changed."""
-    keys = [ChoiceKey(c.id, c.correct, c.position) for c in item.choices]
-    # Only this question's part of each quiz's choice order: a quiz holds every
-    # question's, and a used question may have thousands of answers.
-    shown = Attempt.choice_order[str(item.id)]
-    rows = session.execute(
-        select(
-            Response.id,
-            Response.attempt_id,
-            Response.chosen,
-            Response.correct,
-            shown,
-            Attempt.user_id,
-            Attempt.submitted_at.is_not(None),
-        )
-        .join(Attempt, Attempt.id == Response.attempt_id)
-        .where(Response.item_id == item.id)
-    ).all()
-    flips = []
-    attempts: set[int] = set()
-    now_missed: list[int] = []  # learners whose submitted answer became wrong
-    report.answers += len(rows)
-    for response_id, attempt_id, chosen, correct, shown_ids, user_id, submitted in rows:
-        mark = regrade(item.kind, keys, shown_ids or [], chosen or [])
-        if mark is None:
-            report.kept += 1
-        elif mark != correct:
-            flips.append({"response_id": response_id, "mark": mark, "now": now})
-            attempts.add(attempt_id)
-            if mark:
-                report.now_right += 1
-            else:
-                report.now_wrong += 1
-                if submitted:
-                    now_missed.append(user_id)
-    if flips:
-        session.execute(_MARK_AGAIN, flips)
-    if now_missed:
-        # As on submitting: a question answered wrong comes back as a flashcard (an open
-        # quiz's mistakes are queued when it is submitted).
-        queue_mistake_of_learners(session, item.id, now_missed, now)
-    return attempts

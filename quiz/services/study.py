@@ -569,21 +569,22 @@ def undo_review(user: User, review_id: int, now: datetime) -> bool:
 def queue_mistakes(session, user_id: int, item_ids: Sequence[int], now: datetime) -> None:
     """Put items answered wrong in a quiz into the learner's queue, due now, unless
     they are there already. Runs inside the caller's transaction."""
-    _queue(session, [(user_id, item_id) for item_id in item_ids], now)
+    queue_pairs(session, [(user_id, item_id) for item_id in item_ids], now)
 
 
-def queue_mistake_of_learners(
-    session, item_id: int, user_ids: Sequence[int], now: datetime
-) -> None:
-    """queue_mistakes for one item and many learners (their answer to it was marked wrong
-    again, see quiz.services.regrading): two statements, however many learners."""
-    _queue(session, [(user_id, item_id) for user_id in user_ids], now)
+#: (learner, item) pairs queued in one statement (the databases' limits on bound values).
+_PAIRS_PER_STATEMENT = 400
 
 
-def _queue(session, pairs: Sequence[tuple[int, int]], now: datetime) -> None:
-    """New cards, due now, for the (learner, item) pairs that have none yet."""
-    if not pairs:
-        return
+def queue_pairs(session, pairs: Sequence[tuple[int, int]], now: datetime) -> None:
+    """New cards, due now, for the (learner, item) pairs that have none yet: queue_mistakes
+    for many learners at once (quiz.services.regrading). Inside the caller's transaction."""
+    wanted = list(dict.fromkeys(pairs))
+    for start in range(0, len(wanted), _PAIRS_PER_STATEMENT):
+        _queue_chunk(session, wanted[start : start + _PAIRS_PER_STATEMENT], now)
+
+
+def _queue_chunk(session, pairs: Sequence[tuple[int, int]], now: datetime) -> None:
     users = {user_id for user_id, _ in pairs}
     items = {item_id for _, item_id in pairs}
     for _ in range(2):  # a second pass only if a study review raced the first
@@ -595,7 +596,7 @@ def _queue(session, pairs: Sequence[tuple[int, int]], now: datetime) -> None:
                 )
             )
         }
-        missing = [pair for pair in dict.fromkeys(pairs) if pair not in existing]
+        missing = [pair for pair in pairs if pair not in existing]
         if not missing:
             return
         try:

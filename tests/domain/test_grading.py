@@ -125,6 +125,12 @@ def test_regrade_leaves_an_answer_to_other_choices_unmarked():
     assert regrade("ordering", ORDER, [5, 6], [5, 6]) is None
 
 
+def test_regrade_still_marks_an_answer_when_only_an_unpicked_choice_went():
+    assert regrade("single", SINGLE, [1, 2, 3, 4], [1]) is True
+    assert regrade("single", SINGLE, [1, 2, 3, 4], [4]) is None  # their pick went
+    assert regrade("ordering", ORDER, [5, 6, 7, 8], [5, 6, 7, 8]) is None
+
+
 def test_a_choice_kept_word_for_word_continues_wherever_it_moved():
     old = {1: "Paris", 2: "Lyon", 3: "Nice"}
     assert continued_choices(old, [("Nice", 1), ("Paris", 2), ("Lyon", 3)]) == [3, 1, 2]
@@ -141,6 +147,20 @@ def test_a_row_written_over_with_another_answer_is_a_new_choice():
     assert continued_choices(old, [("Paris", 1), ("Nice", 2)]) == [None, 2]
     # A row from nowhere (an import) or naming another question's choice starts anew.
     assert continued_choices(old, [("Lyonn", None), ("Nice", 99)]) == [None, 2]
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("1994", "1991"),
+        ("12 regions", "13 regions"),
+        ("Russia", "Not Russia"),
+        ("Ukraine joined NATO in 2008", "Ukraine did not join NATO in 2008"),
+        ("Kyiv agreed", "Kyiv didn't agree"),
+    ],
+)
+def test_a_changed_number_or_an_added_negation_makes_a_new_choice(before, after):
+    assert continued_choices({1: before}, [(after, 1)]) == [None]
 
 
 def test_a_choice_is_continued_once():

@@ -96,8 +96,8 @@ def test_correcting_the_key_marks_earlier_answers_again_and_scores_follow(app):
     # The other question's answers were not touched.
     assert _row(a, river.id).regraded_at is None
     assert report.summary() == (
-        "2 earlier answers marked again for the new answer key: 1 now right, 1 now wrong; "
-        "2 quiz scores worked out again."
+        "The new answer key changed the mark of 2 earlier answers: 1 now right, 1 now wrong; "
+        "2 quiz scores recalculated."
     )
 
 
@@ -129,6 +129,7 @@ def test_a_typo_fixed_in_a_choice_keeps_it_the_learners_pick_and_their_mark(app)
 def test_a_choice_written_over_with_another_answer_is_a_new_choice(app):
     _, deck, (capital,) = _published_set(WRONG_KEY)
     attempt = _take(make_user(), deck, {capital.id: ["Lyon"]})
+    # Row 1 ("Lyon") now says "Paris", and is the right one: not the choice they picked.
     rewritten = replace(
         WRONG_KEY, choices=(ChoiceSpec("Paris", True), ChoiceSpec("Marseille"), ChoiceSpec("Nice"))
     )
@@ -150,8 +151,153 @@ def test_an_answer_given_before_a_choice_was_added_keeps_its_mark(app):
     assert (report.changed, report.kept) == (0, 1)
     row = _row(attempt, capital.id)
     assert row.correct and row.regraded_at is None
-    # Its result shows the choice added since, after the ones the learner saw.
+    # Its result shows the choice added since, after the ones the learner saw, and why
+    # the mark is not the current key's.
     assert [c.text for c in row.choices][-1] == "Lille"
+    assert row.kept_an_earlier_mark and not row.picked_a_removed_choice
+
+
+def test_an_answer_given_after_a_choice_was_added_is_marked_again(app):
+    _, deck, (capital,) = _published_set(WRONG_KEY)
+    student = make_user()
+    attempt = quizzes.start_attempt(student, deck)
+    _edit(deck, capital, replace(WRONG_KEY, choices=(*WRONG_KEY.choices, ChoiceSpec("Lille"))))
+    capital = db.session.get(Item, capital.id)
+    # The learner sees four choices and picks Paris: wrong, by the key of the moment.
+    quizzes.record_response(attempt, 1, [_choice(capital, "Paris")])
+    quizzes.submit_attempt(quizzes.get_attempt(student, attempt.id))
+    assert _score(attempt) == 0
+    fixed = replace(FIXED_KEY, choices=(*FIXED_KEY.choices, ChoiceSpec("Lille")))
+    report = _edit(deck, capital, fixed).regraded
+    assert (report.now_right, report.kept) == (1, 0)
+    assert _score(attempt) == 1
+
+
+def test_removing_a_choice_nobody_picked_still_marks_the_answer_again(app):
+    _, deck, (capital,) = _published_set(WRONG_KEY)
+    attempt = _take(make_user(), deck, {capital.id: ["Paris"]})
+    # "Lyon" goes, and the key moves to "Paris", in one save.
+    fewer = replace(WRONG_KEY, choices=(ChoiceSpec("Paris", True), ChoiceSpec("Nice")))
+    report = _edit(deck, capital, fewer).regraded
+    assert (report.now_right, report.kept) == (1, 0)
+    row = _row(attempt, capital.id)
+    assert row.correct and not row.kept_an_earlier_mark
+
+
+def test_a_year_changed_in_a_choice_makes_it_another_choice(app):
+    wrong_year = ItemSpec(
+        "independence",
+        ItemKind.SINGLE,
+        "When did Ukraine declare independence?",
+        (ChoiceSpec("1994", True), ChoiceSpec("2004")),
+    )
+    _, deck, (item,) = _published_set(wrong_year)
+    attempt = _take(make_user(), deck, {item.id: ["1994"]})
+    fixed = replace(wrong_year, choices=(ChoiceSpec("1991", True), ChoiceSpec("2004")))
+    report = _edit(deck, item, fixed).regraded
+    assert report.kept == 1  # they picked 1994, which is no longer a choice
+    row = _row(attempt, item.id)
+    assert row.picked_a_removed_choice and not any(c.chosen for c in row.choices)
+
+
+def test_a_new_answer_after_a_re_marking_is_marked_as_given(app):
+    _, deck, (capital,) = _published_set(WRONG_KEY)
+    student = make_user()
+    attempt = _take(student, deck, {capital.id: ["Paris"]}, submit=False)
+    _edit(deck, capital, FIXED_KEY)
+    quizzes.record_response(attempt, 1, [_choice(capital, "Nice")])
+    quizzes.submit_attempt(quizzes.get_attempt(student, attempt.id))
+    row = _row(attempt, capital.id)
+    assert not row.correct and row.regraded_at is None
+
+
+def test_an_answer_graded_just_before_a_correction_is_graded_again(app):
+    """The correction lands between the grading of an answer and its storing."""
+    teacher, deck, (capital,) = _published_set(WRONG_KEY)
+    student = make_user()
+    attempt = quizzes.start_attempt(student, deck)
+    paris = _choice(capital, "Paris")
+    corrections = []
+
+    def answer(_kind, _choice_ids):
+        if not corrections:  # the teacher saves, once, as the learner's answer is graded
+            corrections.append(_edit(deck, db.session.get(Item, capital.id), FIXED_KEY))
+        return [paris]
+
+    quizzes.answer_question(attempt, 1, answer)
+    assert corrections[0].regraded.answers == 0  # it was not stored yet
+    quizzes.submit_attempt(quizzes.get_attempt(student, attempt.id))
+    assert _score(attempt) == 1 and _row(attempt, capital.id).correct
+
+
+def test_a_practice_quiz_is_marked_again_and_keeps_checking_its_first_answer(app):
+    _, deck, (capital,) = _published_set(WRONG_KEY)
+    student = make_user()
+    attempt = quizzes.start_attempt(student, deck, checks_answers=True)
+    quizzes.record_response(attempt, 1, [_choice(capital, "Paris")])
+    assert quizzes.checked_answer(quizzes.get_attempt(student, attempt.id), 1).correct is False
+    report = _edit(deck, capital, FIXED_KEY).regraded
+    assert report.now_right == 1
+    row = quizzes.checked_answer(quizzes.get_attempt(student, attempt.id), 1)
+    assert row.correct and row.regraded_at is not None
+
+
+def test_multiple_answer_and_true_false_questions_are_marked_again(app):
+    several = ItemSpec(
+        "rivers",
+        ItemKind.MULTIPLE,
+        "Which rivers flow through France?",
+        (ChoiceSpec("Seine", True), ChoiceSpec("Loire"), ChoiceSpec("Danube")),
+    )
+    statement = ItemSpec(
+        "true-false",
+        ItemKind.TRUE_FALSE,
+        "Paris is the capital of France.",
+        (ChoiceSpec("True"), ChoiceSpec("False", True)),
+    )
+    _, deck, (rivers, truth) = _published_set(several, statement)
+    attempt = _take(make_user(), deck, {rivers.id: ["Seine", "Loire"], truth.id: ["True"]})
+    assert _score(attempt) == 0
+    fixed_several = replace(
+        several, choices=(ChoiceSpec("Seine", True), ChoiceSpec("Loire", True), several.choices[2])
+    )
+    fixed_statement = replace(statement, choices=(ChoiceSpec("True", True), ChoiceSpec("False")))
+    _edit(deck, rivers, fixed_several)
+    _edit(deck, truth, fixed_statement)
+    assert _score(attempt) == 2
+
+
+def test_an_open_quizs_answer_marked_wrong_again_waits_for_its_submission_to_be_queued(app):
+    _, deck, (capital,) = _published_set(WRONG_KEY)
+    student = make_user()
+    attempt = _take(student, deck, {capital.id: ["Lyon"]}, submit=False)
+    report = _edit(deck, capital, FIXED_KEY).regraded
+    assert report.now_wrong == 1
+    cards = select(Card.item_id).where(Card.user_id == student.id)
+    assert list(db.session.execute(cards).scalars()) == []
+    quizzes.submit_attempt(quizzes.get_attempt(student, attempt.id))
+    assert list(db.session.execute(cards).scalars()) == [capital.id]
+
+
+def test_a_correction_that_changes_no_mark_says_so(app):
+    _, deck, (capital,) = _published_set(WRONG_KEY)
+    _take(make_user(), deck, {capital.id: ["Nice"]})
+    report = _edit(deck, capital, FIXED_KEY).regraded
+    assert report.summary() == "The answer key changed, but no earlier answer changed its mark."
+
+
+def test_the_item_analysis_follows_a_corrected_key(app):
+    _, deck, (capital, river) = _published_set(WRONG_KEY, OTHER)
+    for city in ("Paris", "Paris", "Lyon"):
+        _take(make_user(), deck, {capital.id: [city], river.id: ["Seine"]})
+
+    def facility():
+        (stats,) = [s for s in cs.analyse_deck(deck, None, "all").items if s.item_id == capital.id]
+        return stats.facility
+
+    assert facility() == pytest.approx(1 / 3)
+    _edit(deck, capital, FIXED_KEY)
+    assert facility() == pytest.approx(2 / 3)
 
 
 def test_a_corrected_order_marks_ordering_answers_again(app):
@@ -254,8 +400,10 @@ def test_a_row_naming_another_questions_choice_is_a_new_choice(app):
     _, deck, (capital, river) = _published_set(FIXED_KEY, OTHER)
     _take(make_user(), deck, {river.id: ["Seine"]})
     seine = _choice(river, "Seine")
-    # A tampered editor row claims the other question's choice: it is not taken over.
-    authoring.save_item(deck, FIXED_KEY, capital.id, [seine, None, None])
+    # A tampered editor row claims the other question's choice, with a text close to
+    # it: it is not taken over.
+    tampered = replace(FIXED_KEY, choices=(ChoiceSpec("Seine."), *FIXED_KEY.choices))
+    authoring.save_item(deck, tampered, capital.id, [seine, None, None, None])
     assert db.session.get(Item, river.id).choices[0].text == "Seine"
     assert seine not in authoring.choice_ids(db.session.get(Item, capital.id))
     responses = db.session.execute(select(Response.correct)).scalars().all()

@@ -431,3 +431,26 @@ def test_the_deck_list_finds_decks_by_words_and_says_when_none_matches(client, a
     every = client.get("/decks").get_data(as_text=True)
     assert "/decks/capitals" in every and "/decks/rivers" in every
     assert "Show every deck" not in every
+
+
+def test_an_answer_to_choices_that_changed_since_the_page_was_read_is_refused(client, app):
+    location, html = first_question(client, n=1)
+    shown = re.search(r'name="shown" value="([0-9a-f]+)"', html).group(1)
+    # The author removes a choice meanwhile: place 2 may now name another choice.
+    db.session.delete(db.session.get(Choice, shown_choice_ids(location)[0]))
+    db.session.commit()
+    sent = {"csrf_token": csrf_from(html), "shown": shown, "choice": "2"}
+    response = client.post(location, data=sent)
+    assert response.status_code == 422
+    assert "The choices of this question changed while you were answering it" in (
+        response.get_data(as_text=True)
+    )
+    assert db.session.execute(db.select(db.func.count(Response.id))).scalar_one() == 0
+    # The page shown again carries the new choices' token: answering it works.
+    fresh = response.get_data(as_text=True)
+    again = {
+        **sent,
+        "csrf_token": csrf_from(fresh),
+        "shown": re.search(r'name="shown" value="([0-9a-f]+)"', fresh).group(1),
+    }
+    assert client.post(location, data=again).status_code == 302

@@ -541,13 +541,13 @@ def test_correcting_a_key_in_the_editor_marks_answers_again_and_the_learner_is_t
     data = _item_data(csrf_from(page), right="1", save="1", **rows, **texts)
     response = client.post(url, data=data, follow_redirects=True)
     assert (
-        "Question saved. 1 earlier answer marked again for the new answer key: 1 now right, "
-        "0 now wrong; 1 quiz score worked out again." in response.get_data(as_text=True)
+        "Question saved. The new answer key changed the mark of 1 earlier answer: 1 now right, "
+        "0 now wrong; 1 quiz score recalculated." in response.get_data(as_text=True)
     )
     learner = app.test_client()
     login(learner, student.email)
     result = learner.get(f"/attempts/{attempt.id}/result").get_data(as_text=True)
     assert "Your score: 100%" in result
     assert "The answer key of 1 question was corrected after you answered" in result
-    assert "Marked again on" in result and "and the answer is right" in result
+    assert "Marked again on" in result and "so it is now marked right" in result
     assert re.search(r"Paris\.\s*<strong class=\"tag tag-right\">right answer", result)
