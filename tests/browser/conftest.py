@@ -69,6 +69,8 @@ ACCOUNTS = {
     "resetteacher@example.com": ("teacher", "Mrs Koval"),
     "forgetful@example.com": ("student", "Yurko"),
     "checker@example.com": ("student", "Daryna"),
+    "reporter@example.com": ("student", "Oksana"),
+    "admin@example.com": ("admin", "Ms Admin"),
 }
 #: Creates ACCOUNTS (read as JSON from stdin) with the service `flask users create`
 #: calls: one process hashes them all, where one `flask` process per account would
