@@ -251,6 +251,31 @@ def _register_error_pages(app: Flask) -> None:
         )
         return response, 503, {"Retry-After": "5"}
 
+    from sqlalchemy.exc import IntegrityError
+    from sqlalchemy.orm.exc import ObjectDeletedError
+
+    @app.errorhandler(IntegrityError)
+    @app.errorhandler(ObjectDeletedError)
+    def account_gone(error: Exception):
+        # The one conflict a user can cause that no service expects: their account was
+        # deleted (in another tab) while this request read it again, or wrote a row that
+        # points at it. Anything else is a bug, and stays a 500.
+        from flask import redirect, session, url_for
+        from flask_login import logout_user
+        from sqlalchemy import inspect
+
+        from quiz.models import User
+
+        # The user's id without loading it: the row may be gone.
+        user = current_user._get_current_object() if current_user.is_authenticated else None
+        identity = inspect(user).identity if user is not None else None
+        db.session.rollback()
+        if identity is None or db.session.get(User, identity[0]) is not None:
+            raise error
+        logout_user()
+        session.clear()
+        return redirect(url_for("auth.login"), 303)
+
     @app.errorhandler(404)
     def not_found(error):
         return page(404, "Page not found", "There is nothing at this address.")

@@ -36,10 +36,17 @@ def upgrade():
         # The set page reads a deck's open reports by item.
         batch_op.create_index('ix_question_reports_item_id_resolved_at', ['item_id', 'resolved_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_question_reports_user_id'), ['user_id'], unique=False)
+        # One open report per learner and question (a partial index: both databases).
+        batch_op.create_index(
+            'uq_question_reports_open', ['item_id', 'user_id'], unique=True,
+            sqlite_where=sa.text('resolved_at IS NULL'),
+            postgresql_where=sa.text('resolved_at IS NULL'),
+        )
 
 
 def downgrade():
     with op.batch_alter_table('question_reports', schema=None) as batch_op:
+        batch_op.drop_index('uq_question_reports_open')
         batch_op.drop_index(batch_op.f('ix_question_reports_user_id'))
         batch_op.drop_index('ix_question_reports_item_id_resolved_at')
     op.drop_table('question_reports')

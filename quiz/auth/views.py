@@ -143,6 +143,7 @@ def _password_change_key() -> str:
     lambda: current_app.config["RATELIMIT_LOGIN_PER_ACCOUNT"],
     methods=["POST"],
     key_func=_password_change_key,
+    exempt_when=lambda: not current_user.is_authenticated,  # they are sent to log in
 )
 @login_required
 def password():
@@ -171,7 +172,11 @@ def password():
 
 
 @bp.get("/account/data")
-@limiter.limit("20/hour", key_func=lambda: f"account-data:{current_user.get_id()}")
+@limiter.limit(
+    "20/hour",
+    key_func=lambda: f"account-data:{current_user.get_id()}",
+    exempt_when=lambda: not current_user.is_authenticated,  # they are sent to log in
+)
 @login_required
 def account_data():
     """Everything the service holds about the user, as a JSON file to keep."""
@@ -194,13 +199,14 @@ def account_data():
     lambda: current_app.config["RATELIMIT_LOGIN_PER_ACCOUNT"],
     methods=["POST"],
     key_func=_password_change_key,
+    exempt_when=lambda: not current_user.is_authenticated,
 )
 @login_required
 def delete_account():
     form = DeleteAccountForm()
     blockers = privacy.deletion_blockers(current_user)
     if not blockers and form.validate_on_submit():
-        user_id = current_user.id
+        user_id, since = current_user.id, current_user.created_at
         try:
             privacy.delete_account(current_user, form.password.data)
         except ServiceError as exc:
@@ -210,7 +216,8 @@ def delete_account():
             else:
                 blockers = [exc.message]
         else:
-            log_event("account-deleted", user=user_id)
+            # With when it was made: SQLite may give the id to the next new account.
+            log_event("account-deleted", user=user_id, created=since.isoformat())
             logout_user()
             session.clear()
             flash("Your account and everything in it are deleted.", "info")

@@ -274,7 +274,12 @@ def settings():
 
 
 @bp.route("/questions/<int:item_id>/report", methods=["GET", "POST"])
-@limiter.limit("30/hour", methods=["POST"], key_func=lambda: f"report:{current_user.get_id()}")
+@limiter.limit(
+    "30/hour",
+    methods=["POST"],
+    key_func=lambda: f"report:{current_user.get_id()}",
+    exempt_when=lambda: not current_user.is_authenticated,  # they are sent to log in
+)
 @login_required
 def report_question(item_id: int):
     """A learner tells the deck's author that something is wrong with a question."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from quiz.models.base import Base, UTCDateTime, utcnow
@@ -20,7 +20,18 @@ class ReportReason(StrEnum):
 
 class QuestionReport(Base):
     __tablename__ = "question_reports"
-    __table_args__ = (Index("ix_question_reports_item_id_resolved_at", "item_id", "resolved_at"),)
+    __table_args__ = (
+        Index("ix_question_reports_item_id_resolved_at", "item_id", "resolved_at"),
+        # One open report per learner and question.
+        Index(
+            "uq_question_reports_open",
+            "item_id",
+            "user_id",
+            unique=True,
+            sqlite_where=text("resolved_at IS NULL"),
+            postgresql_where=text("resolved_at IS NULL"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))

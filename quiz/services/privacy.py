@@ -6,9 +6,10 @@ from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from werkzeug.security import check_password_hash
 
+from quiz.domain.items import ItemKind
 from quiz.extensions import db
 from quiz.models import (
     Attempt,
@@ -26,6 +27,7 @@ from quiz.models import (
     utcnow,
 )
 from quiz.services import ServiceError, unit_of_work
+from quiz.services.quizzes import in_attempt_order
 
 #: The export's format: raised when a field changes meaning or goes.
 EXPORT_VERSION = 1
@@ -39,11 +41,13 @@ def _when(value: datetime | None) -> str | None:
 
 
 def export_account(user: User) -> dict[str, Any]:
-    """Everything the service holds about the user, as plain JSON data: the account, the
-    classes joined, every quiz with every question as it was shown and answered, every
-    flashcard with its reviews, the reports made about questions, and a teacher's sets
-    and classes. Never the password's hash, nor anyone else's data. A fixed number of
-    queries, however much there is."""
+    """Everything the service holds about the user, as plain JSON data: the account, its
+    log-ins, the classes joined, every quiz with every question (as it reads now, its
+    choices in the order the quiz showed them) and every answer, every flashcard with
+    its reviews, the reports made about questions, and a teacher's sets and classes.
+    Never the password's hash or a log-in's token, nor anyone else's data, nor the answer
+    key of a question the learner has not yet seen answered. A fixed number of queries,
+    however much there is."""
     return {
         "format": "quizcards-account-export",
         "version": EXPORT_VERSION,
@@ -68,6 +72,14 @@ def export_account(user: User) -> dict[str, Any]:
                 .join(User, User.id == SchoolClass.teacher_id)
                 .where(Enrolment.user_id == user.id)
                 .order_by(Enrolment.joined_at, SchoolClass.id)
+            )
+        ],
+        "log_ins": [
+            {"at": _when(created_at), "ended_at": _when(revoked_at)}
+            for created_at, revoked_at in db.session.execute(
+                select(LoginSession.created_at, LoginSession.revoked_at)
+                .where(LoginSession.user_id == user.id)
+                .order_by(LoginSession.created_at, LoginSession.id)
             )
         ],
         "quizzes": _quizzes(user),
@@ -144,35 +156,55 @@ def _quizzes(user: User) -> list[dict[str, Any]]:
             if item is None:  # deleted from its set before it was ever answered
                 continue
             response = answers.get((attempt.id, item_id))
-            chosen = list(response.chosen) if response else []
-            texts = {cid: text for cid, text, _ in choices[item_id]}
-            questions.append(
-                {
-                    "question": item.prompt,
-                    "kind": item.kind,
-                    "choices": [
-                        {"text": text, "right": right} for _, text, right in choices[item_id]
-                    ],
-                    # Texts in the order picked (for ordering questions, the order given);
-                    # a choice removed since is left out.
-                    "answer": [texts[cid] for cid in chosen if cid in texts],
-                    "answered_at": _when(response.answered_at) if response else None,
-                    "right": bool(response and response.correct),
-                    "marked_again_at": _when(response.regraded_at) if response else None,
-                }
-            )
+            questions.append(_question(attempt, item, choices[item_id], response))
         quizzes.append(
             {
                 "deck": title,
                 "started_at": _when(attempt.started_at),
                 "submitted_at": _when(attempt.submitted_at),
-                "right": attempt.correct_count,
+                "right": attempt.correct_count if attempt.submitted_at else None,
                 "questions_asked": attempt.total,
+                "whole_deck": attempt.whole_deck,
                 "practice_checking_each_answer": attempt.checks_answers,
                 "questions": questions,
             }
         )
     return quizzes
+
+
+def _question(
+    attempt: Attempt,
+    item: Item,
+    item_choices: list[tuple[int, str, bool]],
+    response: Response | None,
+) -> dict[str, Any]:
+    """One question of a quiz as it reads now, its choices in the order the quiz showed
+    them. Whether an answer or a choice is right is given only where the learner has
+    seen it: a submitted quiz, or a question answered in one that checks each answer;
+    an open quiz's file must not give its answers away."""
+    texts = {cid: text for cid, text, _ in item_choices}
+    right = {cid: correct for cid, _, correct in item_choices}
+    shown = in_attempt_order(attempt, item.id, [cid for cid, _, _ in item_choices])
+    revealed = attempt.submitted_at is not None or (attempt.checks_answers and response is not None)
+    chosen = list(response.chosen) if response else []
+    question: dict[str, Any] = {
+        "question": item.prompt,
+        "kind": item.kind,
+        "choices": [
+            {"text": texts[cid], "right": right[cid]} if revealed else {"text": texts[cid]}
+            for cid in shown
+        ],
+        # Texts in the order picked (for ordering questions, the order given); a choice
+        # removed since is left out.
+        "answer": [texts[cid] for cid in chosen if cid in texts],
+        "answered_at": _when(response.answered_at) if response else None,
+    }
+    if revealed:
+        question["right"] = bool(response and response.correct)
+        question["marked_again_at"] = _when(response.regraded_at) if response else None
+        if item.kind == ItemKind.ORDERING:
+            question["right_order"] = [text for _, text, _ in item_choices]
+    return question
 
 
 def _items_with_choices(
@@ -197,19 +229,38 @@ def _items_with_choices(
 
 def _flashcards(user: User) -> list[dict[str, Any]]:
     reviews: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for card_id, rating, reviewed_at in db.session.execute(
-        select(ReviewLog.card_id, ReviewLog.rating, ReviewLog.reviewed_at)
+    for log in db.session.execute(
+        select(ReviewLog)
         .where(ReviewLog.user_id == user.id)
         .order_by(ReviewLog.reviewed_at, ReviewLog.id)
-    ):
-        reviews[card_id].append(
-            {"rating": _RATINGS.get(rating, rating), "reviewed_at": _when(reviewed_at)}
+    ).scalars():
+        reviews[log.card_id].append(
+            {
+                "rating": _RATINGS.get(log.rating, log.rating),
+                "reviewed_at": _when(log.reviewed_at),
+                "answer_shown_for_ms": log.duration_ms,
+                # What the review changed, kept so that it can be undone.
+                "card_before": None
+                if log.before_state is None and not log.card_created
+                else {
+                    "new_card": log.card_created,
+                    "state": _CARD_STATES.get(log.before_state, log.before_state),
+                    "step": log.before_step,
+                    "stability_days": log.before_stability,
+                    "difficulty": log.before_difficulty,
+                    "due": _when(log.before_due),
+                    "last_review": _when(log.before_last_review),
+                },
+            }
         )
     return [
         {
             "deck": title,
             "front": prompt,
             "state": _CARD_STATES.get(card.state, card.state),
+            "learning_step": card.step,
+            "created_at": _when(card.created_at),
+            "first_studied_at": _when(card.introduced_at),
             "due": _when(card.due),
             "last_review": _when(card.last_review),
             "stability_days": card.stability,
@@ -234,7 +285,9 @@ def deletion_blockers(user: User) -> list[str]:
         return ["An administrator's account runs the school's service, so it is not deleted here."]
     sets, classes = db.session.execute(
         select(
-            select(func.count(Deck.id)).where(Deck.owner_id == user.id).scalar_subquery(),
+            select(func.count(Deck.id))
+            .where(Deck.owner_id == user.id, Deck.deleted_at.is_(None))
+            .scalar_subquery(),
             select(func.count(SchoolClass.id))
             .where(SchoolClass.teacher_id == user.id)
             .scalar_subquery(),
@@ -243,8 +296,9 @@ def deletion_blockers(user: User) -> list[str]:
     blockers = []
     if sets:
         blockers.append(
-            f"You own {sets} question set{'s' if sets != 1 else ''}, which learners' results "
-            "may depend on (deleted sets that learners used are kept for their scores)."
+            f"You own {sets} question set{'s' if sets != 1 else ''}: delete "
+            f"{'them' if sets != 1 else 'it'} first (a set that learners used is kept for "
+            "their scores, without your name)."
         )
     if classes:
         blockers.append(
@@ -280,6 +334,8 @@ def delete_account(user: User, password: str) -> None:
             delete(Attempt).where(Attempt.user_id == user_id),
             delete(Enrolment).where(Enrolment.user_id == user_id),
             delete(QuestionReport).where(QuestionReport.user_id == user_id),
+            # Sets deleted earlier but kept for learners' scores stay, without an owner.
+            update(Deck).where(Deck.owner_id == user_id).values(owner_id=None),
             delete(LoginSession).where(LoginSession.user_id == user_id),
             delete(User).where(User.id == user_id),
         ):

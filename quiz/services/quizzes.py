@@ -119,6 +119,7 @@ _RESULT = (
         Response.chosen,
         Response.correct,
         Response.regraded_at,
+        Item.retired,
     )
     .outerjoin(Choice, Choice.item_id == Item.id)
     .outerjoin(
@@ -227,11 +228,11 @@ def _answers_of(attempt_id: int) -> dict[int, tuple[list[int], bool]]:
 def _shown_choices(attempt: Attempt, question: _Question) -> tuple[ShownChoice, ...]:
     """The question's choices in the order this attempt shows them."""
     texts = {cid: text for cid, text, _, _ in question.choices}
-    order = _in_attempt_order(attempt, question.item_id, list(texts))
+    order = in_attempt_order(attempt, question.item_id, list(texts))
     return tuple(ShownChoice(cid, texts[cid]) for cid in order)
 
 
-def _in_attempt_order(attempt: Attempt, item_id: int, choice_ids: list[int]) -> list[int]:
+def in_attempt_order(attempt: Attempt, item_id: int, choice_ids: list[int]) -> list[int]:
     """The question's current choices (`choice_ids`, in stored order) in the order the
     attempt drew them; a choice a teacher added since comes last, so that the question
     can still be answered whole."""
@@ -483,6 +484,7 @@ class ResultRow:
     # The question's choices changed after the answer was given, so that it keeps a mark
     # the current key would not give it (or could not: see grading.regrade).
     kept_an_earlier_mark: bool = False
+    retired: bool = False  # removed from its deck since
 
 
 def attempt_result(attempt: Attempt) -> list[ResultRow]:
@@ -513,11 +515,13 @@ def _result_rows(attempt: Attempt, numbered: list[tuple[int, int]]) -> list[Resu
     items: dict[int, tuple] = {}
     choices: dict[int, list[_ResultChoiceRow]] = {}
     answered: dict[int, tuple[list[int], bool, datetime | None]] = {}
+    retired: dict[int, bool] = {}
     for row in fetch(_RESULT, item_ids=item_ids, attempt_id=attempt.id):
         item_id, kind, prompt, explanation, source, cid, text, right, chosen, correct = row[:10]
         if item_id not in items:
             items[item_id] = (kind, prompt, explanation, source)
             choices[item_id] = []
+            retired[item_id] = row[11]
             if chosen is not None:
                 answered[item_id] = (chosen, correct, row[10])
         if cid is not None:
@@ -529,7 +533,7 @@ def _result_rows(attempt: Attempt, numbered: list[tuple[int, int]]) -> list[Resu
         by_id = {c.id: c for c in item_choices}
         response = answered.get(item_id)
         chosen = list(response[0]) if response else []
-        order = _in_attempt_order(attempt, item_id, [c.id for c in item_choices])
+        order = in_attempt_order(attempt, item_id, [c.id for c in item_choices])
         is_ordering = kind == ItemKind.ORDERING
         removed = any(c not in by_id for c in chosen)
         kept = False
@@ -558,6 +562,7 @@ def _result_rows(attempt: Attempt, numbered: list[tuple[int, int]]) -> list[Resu
                 regraded_at=response[2] if response else None,
                 picked_a_removed_choice=removed,
                 kept_an_earlier_mark=kept,
+                retired=retired[item_id],
             )
         )
     return rows

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
 from quiz.extensions import db
@@ -18,7 +19,6 @@ from quiz.models import (
     Item,
     QuestionReport,
     ReportReason,
-    Response,
     User,
     utcnow,
 )
@@ -34,21 +34,17 @@ MAX_COMMENT = 1000
 
 
 def _seen_by(user_id: int):
-    """Items the learner may report: any of a published deck, and any they answered in
-    a quiz or have as a flashcard (a deck unpublished since)."""
+    """Items the learner may report: any of a deck that is published, or that they took
+    a quiz on or study (unpublished since); never one of a deleted deck, whose author
+    no longer reads its reports."""
     deck = aliased(Deck)  # the outer query may join Deck itself
-    return or_(
-        exists().where(
-            deck.id == Item.deck_id,
-            deck.status == DeckStatus.PUBLISHED.value,
-            deck.deleted_at.is_(None),
+    return and_(
+        exists().where(deck.id == Item.deck_id, deck.deleted_at.is_(None)),
+        or_(
+            exists().where(deck.id == Item.deck_id, deck.status == DeckStatus.PUBLISHED.value),
+            exists().where(Attempt.deck_id == Item.deck_id, Attempt.user_id == user_id),
+            exists().where(Card.item_id == Item.id, Card.user_id == user_id),
         ),
-        exists().where(
-            Response.item_id == Item.id,
-            Response.attempt_id == Attempt.id,
-            Attempt.user_id == user_id,
-        ),
-        exists().where(Card.item_id == Item.id, Card.user_id == user_id),
     )
 
 
@@ -101,20 +97,17 @@ def report_question(user: User, item_id: int, reason: str, comment: str) -> None
         ).scalar_one_or_none()
         if found is None:
             raise NotFound("There is no question at that address.")
-        already = session.execute(
-            select(QuestionReport.id).where(
-                QuestionReport.item_id == item_id,
-                QuestionReport.user_id == user_id,
-                QuestionReport.resolved_at.is_(None),
-            )
-        ).first()
-        if already is not None:
+        try:
+            # A unique index allows one open report per learner and question: a second
+            # one (a double click, another tab) is refused there.
+            with session.begin_nested():
+                session.add(
+                    QuestionReport(item_id=item_id, user_id=user_id, reason=reason, comment=comment)
+                )
+        except IntegrityError:
             raise ServiceError(
                 "You have already reported this question; its author will see your report."
-            )
-        session.add(
-            QuestionReport(item_id=item_id, user_id=user_id, reason=reason, comment=comment)
-        )
+            ) from None
 
 
 @dataclass(frozen=True)

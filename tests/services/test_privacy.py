@@ -14,6 +14,7 @@ from quiz.extensions import db
 from quiz.models import (
     Attempt,
     Card,
+    Deck,
     Enrolment,
     LoginSession,
     QuestionReport,
@@ -22,12 +23,12 @@ from quiz.models import (
     User,
     utcnow,
 )
-from quiz.services import ServiceError, authoring, privacy, reports, study
+from quiz.services import ServiceError, authoring, privacy, quizzes, reports, study
 from quiz.services import classes as cs
 from quiz.services.accounts import start_session
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, make_user, ordering
 from tests.services.test_classes import NOW, _setup
-from tests.services.test_regrading import FIXED_KEY, _published_set, _take
+from tests.services.test_regrading import FIXED_KEY, _choice, _published_set, _take
 
 
 def _studied(user, when=None):
@@ -93,9 +94,9 @@ def test_the_export_takes_a_fixed_number_of_queries(app, count_queries, quizzes)
     student = db.session.get(User, student.id)
     with count_queries() as counter:
         privacy.export_account(student)
-    # classes, attempts, responses, items, choices, review logs, cards, reports, sets,
-    # classes taught
-    assert counter.count == 10, counter.statements
+    # classes, log-ins, attempts, responses, items, choices, review logs, cards, reports,
+    # sets, classes taught
+    assert counter.count == 11, counter.statements
 
 
 def _rows(model, **where):
@@ -150,3 +151,45 @@ def test_an_account_others_depend_on_cannot_be_deleted_by_its_owner(app):
         "An administrator's account runs the school's service, so it is not deleted here."
     ]
     assert db.session.get(User, teacher.id) is not None
+
+
+def test_the_export_of_an_open_quiz_gives_no_answer_away(app):
+    wrong_order = ordering("reigns", "Put in order", "First", "Second", "Third")
+    _, deck, (capital, reigns) = _published_set(FIXED_KEY, wrong_order)
+    student = make_user()
+    _take(student, deck, {capital.id: ["Lyon"]}, submit=False)
+    (quiz,) = privacy.export_account(student)["quizzes"]
+    assert quiz["right"] is None
+    by_prompt = {q["question"]: q for q in quiz["questions"]}
+    answered = by_prompt["Capital of France?"]
+    assert answered["answer"] == ["Lyon"] and "right" not in answered
+    assert all(set(choice) == {"text"} for q in quiz["questions"] for choice in q["choices"])
+    assert "right_order" not in by_prompt["Put in order"]
+    # A quiz that checks each answer shows the key of the questions answered, as it did.
+    checking = quizzes.start_attempt(student, deck, checks_answers=True)
+    number = checking.item_ids.index(capital.id) + 1
+    quizzes.record_response(checking, number, [_choice(capital, "Paris")])
+    quiz = privacy.export_account(student)["quizzes"][1]
+    seen = {q["question"]: q for q in quiz["questions"]}
+    assert seen["Capital of France?"]["right"] is True
+    assert "right" not in seen["Put in order"]["choices"][0]
+
+
+def test_the_export_lists_log_ins_without_their_tokens(app):
+    student = make_user()
+    token = start_session(student)
+    data = privacy.export_account(student)
+    assert len(data["log_ins"]) == 1 and data["log_ins"][0]["ended_at"] is None
+    assert token not in json.dumps(data)
+
+
+def test_a_teacher_whose_sets_are_all_deleted_can_go_and_the_used_ones_stay(app):
+    teacher, deck, (capital,) = _published_set(FIXED_KEY)
+    _take(make_user(), deck, {capital.id: ["Paris"]})
+    assert "delete it first" in privacy.deletion_blockers(teacher)[0]
+    assert authoring.delete_set(deck) != "deleted"  # used: kept for the learner's score
+    teacher_id = teacher.id
+    privacy.delete_account(teacher, PASSWORD)
+    assert db.session.get(User, teacher_id) is None
+    kept = db.session.get(Deck, deck.id)
+    assert kept is not None and kept.owner_id is None and kept.deleted_at is not None

@@ -89,3 +89,34 @@ def test_a_report_of_a_question_removed_since_says_so(app):
     assert authoring.delete_item(deck, capital.id) == "retired"
     (report,) = reports.open_reports(deck)
     assert report.retired
+
+
+def test_a_second_open_report_racing_the_first_is_refused_by_the_database(app):
+    from quiz.extensions import db
+    from quiz.models import QuestionReport
+
+    _, deck, (capital,) = _published_set(FIXED_KEY)
+    student = make_user()
+    # As if another tab's report had been stored a moment ago.
+    db.session.add(QuestionReport(item_id=capital.id, user_id=student.id, reason="typo"))
+    db.session.commit()
+    with pytest.raises(ServiceError, match="already reported"):
+        reports.report_question(student, capital.id, "unclear", "")
+    assert len(reports.open_reports(deck)) == 1
+
+
+def test_nobody_reports_a_question_of_a_deleted_set(app):
+    _, deck, (capital,) = _published_set(FIXED_KEY)
+    student = make_user()
+    _take(student, deck, {capital.id: ["Paris"]})
+    authoring.delete_set(deck)
+    with pytest.raises(NotFound):
+        reports.report_target(student, capital.id)
+
+
+def test_a_question_not_drawn_into_a_quiz_of_a_set_unpublished_since_can_be_reported(app):
+    _, deck, (capital, river) = _published_set(FIXED_KEY, OTHER)
+    student = make_user()
+    _take(student, deck, {capital.id: ["Paris"]})  # river left unanswered
+    authoring.set_published(deck, False)
+    assert reports.report_target(student, river.id).prompt == "River of Paris?"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from quiz.extensions import db
 from quiz.models import User
 from quiz.services import authoring
@@ -82,3 +84,38 @@ def test_a_teacher_with_sets_is_told_why_and_offered_no_form(client, app):
     response = client.post("/account/delete", data={"csrf_token": token, "password": PASSWORD})
     assert response.status_code == 422
     assert db.session.get(User, teacher.id) is not None
+
+
+@pytest.mark.parametrize("elsewhere", [False, True])
+def test_a_page_writing_for_an_account_deleted_meanwhile_logs_out_instead_of_failing(
+    client, app, monkeypatch, elsewhere
+):
+    from sqlalchemy import text
+
+    from quiz.services import privacy, quizzes
+
+    _, deck, _ = _published_set(FIXED_KEY)
+    student = make_user()
+    login(client, student.email)
+    page = client.get(f"/decks/{deck.slug}").get_data(as_text=True)
+    start = quizzes.start_attempt
+
+    def deleted_first(user, *args, **kwargs):
+        # The account is deleted in another tab while this request is under way: by
+        # another connection (the request's user stays loaded, and its insert fails on
+        # the foreign key) or through this session (the user is gone from it too).
+        if elsewhere:
+            with db.engine.begin() as other:
+                for table in ("login_sessions", "users"):
+                    column = "id" if table == "users" else "user_id"
+                    other.execute(
+                        text(f"DELETE FROM {table} WHERE {column} = :id"), {"id": user.id}
+                    )
+        else:
+            privacy.delete_account(user, PASSWORD)
+        return start(user, *args, **kwargs)
+
+    monkeypatch.setattr(quizzes, "start_attempt", deleted_first)
+    response = client.post(f"/decks/{deck.slug}", data={"csrf_token": csrf_from(page)})
+    assert response.status_code == 303 and response.location.endswith("/login")
+    assert "/login" in client.get("/settings").location

@@ -105,3 +105,13 @@ def test_the_back_of_a_flashcard_offers_a_report(client, app):
     page = client.get(f"/study/cards/{card.item.id}").get_data(as_text=True)
     assert f'href="/questions/{card.item.id}/report?next=' in page
     assert "Report a problem with this card" in page
+
+
+def test_a_question_removed_from_its_set_offers_no_report(client, app):
+    from quiz.services import authoring
+
+    _, deck, capital, attempt, _, links = _reported(client, app)
+    assert authoring.delete_item(deck, capital.id) == "retired"
+    result = client.get(f"/attempts/{attempt.id}/result").get_data(as_text=True)
+    assert f"/questions/{capital.id}/report" not in result
+    assert len(re.findall(r'href="/questions/\d+/report', result)) == len(links) - 1
