@@ -1,10 +1,13 @@
 """Marking answers again when a teacher corrects a question's answer key:
 responses.regraded_at, when a correction changed the answer's mark (the learner's result
-page says so); and items.key_version, raised with every such correction, which an answer
-being saved checks, so that one graded against the old key a moment before is graded
-again instead of stored (quiz.services.quizzes.answer_question).
+page says so); responses.shown, the choices the answer was given to when they were not
+those its quiz drew (a choice added since the quiz began); and items.key_version, raised
+with every such correction, which an answer being saved checks, so that one graded
+against the old key a moment before is graded again instead of stored
+(quiz.services.quizzes.answer_question).
 
-Every existing answer gets NULL (its mark is the one it was given), every item 0.
+Every existing answer gets NULLs (its mark is the one it was given, to the choices its
+quiz drew), every item 0.
 
 Revision ID: 0012_regrading
 Revises: 0011_attempt_practice
@@ -25,6 +28,7 @@ def upgrade():
     # A nullable column, and one with a constant default: both are added in place on
     # both databases, without rewriting tables that may hold millions of rows.
     op.add_column('responses', sa.Column('regraded_at', sa.DateTime(), nullable=True))
+    op.add_column('responses', sa.Column('shown', sa.JSON(), nullable=True))
     op.add_column(
         'items',
         sa.Column('key_version', sa.Integer(), server_default=sa.text('0'), nullable=False),
@@ -35,4 +39,5 @@ def downgrade():
     # SQLite has had ALTER TABLE ... DROP COLUMN since 3.35; a batch migration would
     # copy the whole table.
     op.drop_column('items', 'key_version')
+    op.drop_column('responses', 'shown')
     op.drop_column('responses', 'regraded_at')

@@ -87,7 +87,8 @@ def parse_answer(kind: str, form: MultiDict, choice_ids: Sequence[int]) -> list[
     learn/question.html). If the question's choices changed since the page was read (a
     teacher's edit), the places name other choices: the answer is refused."""
     sent = form.get("shown")
-    if sent is not None and not hmac.compare_digest(sent, shown_token(choice_ids)):
+    expected = shown_token(choice_ids).encode()
+    if sent is not None and not hmac.compare_digest(sent.encode("utf-8", "replace"), expected):
         raise InvalidAnswer(
             "The choices of this question changed while you were answering it: read them "
             "again and answer."

@@ -64,6 +64,10 @@ class Response(Base):
     # When `correct` last changed because a teacher corrected the question's answer key
     # (quiz.services.regrading); NULL for a mark given when the answer was.
     regraded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The choice ids the answer was given to, in the order shown, when they differ from
+    # those the attempt drew (a teacher added a choice since); NULL: the attempt's
+    # choice_order. A corrected key marks the answer against what it was given to.
+    shown: Mapped[list | None] = mapped_column(JSON)
 
     attempt: Mapped[Attempt] = relationship(back_populates="responses")
 

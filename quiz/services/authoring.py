@@ -30,7 +30,12 @@ from quiz.models import (
 )
 from quiz.services import NotFound, ServiceError, unit_of_work
 from quiz.services.decks import DeckCard, item_columns, sync_item
-from quiz.services.regrading import Regraded, keys_before, regrade_changed
+from quiz.services.regrading import (
+    Regraded,
+    keys_before,
+    lock_for_correction,
+    regrade_changed,
+)
 
 T = TypeVar("T")
 
@@ -290,6 +295,7 @@ def save_item(
             deck.items.append(item)
             before = {}
         else:
+            lock_for_correction(session, item_ids=[item_id])
             item = item_of(deck, item_id)
             position = item.position
             before = keys_before([item])
@@ -474,6 +480,11 @@ def import_items(
         return _import_into_a_new_set(owner, result, title)
     _refuse_kind_changes(deck, result)
     with unit_of_work() as session:
+        lock_for_correction(session, deck_ids=[deck.id])
+        # Read again (after the lock), with every item's choices in one query.
+        session.execute(
+            select(Item).where(Item.deck_id == deck.id).options(selectinload(Item.choices))
+        ).all()
         report = ImportReport(deck=deck)
         by_key = {item.key: item for item in deck.items}
         before = keys_before(by_key[s.key] for s in result.items if s.key in by_key)

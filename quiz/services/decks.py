@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from quiz.domain.grading import continued_choices
@@ -15,7 +15,7 @@ from quiz.domain.items import QUIZ_KINDS, DeckSpec, ItemKind, ItemSpec
 from quiz.extensions import db
 from quiz.models import Choice, Deck, DeckStatus, Item
 from quiz.services import NotFound, fetch, unit_of_work
-from quiz.services.regrading import Regraded, keys_before, regrade_changed
+from quiz.services.regrading import Regraded, keys_before, lock_for_correction, regrade_changed
 
 
 @dataclass
@@ -127,6 +127,10 @@ def load_builtin_decks(specs: Sequence[DeckSpec]) -> LoadReport:
     report = LoadReport()
     with unit_of_work() as session:
         slugs = [spec.slug for spec in specs]
+        lock_for_correction(
+            session,
+            deck_ids=list(session.execute(select(Deck.id).where(Deck.slug.in_(slugs))).scalars()),
+        )
         existing = {
             deck.slug: deck
             for deck in session.execute(

@@ -120,6 +120,7 @@ _RESULT = (
         Response.correct,
         Response.regraded_at,
         Item.retired,
+        Response.shown,
     )
     .outerjoin(Choice, Choice.item_id == Item.id)
     .outerjoin(
@@ -290,7 +291,7 @@ def answer_question(
     # Read now: the unit of work expires the attempt.
     attempt_id = attempt.id
     checks_answers = attempt.checks_answers
-    drawn = dict(attempt.choice_order)
+    drawn = attempt.choice_order
     is_last = number == len(attempt.item_ids)
     for _ in range(_GRADING_TRIES):
         question = _question_at(attempt, number)
@@ -312,19 +313,11 @@ def answer_question(
                     "chosen": chosen,
                     "correct": correct,
                     "answered_at": utcnow(),
+                    # What a later correction of the key marks the answer against, when
+                    # it is not what the quiz drew (a choice added since it began).
+                    "shown": None if shown == drawn.get(str(question.item_id)) else shown,
                 },
             ).scalar_one_or_none()
-            key = str(question.item_id)
-            if saved is not None and shown != drawn.get(key):
-                # A choice was added since the quiz began, and shown: what the learner
-                # saw is what a later correction of the key marks the answer against.
-                drawn[key] = shown
-                session.execute(
-                    update(Attempt)
-                    .where(Attempt.id == attempt_id)
-                    .values(choice_order=drawn)
-                    .execution_options(synchronize_session=False)
-                )
         if saved is not None:
             return is_last
         submitted_at, answered, key_version = fetch(
@@ -360,9 +353,14 @@ _REFUSED = db.select(
 
 def _still_open_response():
     """The row a response is inserted from: only while the attempt is not submitted and
-    the question's key is the one the answer was graded against. On PostgreSQL both rows
-    are locked (FOR SHARE): a submission, or a correction of the key, in progress is
-    waited for, and the row then read again (so the key's version is the new one)."""
+    the question's key is the one the answer was graded against.
+
+    On PostgreSQL both rows are locked FOR KEY SHARE, the lock the foreign keys take
+    anyway, so answers never wait for one another nor for an edit of the question's
+    text. A submission (which locks its attempt FOR UPDATE) or a correction of the key
+    (which locks the question FOR UPDATE) in progress is waited for, and the rows are
+    then read again: the attempt submitted, or the key's version raised, stores nothing.
+    The question's row comes first, as in every writer (see quiz.services.regrading)."""
     columns = Response.__table__.c
     return (
         db.select(
@@ -371,19 +369,20 @@ def _still_open_response():
             bindparam("chosen", type_=columns.chosen.type),
             bindparam("correct"),
             bindparam("answered_at", type_=columns.answered_at.type),
+            bindparam("shown", type_=columns.shown.type),
         )
-        .select_from(Attempt)
-        .join(Item, Item.id == bindparam("item_id"))  # one row of each
+        .select_from(Item)
+        .join(Attempt, Attempt.id == bindparam("attempt_id"))  # one row of each
         .where(
-            Attempt.id == bindparam("attempt_id"),
-            Attempt.submitted_at.is_(None),
+            Item.id == bindparam("item_id"),
             Item.key_version == bindparam("key_version"),
+            Attempt.submitted_at.is_(None),
         )
-        .with_for_update(read=True)
+        .with_for_update(read=True, key_share=True)
     )
 
 
-_RESPONSE_COLUMNS = ["attempt_id", "item_id", "chosen", "correct", "answered_at"]
+_RESPONSE_COLUMNS = ["attempt_id", "item_id", "chosen", "correct", "answered_at", "shown"]
 
 
 @cache
@@ -416,6 +415,7 @@ def _upsert_response(dialect: str):
             "correct": statement.excluded.correct,
             "answered_at": statement.excluded.answered_at,
             "regraded_at": None,  # a new answer, marked as it is given
+            "shown": statement.excluded.shown,
         },
     ).returning(columns.id)
 
@@ -428,8 +428,9 @@ def submit_attempt(attempt: Attempt) -> bool:
     now = utcnow()
     with unit_of_work() as session:
         # Held to the commit, and taken before the answers are read: a correction of a
-        # key re-marking this quiz's answers at the same moment (it locks the attempts
-        # it touches) is waited for, so the score counts its marks (read committed).
+        # key re-marking this quiz's answers at the same moment (it locks the open
+        # quizzes it touches, see regrading.lock_for_correction) is waited for, so the
+        # score counts its marks; an answer being stored is waited for too.
         session.execute(
             db.select(Attempt.id).where(Attempt.id == attempt_id).with_for_update()
         ).first()
@@ -514,7 +515,7 @@ def _result_rows(attempt: Attempt, numbered: list[tuple[int, int]]) -> list[Resu
     item_ids = [item_id for _, item_id in numbered]
     items: dict[int, tuple] = {}
     choices: dict[int, list[_ResultChoiceRow]] = {}
-    answered: dict[int, tuple[list[int], bool, datetime | None]] = {}
+    answered: dict[int, tuple[list[int], bool, datetime | None, list[int] | None]] = {}
     retired: dict[int, bool] = {}
     for row in fetch(_RESULT, item_ids=item_ids, attempt_id=attempt.id):
         item_id, kind, prompt, explanation, source, cid, text, right, chosen, correct = row[:10]
@@ -523,7 +524,7 @@ def _result_rows(attempt: Attempt, numbered: list[tuple[int, int]]) -> list[Resu
             choices[item_id] = []
             retired[item_id] = row[11]
             if chosen is not None:
-                answered[item_id] = (chosen, correct, row[10])
+                answered[item_id] = (chosen, correct, row[10], row[12])
         if cid is not None:
             choices[item_id].append(_ResultChoiceRow(cid, text, right))
     rows = []
@@ -539,8 +540,8 @@ def _result_rows(attempt: Attempt, numbered: list[tuple[int, int]]) -> list[Resu
         kept = False
         if response is not None and not removed:
             keys = [ChoiceKey(c.id, c.correct, n) for n, c in enumerate(item_choices)]
-            drawn = attempt.choice_order.get(str(item_id), [])
-            kept = regrade(kind, keys, drawn, chosen) != bool(response[1])
+            shown = response[3] or attempt.choice_order.get(str(item_id), [])
+            kept = regrade(kind, keys, shown, chosen) != bool(response[1])
         rows.append(
             ResultRow(
                 number=number,

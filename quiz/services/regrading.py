@@ -104,12 +104,40 @@ def keys_before(items: Iterable[Item]) -> dict[int, KeyBefore]:
     return {item.id: KeyBefore(marking_key(item), right_answers(item)) for item in items}
 
 
+def lock_for_correction(
+    session: Session, item_ids: Sequence[int] = (), deck_ids: Sequence[int] = ()
+) -> None:
+    """Lock, first thing in a transaction that may correct these questions' keys (or
+    any of these decks'), what marking their answers again writes, in the one order all
+    writers take their locks: questions, then quizzes, then decks (a submission locks
+    its quiz, then its trigger the deck; an answer locks the question, then the quiz).
+
+    On PostgreSQL: the questions FOR UPDATE, so that an answer being stored waits and
+    then finds its key's version raised (quizzes.answer_question); and the open quizzes
+    that answered them, so that a submission waits and then counts the new marks
+    (quizzes.submit_attempt). SQLite's write lock already holds everything. Objects read
+    before are expired: what the correction compares with must be read after the lock."""
+    if session.get_bind().dialect.name != "postgresql" or not (item_ids or deck_ids):
+        return
+    which = Item.id.in_(list(item_ids)) if item_ids else Item.deck_id.in_(list(deck_ids))
+    session.execute(select(Item.id).where(which).order_by(Item.id).with_for_update()).all()
+    answered = select(Response.attempt_id).join(Item, Item.id == Response.item_id).where(which)
+    session.execute(
+        select(Attempt.id)
+        .where(Attempt.submitted_at.is_(None), Attempt.id.in_(answered))
+        .order_by(Attempt.id)
+        .with_for_update()
+    ).all()
+    session.expire_all()
+
+
 def regrade_changed(
     session: Session, items: Sequence[Item], before: Mapping[int, KeyBefore]
 ) -> Regraded:
     """Mark again the answers to each of `items` whose marking key differs from `before`,
-    inside the caller's transaction: a fixed number of statements, however many
-    questions and answers."""
+    inside the caller's transaction, which took lock_for_correction first and read
+    `before` after it: a fixed number of statements, however many questions and
+    answers."""
     report = Regraded()
     session.flush()  # new choices get their ids
     changed = [
@@ -119,15 +147,11 @@ def regrade_changed(
         return report
     report.questions = sum(1 for i in changed if before[i.id].right != right_answers(i))
     for item in changed:
-        item.key_version += 1
-    # Writes (and on PostgreSQL locks) the items' rows: an answer to one of them being
-    # stored now waits, and then finds its key out of date (quizzes.answer_question).
+        # In SQL, not from the value read: two corrections one after the other each
+        # raise it (an answer graded between them must not pass).
+        item.key_version = Item.key_version + 1
     session.flush()
     item_ids = [item.id for item in changed]
-    answered = select(Response.attempt_id).where(Response.item_id.in_(item_ids))
-    # Their quizzes too, before their answers are read: a submission at this moment
-    # waits, and then counts the new marks (quizzes.submit_attempt).
-    session.execute(select(Attempt.id).where(Attempt.id.in_(answered)).with_for_update()).all()
     dialect = session.get_bind().dialect.name
     rows = session.execute(
         select(
@@ -136,6 +160,7 @@ def regrade_changed(
             Response.attempt_id,
             Response.chosen,
             Response.correct,
+            Response.shown,
             _drawn_choices(dialect),
             Attempt.user_id,
             Attempt.submitted_at.is_not(None),
@@ -152,9 +177,10 @@ def regrade_changed(
     touched: set[int] = set()
     now_missed: list[tuple[int, int]] = []  # (learner, item) of submitted answers now wrong
     report.answers = len(rows)
-    for response_id, item_id, attempt_id, chosen, correct, shown, user_id, submitted in rows:
+    for row in rows:
+        response_id, item_id, attempt_id, chosen, correct, shown, drawn, user_id, submitted = row
         kind, choice_keys = keys[item_id]
-        mark = regrade(kind, choice_keys, shown or [], chosen or [])
+        mark = regrade(kind, choice_keys, shown or drawn or [], chosen or [])
         if mark is None:
             report.kept += 1
         elif mark != correct:

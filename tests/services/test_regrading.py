@@ -167,10 +167,22 @@ def test_an_answer_given_after_a_choice_was_added_is_marked_again(app):
     quizzes.record_response(attempt, 1, [_choice(capital, "Paris")])
     quizzes.submit_attempt(quizzes.get_attempt(student, attempt.id))
     assert _score(attempt) == 0
+    # What it was given to is kept with the answer; the quiz's draw stays as it was.
+    response = db.session.execute(select(Response)).scalar_one()
+    assert response.shown and len(response.shown) == 4
+    assert len(db.session.get(Attempt, attempt.id).choice_order[str(capital.id)]) == 3
     fixed = replace(FIXED_KEY, choices=(*FIXED_KEY.choices, ChoiceSpec("Lille")))
     report = _edit(deck, capital, fixed).regraded
     assert (report.now_right, report.kept) == (1, 0)
     assert _score(attempt) == 1
+
+
+def test_each_correction_raises_the_keys_version(app):
+    _, deck, (capital,) = _published_set(WRONG_KEY)
+    _edit(deck, capital, FIXED_KEY)
+    _edit(deck, db.session.get(Item, capital.id), WRONG_KEY)
+    db.session.expire_all()
+    assert db.session.get(Item, capital.id).key_version == 2
 
 
 def test_removing_a_choice_nobody_picked_still_marks_the_answer_again(app):

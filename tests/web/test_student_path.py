@@ -454,3 +454,12 @@ def test_an_answer_to_choices_that_changed_since_the_page_was_read_is_refused(cl
         "shown": re.search(r'name="shown" value="([0-9a-f]+)"', fresh).group(1),
     }
     assert client.post(location, data=again).status_code == 302
+
+
+@pytest.mark.parametrize("shown", ["é", "0" * 20, ""])
+def test_a_forged_list_of_shown_choices_is_refused_without_failing(client, app, shown):
+    location, html = first_question(client, n=1)
+    sent = {"csrf_token": csrf_from(html), "shown": shown, "choice": "1"}
+    response = client.post(location, data=sent)
+    assert response.status_code == 422
+    assert db.session.execute(db.select(db.func.count(Response.id))).scalar_one() == 0
