@@ -220,6 +220,36 @@ def next_card(user: User, deck: Deck | None, now: datetime) -> NextCard | None:
     return NextCard(soon.item, soon) if soon is not None else None
 
 
+#: How far ahead a learner who is done for today may review cards early. FSRS reads an
+#: early review for what it is (the card was remembered after a shorter time), so the
+#: intervals that follow stay right; it only strengthens memory less than a review on
+#: time would.
+REVIEW_AHEAD = timedelta(days=7)
+
+
+def _ahead(user: User, deck: Deck | None, now: datetime):
+    """The learner's cards due within REVIEW_AHEAD, not yet due."""
+    return _cards_query(user, deck).where(Card.due > now, Card.due <= now + REVIEW_AHEAD)
+
+
+def next_card_ahead(user: User, deck: Deck | None, now: datetime) -> NextCard | None:
+    """For a learner done for today who asks for more: the card due soonest within
+    REVIEW_AHEAD."""
+    card = db.session.execute(
+        _ahead(user, deck, now)
+        .order_by(Card.due, Card.id)
+        .limit(1)
+        .options(selectinload(Card.item).selectinload(Item.choices))
+    ).scalar_one_or_none()
+    return NextCard(card.item, card) if card is not None else None
+
+
+def count_ahead(user: User, deck: Deck | None, now: datetime) -> int:
+    """How many cards review ahead would offer."""
+    query = _ahead(user, deck, now).with_only_columns(func.count(Card.id))
+    return db.session.execute(query).scalar_one()
+
+
 def next_due_after(user: User, deck: Deck | None, now: datetime) -> datetime | None:
     return db.session.execute(
         select(func.min(Card.due))
@@ -243,6 +273,8 @@ class CardFace:
     seen: str  # the card's version; a rating for an older version is a duplicate
     intervals: dict[Rating, str]
     is_new: bool
+    # Not due yet: studied ahead of its time (REVIEW_AHEAD), or a learning step early.
+    early: bool = False
 
 
 def card_token(card: Card | Row | None) -> str:
@@ -312,6 +344,7 @@ def card_face(item: Item, card: Card | None, now: datetime) -> CardFace:
         seen=card_token(card),
         intervals={r: format_interval(d) for r, d in intervals.items()},
         is_new=card is None,
+        early=card is not None and card.due > now,
     )
 
 

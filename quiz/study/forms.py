@@ -19,6 +19,7 @@ class RateForm(FlaskForm):
     seen = HiddenField(validators=[DataRequired()])
     shown_at = HiddenField()
     deck = HiddenField()
+    ahead = HiddenField()  # "1": reviewing ahead (study.REVIEW_AHEAD)
     rating = HiddenField(validators=[AnyOf([str(int(r)) for r in Rating])])
 
 

@@ -30,8 +30,16 @@ def _deck_or_none(slug: str | None):
         abort(404)
 
 
-def _here(slug: str | None) -> str:
-    return url_for("study.session", slug=slug) if slug else url_for("study.everything")
+def _here(slug: str | None, ahead: bool = False) -> str:
+    flag = {"ahead": "1"} if ahead else {}
+    if slug:
+        return url_for("study.session", slug=slug, **flag)
+    return url_for("study.everything", **flag)
+
+
+def _ahead() -> bool:
+    """Whether the learner asked to review cards ahead of their time (?ahead=1)."""
+    return request.args.get("ahead") == "1"
 
 
 @bp.get("/")
@@ -49,7 +57,11 @@ def session(slug: str):
 def _session(slug: str | None):
     deck = _deck_or_none(slug)
     now = utcnow()
+    ahead = _ahead()
     nxt = study.next_card(current_user, deck, now)
+    reviewing_ahead = nxt is None and ahead
+    if reviewing_ahead:
+        nxt = study.next_card_ahead(current_user, deck, now)
     counts = study.queue_counts(current_user, deck, now)
     undo = study.last_undoable_review(current_user, now, deck)
     if nxt is None:
@@ -59,6 +71,9 @@ def _session(slug: str | None):
             counts=counts,
             undo=undo,
             next_due=study.next_due_after(current_user, deck, now),
+            ahead=ahead,
+            cards_ahead=study.count_ahead(current_user, deck, now),
+            review_ahead_days=study.REVIEW_AHEAD.days,
         )
     face = study.card_face(nxt.item, nxt.card, now)
     return render_template(
@@ -69,6 +84,8 @@ def _session(slug: str | None):
         undo=undo,
         show_back=False,
         shown_at=int(now.timestamp() * 1000),
+        ahead=ahead,
+        reviewing_ahead=reviewing_ahead,
     )
 
 
@@ -86,6 +103,7 @@ def back(item_id: int):
     shown = request.args.get("shown", "")
     # The rating form's hidden fields (see RateForm) are written out by the template:
     # rendering them through WTForms took longer than the rest of the page.
+    ahead = _ahead()
     return render_template(
         "study/card.html",
         deck=deck,
@@ -95,8 +113,11 @@ def back(item_id: int):
         rate_fields={
             "shown_at": shown if whole_number(shown, SHOWN_AT_DIGITS) is not None else "",
             "deck": slug or "",
+            "ahead": "1" if ahead else "",
         },
         ratings=list(Rating),
+        ahead=ahead,
+        reviewing_ahead=ahead and back.face.early,
     )
 
 
@@ -125,7 +146,7 @@ def rate(item_id: int):
     slug = form.deck.data or None
     if not form.validate_on_submit():
         flash("That rating could not be read. Please rate the card again.", "error")
-        return redirect(_here(slug))
+        return redirect(_here(slug, form.ahead.data == "1"))
     now = utcnow()
     duration = None
     shown_ms = whole_number(form.shown_at.data, SHOWN_AT_DIGITS)
@@ -143,4 +164,4 @@ def rate(item_id: int):
         )
     except NotFound:
         abort(404)
-    return redirect(_here(slug))
+    return redirect(_here(slug, form.ahead.data == "1"))

@@ -189,3 +189,62 @@ def test_done_for_today_offers_to_undo_the_rating_that_ended_it(client, app):
     _rate_the_next_card_easy(client)
     page = client.get("/study/cards").get_data(as_text=True)
     assert "Done for today" in page and "Undo the last rating" in page
+
+
+def _due_in(days_by_front: dict[str, float]) -> None:
+    """Move the learner's cards to be due so many days from now."""
+    from datetime import timedelta
+
+    from quiz.models import Card, Item, utcnow
+
+    for card, front in db.session.execute(
+        db.select(Card, Item.prompt).join(Item, Item.id == Card.item_id)
+    ):
+        card.due = utcnow() + timedelta(days=days_by_front[front])
+    db.session.commit()
+
+
+def test_a_learner_done_for_today_can_review_the_next_days_cards_ahead(client, app):
+    from quiz.models import Card
+
+    load_builtin_decks([_flashcards(n=3)])
+    _logged_in(client)
+    for _ in range(3):
+        _rate_the_next_card_easy(client)
+    _due_in({"Front 1": 3, "Front 2": 1, "Front 3": 10})  # the third beyond the week
+    done = client.get("/study/cards").get_data(as_text=True)
+    assert "Done for today" in done
+    assert "2 cards are due in the next 7 days" in done
+    assert 'href="/study/cards?ahead=1">Review ahead' in done
+
+    front = client.get("/study/cards?ahead=1").get_data(as_text=True)
+    assert "Front 2" in front  # the soonest first
+    assert "Reviewing ahead: this card is not due yet." in front
+    link = _show_answer_link(front)
+    assert "ahead=1" in link
+    back = client.get(link).get_data(as_text=True)
+    assert "Reviewing ahead" in back
+    fields = dict(
+        re.findall(r'name="(seen|shown_at|deck|ahead)" type="hidden" value="([^"]*)"', back)
+    )
+    assert fields["ahead"] == "1"
+    fields.update(csrf_token=csrf_from(back), rating="3")
+    before = {c.item_id: c.due for c in db.session.execute(db.select(Card)).scalars()}
+    response = client.post(re.search(r'action="([^"]+/rate)"', back).group(1), data=fields)
+    assert response.location.endswith("/study/cards?ahead=1")  # on to the next card ahead
+    db.session.expire_all()
+    after = {c.item_id: c.due for c in db.session.execute(db.select(Card)).scalars()}
+    assert sum(after[i] != before[i] for i in before) == 1  # the early review was recorded
+    assert db.session.execute(db.select(db.func.count(ReviewLog.id))).scalar_one() == 4
+    assert "Front 1" in client.get("/study/cards?ahead=1").get_data(as_text=True)
+
+
+def test_review_ahead_with_nothing_in_the_week_says_so(client, app):
+    load_builtin_decks([_flashcards(n=1)])
+    _logged_in(client)
+    _rate_the_next_card_easy(client)
+    _due_in({"Front 1": 12})
+    done = client.get("/study/cards").get_data(as_text=True)
+    assert "Review ahead</a>" not in done and "due in the next 7 days" not in done
+    page = client.get("/study/cards?ahead=1").get_data(as_text=True)
+    assert "Nothing else is due in the next 7 days" in page
