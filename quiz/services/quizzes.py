@@ -427,6 +427,18 @@ def submit_attempt(attempt: Attempt) -> bool:
     attempt_id, user_id, item_ids = attempt.id, attempt.user_id, list(attempt.item_ids)
     now = utcnow()
     with unit_of_work() as session:
+        if session.get_bind().dialect.name == "postgresql":
+            # Its questions first (FOR KEY SHARE, the lock the flashcards queued below
+            # take on them anyway), as every writer takes questions, then quizzes, then
+            # decks (see regrading.lock_for_correction): a correction holding one is
+            # waited for here, before this quiz and its deck are locked; otherwise it
+            # would wait for them while this waited for the question (a deadlock).
+            session.execute(
+                db.select(Item.id)
+                .where(Item.id.in_(item_ids))
+                .order_by(Item.id)
+                .with_for_update(read=True, key_share=True)
+            ).all()
         # Held to the commit, and taken before the answers are read: a correction of a
         # key re-marking this quiz's answers at the same moment (it locks the open
         # quizzes it touches, see regrading.lock_for_correction) is waited for, so the
