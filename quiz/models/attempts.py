@@ -67,7 +67,7 @@ class Response(Base):
     # The choice ids the answer was given to, in the order shown, when they differ from
     # those the attempt drew (a teacher added a choice since); NULL: the attempt's
     # choice_order. A corrected key marks the answer against what it was given to.
-    shown: Mapped[list | None] = mapped_column(JSON)
+    shown: Mapped[list | None] = mapped_column(JSON(none_as_null=True))
 
     attempt: Mapped[Attempt] = relationship(back_populates="responses")
 

@@ -551,9 +551,7 @@ def _result_rows(attempt: Attempt, numbered: list[tuple[int, int]]) -> list[Resu
         removed = any(c not in by_id for c in chosen)
         kept = False
         if response is not None and not removed:
-            keys = [ChoiceKey(c.id, c.correct, n) for n, c in enumerate(item_choices)]
-            shown = response[3] or attempt.choice_order.get(str(item_id), [])
-            kept = regrade(kind, keys, shown, chosen) != bool(response[1])
+            kept = _current_mark(attempt, item_id, kind, item_choices, response) != response[1]
         rows.append(
             ResultRow(
                 number=number,
@@ -579,6 +577,25 @@ def _result_rows(attempt: Attempt, numbered: list[tuple[int, int]]) -> list[Resu
             )
         )
     return rows
+
+
+def _current_mark(
+    attempt: Attempt,
+    item_id: int,
+    kind: str,
+    choices: list[_ResultChoiceRow],
+    response: tuple,
+) -> bool | None:
+    """The mark the question's current key gives the answer (grading.regrade), quickly
+    in the usual case: the answer was given to exactly the choices there are now."""
+    chosen, shown = response[0], response[3] or attempt.choice_order.get(str(item_id), [])
+    ids = [c.id for c in choices]  # in their right order
+    if len(shown) == len(ids) and set(shown) == set(ids):
+        if kind == ItemKind.ORDERING:
+            return list(chosen) == ids
+        return set(chosen) == {c.id for c in choices if c.correct}
+    keys = [ChoiceKey(c.id, c.correct, n) for n, c in enumerate(choices)]
+    return regrade(kind, keys, shown, chosen)
 
 
 def answered_numbers(attempt: Attempt) -> set[int]:
