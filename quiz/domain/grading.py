@@ -7,7 +7,6 @@ import random
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 
 from quiz.domain.items import ItemKind
 
@@ -69,28 +68,42 @@ def regrade(
         return None
 
 
-#: How alike an edited choice's text must stay to remain the same choice (difflib's
-#: ratio): a typo fixed keeps it; a new answer written over it does not.
-SAME_CHOICE_RATIO = 0.8
-#: Words that turn a statement into its opposite: a choice that gains or loses one is a
-#: new choice, however alike the rest.
-_NEGATIONS = frozenset({"not", "no", "never", "none", "nor", "neither", "nothing"})
-_DIGITS = re.compile(r"\d+")
-_WORDS = re.compile(r"[a-z]+(?:'[a-z]+)?")
+_NOT_WORDS = re.compile(r"[^\w]+")
+#: A typo fixed inside a word this long (one letter changed, or two swapped) keeps the
+#: choice; shorter words are too easily another word ("Mali", "Niger").
+_TYPO_WORD = 6
 
 
 def _same_choice(before: str, after: str) -> bool:
-    """Whether an edited text is still the choice it was: alike, with the same numbers
-    (1991 and 1994 are two answers, however alike) and no negation added or removed."""
-    before, after = before.casefold(), after.casefold()
-    if _DIGITS.findall(before) != _DIGITS.findall(after):
+    """Whether an edited text is still the answer it was, so that learners who picked it
+    still did: only its case, punctuation or spacing changed, or one typo was fixed
+    inside a long word (one letter changed, or two neighbours swapped; never the first
+    letter, a letter added or removed, or a digit). Anything more may be another answer
+    ("accepted" and "rejected", "legal" and "illegal", "1994" and "1991"), which
+    learners did not pick: it is a new choice."""
+    words_before = [w for w in _NOT_WORDS.split(before.casefold()) if w]
+    words_after = [w for w in _NOT_WORDS.split(after.casefold()) if w]
+    if len(words_before) != len(words_after):
         return False
-    words_before, words_after = set(_WORDS.findall(before)), set(_WORDS.findall(after))
-    if (words_before ^ words_after) & _NEGATIONS or any(
-        w.endswith("n't") for w in words_before ^ words_after
-    ):
+    changed = [(a, b) for a, b in zip(words_before, words_after, strict=True) if a != b]
+    if not changed:
+        return True
+    if len(changed) > 1:
         return False
-    return SequenceMatcher(None, before, after).ratio() >= SAME_CHOICE_RATIO
+    ((a, b),) = changed
+    if len(a) != len(b) or len(a) < _TYPO_WORD or a[0] != b[0]:
+        return False
+    if any(ch.isdigit() for ch in a + b):
+        return False
+    diff = [i for i in range(len(a)) if a[i] != b[i]]
+    if len(diff) == 1:
+        return True
+    return (
+        len(diff) == 2
+        and diff[1] == diff[0] + 1
+        and a[diff[0]] == b[diff[1]]
+        and (a[diff[1]] == b[diff[0]])
+    )
 
 
 def continued_choices(
@@ -102,7 +115,7 @@ def continued_choices(
     A text kept exactly keeps its choice, wherever it moved (a key fixed by moving the
     right text, an order changed); otherwise a row keeps its choice when its text is
     still the same answer (a typo fixed, see _same_choice). Everything else is a new
-    choice (None)."""
+    choice (None)."""  # (the caller also makes a row whose tick changed a new choice)
     by_text: dict[str, int] = {}
     for cid, text in old.items():
         by_text.setdefault(text, cid)

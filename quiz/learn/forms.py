@@ -88,6 +88,8 @@ def parse_answer(kind: str, form: MultiDict, choice_ids: Sequence[int]) -> list[
     teacher's edit), the places name other choices: the answer is refused."""
     sent = form.get("shown")
     expected = shown_token(choice_ids).encode()
+    # A page read before this check existed (an upgrade in the middle of a quiz) sends
+    # none: its answer is read as before, rather than refused.
     if sent is not None and not hmac.compare_digest(sent.encode("utf-8", "replace"), expected):
         raise InvalidAnswer(
             "The choices of this question changed while you were answering it: read them "

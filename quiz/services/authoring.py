@@ -32,6 +32,7 @@ from quiz.services import NotFound, ServiceError, unit_of_work
 from quiz.services.decks import DeckCard, item_columns, sync_item
 from quiz.services.regrading import (
     Regraded,
+    key_may_change,
     keys_before,
     lock_for_correction,
     regrade_changed,
@@ -480,11 +481,18 @@ def import_items(
         return _import_into_a_new_set(owner, result, title)
     _refuse_kind_changes(deck, result)
     with unit_of_work() as session:
-        lock_for_correction(session, deck_ids=[deck.id])
-        # Read again (after the lock), with every item's choices in one query.
-        session.execute(
-            select(Item).where(Item.deck_id == deck.id).options(selectinload(Item.choices))
-        ).all()
+        # Every item with its choices, in one query; read again after a lock on those
+        # whose key the file may change (see regrading.lock_for_correction).
+        read = select(Item).where(Item.deck_id == deck.id).options(selectinload(Item.choices))
+        by_key = {item.key: item for item in session.execute(read).scalars()}
+        may_change = [
+            by_key[spec.key].id
+            for spec in result.items
+            if spec.key in by_key and key_may_change(by_key[spec.key], spec)
+        ]
+        if may_change:
+            lock_for_correction(session, item_ids=may_change)
+            session.execute(read).all()
         report = ImportReport(deck=deck)
         by_key = {item.key: item for item in deck.items}
         before = keys_before(by_key[s.key] for s in result.items if s.key in by_key)

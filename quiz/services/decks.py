@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func
 from sqlalchemy.orm import Session, selectinload
 
 from quiz.domain.grading import continued_choices
@@ -15,7 +15,13 @@ from quiz.domain.items import QUIZ_KINDS, DeckSpec, ItemKind, ItemSpec
 from quiz.extensions import db
 from quiz.models import Choice, Deck, DeckStatus, Item
 from quiz.services import NotFound, fetch, unit_of_work
-from quiz.services.regrading import Regraded, keys_before, lock_for_correction, regrade_changed
+from quiz.services.regrading import (
+    Regraded,
+    key_may_change,
+    keys_before,
+    lock_for_correction,
+    regrade_changed,
+)
 
 
 @dataclass
@@ -48,6 +54,16 @@ def _sync_choices(item: Item, spec: ItemSpec, row_ids: Sequence[int | None] = ()
         {cid: c.text for cid, c in existing.items()},
         [(c.text, row) for c, row in zip(spec.choices, rows, strict=False)],
     )
+    # A row whose text was edited and whose tick changed is a new answer, not a typo
+    # fixed: a learner's pick of the old text is not a pick of the new one.
+    continues = [
+        None
+        if cid is not None
+        and existing[cid].text != choice_spec.text
+        and existing[cid].correct != choice_spec.correct
+        else cid
+        for choice_spec, cid in zip(spec.choices, continues, strict=True)
+    ]
     wanted = []
     changed = len(existing) != len(item.choices)  # unsaved choices are replaced
     for position, (choice_spec, cid) in enumerate(zip(spec.choices, continues, strict=True)):
@@ -127,18 +143,29 @@ def load_builtin_decks(specs: Sequence[DeckSpec]) -> LoadReport:
     report = LoadReport()
     with unit_of_work() as session:
         slugs = [spec.slug for spec in specs]
-        lock_for_correction(
-            session,
-            deck_ids=list(session.execute(select(Deck.id).where(Deck.slug.in_(slugs))).scalars()),
-        )
-        existing = {
-            deck.slug: deck
-            for deck in session.execute(
-                db.select(Deck)
-                .where(Deck.slug.in_(slugs))
-                .options(selectinload(Deck.items).selectinload(Item.choices))
-            ).scalars()
-        }
+
+        def read() -> dict[str, Deck]:
+            return {
+                deck.slug: deck
+                for deck in session.execute(
+                    db.select(Deck)
+                    .where(Deck.slug.in_(slugs))
+                    .options(selectinload(Deck.items).selectinload(Item.choices))
+                ).scalars()
+            }
+
+        existing = read()
+        # Only the questions whose key may change are locked (most loads change none),
+        # and then everything is read again, after the lock.
+        may_change = []
+        for spec in specs:
+            wanted = {item_spec.key: item_spec for item_spec in spec.items}
+            for item in existing[spec.slug].items if spec.slug in existing else ():
+                if item.key in wanted and key_may_change(item, wanted[item.key]):
+                    may_change.append(item.id)
+        if may_change:
+            lock_for_correction(session, item_ids=may_change)
+            existing = read()
         for spec in specs:
             deck = existing.get(spec.slug)
             if deck is None:

@@ -18,7 +18,7 @@ from sqlalchemy import JSON, String, bindparam, cast, func, literal, select, typ
 from sqlalchemy.orm import Session
 
 from quiz.domain.grading import ChoiceKey, regrade
-from quiz.domain.items import ItemKind
+from quiz.domain.items import ItemKind, ItemSpec
 from quiz.models import Attempt, Item, Response
 from quiz.models.base import utcnow
 from quiz.services.study import queue_pairs
@@ -104,6 +104,14 @@ def keys_before(items: Iterable[Item]) -> dict[int, KeyBefore]:
     return {item.id: KeyBefore(marking_key(item), right_answers(item)) for item in items}
 
 
+def key_may_change(item: Item, spec: ItemSpec) -> bool:
+    """Whether saving `spec` over `item` may change how its answers are marked: not when
+    its kind and its choices (texts, ticks, order) stay as they are."""
+    current = [(c.text, c.correct) for c in sorted(item.choices, key=lambda c: c.position)]
+    wanted = [(c.text, c.correct) for c in spec.choices]
+    return item.kind != spec.kind.value or current != wanted
+
+
 def lock_for_correction(
     session: Session, item_ids: Sequence[int] = (), deck_ids: Sequence[int] = ()
 ) -> None:
@@ -146,12 +154,17 @@ def regrade_changed(
     if not changed:
         return report
     report.questions = sum(1 for i in changed if before[i.id].right != right_answers(i))
-    for item in changed:
-        # In SQL, not from the value read: two corrections one after the other each
-        # raise it (an answer graded between them must not pass).
-        item.key_version = Item.key_version + 1
-    session.flush()
     item_ids = [item.id for item in changed]
+    # In SQL, not from the value read: two corrections one after the other each raise
+    # it (an answer graded between them must not pass). One statement for them all.
+    session.execute(
+        update(Item)
+        .where(Item.id.in_(item_ids))
+        .values(key_version=Item.key_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    for item in changed:
+        session.expire(item, ["key_version"])
     dialect = session.get_bind().dialect.name
     rows = session.execute(
         select(

@@ -19,6 +19,7 @@ from quiz.models import (
     Item,
     QuestionReport,
     ReportReason,
+    Response,
     User,
     utcnow,
 )
@@ -34,15 +35,20 @@ MAX_COMMENT = 1000
 
 
 def _seen_by(user_id: int):
-    """Items the learner may report: any of a deck that is published, or that they took
-    a quiz on or study (unpublished since); never one of a deleted deck, whose author
-    no longer reads its reports."""
+    """Items the learner may report: any of a published deck, and of one unpublished
+    since, those they answered or study (not the others: a draft's new questions are
+    its author's until published); never one of a deleted deck, whose author no longer
+    reads its reports."""
     deck = aliased(Deck)  # the outer query may join Deck itself
     return and_(
         exists().where(deck.id == Item.deck_id, deck.deleted_at.is_(None)),
         or_(
             exists().where(deck.id == Item.deck_id, deck.status == DeckStatus.PUBLISHED.value),
-            exists().where(Attempt.deck_id == Item.deck_id, Attempt.user_id == user_id),
+            exists().where(
+                Response.item_id == Item.id,
+                Response.attempt_id == Attempt.id,
+                Attempt.user_id == user_id,
+            ),
             exists().where(Card.item_id == Item.id, Card.user_id == user_id),
         ),
     )

@@ -344,7 +344,8 @@ def card_face(item: Item, card: Card | None, now: datetime) -> CardFace:
         seen=card_token(card),
         intervals={r: format_interval(d) for r, d in intervals.items()},
         is_new=card is None,
-        early=card is not None and card.due > now,
+        # Beyond the learning steps shown a few minutes early anyway (LEARN_AHEAD).
+        early=card is not None and card.due > now + LEARN_AHEAD,
     )
 
 

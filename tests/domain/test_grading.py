@@ -137,9 +137,9 @@ def test_a_choice_kept_word_for_word_continues_wherever_it_moved():
 
 
 def test_a_row_with_a_typo_fixed_continues_its_choice():
-    old = {1: "Pariss", 2: "Lyon"}
-    assert continued_choices(old, [("Paris", 1), ("Lyon", 2)]) == [1, 2]
-    assert continued_choices(old, [("paris", 1), ("Lyon", None)]) == [1, 2]
+    old = {1: "The Budapest Memorandom", 2: "Lyon"}
+    assert continued_choices(old, [("The Budapest Memorandum", 1), ("Lyon", 2)]) == [1, 2]
+    assert continued_choices(old, [("the budapest memorandom.", 1), ("Lyon", None)]) == [1, 2]
 
 
 def test_a_row_written_over_with_another_answer_is_a_new_choice():
@@ -157,9 +157,15 @@ def test_a_row_written_over_with_another_answer_is_a_new_choice():
         ("Russia", "Not Russia"),
         ("Ukraine joined NATO in 2008", "Ukraine did not join NATO in 2008"),
         ("Kyiv agreed", "Kyiv didn't agree"),
+        ("It accepted the request", "It rejected the request"),
+        ("legal", "illegal"),
+        ("Austria", "Australia"),
+        ("Eastern Ukraine", "Western Ukraine"),
+        ("Russia", "Prussia"),
+        ("Pariss", "Paris"),  # a letter removed: too often another word
     ],
 )
-def test_a_changed_number_or_an_added_negation_makes_a_new_choice(before, after):
+def test_an_edit_that_may_be_another_answer_makes_a_new_choice(before, after):
     assert continued_choices({1: before}, [(after, 1)]) == [None]
 
 

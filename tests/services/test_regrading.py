@@ -126,6 +126,18 @@ def test_a_typo_fixed_in_a_choice_keeps_it_the_learners_pick_and_their_mark(app)
     assert row.correct and row.regraded_at is None and not row.picked_a_removed_choice
 
 
+def test_a_row_edited_and_ticked_differently_is_a_new_choice(app):
+    _, deck, (capital,) = _published_set(WRONG_KEY)
+    attempt = _take(make_user(), deck, {capital.id: ["Nice"]})
+    # "Nice" becomes "Nice." and right: no longer a typo fixed, but another answer.
+    edited = replace(
+        WRONG_KEY, choices=(ChoiceSpec("Lyon"), ChoiceSpec("Paris"), ChoiceSpec("Nice.", True))
+    )
+    report = _edit(deck, capital, edited).regraded
+    assert (report.changed, report.kept) == (0, 1)
+    assert _row(attempt, capital.id).picked_a_removed_choice
+
+
 def test_a_choice_written_over_with_another_answer_is_a_new_choice(app):
     _, deck, (capital,) = _published_set(WRONG_KEY)
     attempt = _take(make_user(), deck, {capital.id: ["Lyon"]})
@@ -420,3 +432,27 @@ def test_a_row_naming_another_questions_choice_is_a_new_choice(app):
     assert seine not in authoring.choice_ids(db.session.get(Item, capital.id))
     responses = db.session.execute(select(Response.correct)).scalars().all()
     assert responses == [True]
+
+
+@pytest.mark.parametrize("questions", [2, 8])
+def test_marking_again_takes_a_fixed_number_of_statements(app, count_queries, questions):
+    from quiz.services.regrading import keys_before, regrade_changed
+
+    specs = [replace(WRONG_KEY, key=f"q{n}", prompt=f"Question {n}?") for n in range(questions)]
+    _, deck, items = _published_set(*specs)
+    for _ in range(3):
+        _take(make_user(), deck, {item.id: ["Lyon"] for item in items})
+    db.session.expire_all()
+    items = db.session.execute(select(Item).where(Item.deck_id == deck.id)).scalars().all()
+    before = keys_before(items)
+    for item in items:  # every key corrected, as an import would
+        for choice in item.choices:
+            choice.correct = choice.text == "Paris"
+    db.session.flush()
+    with count_queries() as counter:
+        report = regrade_changed(db.session, items, before)
+    db.session.commit()
+    assert report.now_wrong == 3 * questions
+    # the keys' versions raised, the answers read, marked again, their cards looked for and
+    # queued (in a savepoint), the scores set anew: the same for 2 questions as for 8
+    assert counter.count == 8, counter.statements

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from quiz.models import ReportReason
@@ -114,9 +116,14 @@ def test_nobody_reports_a_question_of_a_deleted_set(app):
         reports.report_target(student, capital.id)
 
 
-def test_a_question_not_drawn_into_a_quiz_of_a_set_unpublished_since_can_be_reported(app):
+def test_of_a_set_unpublished_since_a_learner_reports_only_what_they_answered(app):
     _, deck, (capital, river) = _published_set(FIXED_KEY, OTHER)
     student = make_user()
     _take(student, deck, {capital.id: ["Paris"]})  # river left unanswered
     authoring.set_published(deck, False)
+    added = authoring.save_item(deck, replace(OTHER, key="new", prompt="Next week's test?"))
+    assert reports.report_target(student, capital.id).prompt == "Capital of France?"
+    # river, missed, came back as a flashcard they study: theirs to report too
     assert reports.report_target(student, river.id).prompt == "River of Paris?"
+    with pytest.raises(NotFound):  # a question added to the draft is not theirs to read
+        reports.report_target(student, added.item.id)

@@ -456,7 +456,8 @@ def test_the_analysis_links_each_question_to_its_editor_for_the_sets_owner_only(
     login(client, teacher.email)
     page = client.get(f"/teach/sets/{own.id}/analysis").get_data(as_text=True)
     assert f'href="/teach/sets/{own.id}/items/{capital.id}/edit">Edit' in page
-    assert "marks every earlier answer to the question again" in page
+    assert "marks the earlier answers to the question again" in page
+    assert 'Edit<span class="visually-hidden"> the question “Capital of France?”' in page
     # A built-in deck in a class is not the teacher's to edit: no link.
     other, klass, _, deck, _ = _class_with_results()
     colleague = app.test_client()

@@ -463,3 +463,11 @@ def test_a_forged_list_of_shown_choices_is_refused_without_failing(client, app, 
     response = client.post(location, data=sent)
     assert response.status_code == 422
     assert db.session.execute(db.select(db.func.count(Response.id))).scalar_one() == 0
+
+
+def test_an_answer_from_a_page_without_the_list_of_shown_choices_is_read_as_before(client, app):
+    # A question page read before the list existed (an upgrade in the middle of a quiz).
+    location, html = first_question(client, n=1)
+    response = client.post(location, data={"csrf_token": csrf_from(html), "choice": "1"})
+    assert response.status_code == 302
+    assert db.session.execute(db.select(db.func.count(Response.id))).scalar_one() == 1

@@ -523,7 +523,7 @@ def test_changing_the_kind_to_multiple_choice_offers_rows_to_type_in(client, app
 
 
 def test_correcting_a_key_in_the_editor_marks_answers_again_and_the_learner_is_told(client, app):
-    from tests.services.test_regrading import WRONG_KEY, _published_set, _take
+    from tests.services.test_regrading import WRONG_KEY, _choice, _published_set, _take
 
     teacher, deck, (capital,) = _published_set(WRONG_KEY)
     student = make_user()
@@ -533,11 +533,12 @@ def test_correcting_a_key_in_the_editor_marks_answers_again_and_the_learner_is_t
     page = client.get(url).get_data(as_text=True)
     assert "their earlier answers are marked again" in page
     # Each row carries the choice it shows: the teacher fixes the key and, in the same
-    # save, writes "Paris" with a full stop; it stays the choice the learner picked.
+    # save, writes "Nice" with a full stop; it stays the same choice.
     ids = re.findall(r'name="choices-(\d)-choice" type="hidden" value="(\d+)"', page)
     assert [int(i) for _, i in ids] == authoring.choice_ids(capital)
     rows = {f"choices-{n}-choice": cid for n, cid in ids}
-    texts = {"choices-0-text": "Lyon", "choices-1-text": "Paris.", "choices-2-text": "Nice"}
+    texts = {"choices-0-text": "Lyon", "choices-1-text": "Paris", "choices-2-text": "Nice."}
+    nice = _choice(capital, "Nice")
     data = _item_data(csrf_from(page), right="1", save="1", **rows, **texts)
     response = client.post(url, data=data, follow_redirects=True)
     assert (
@@ -550,4 +551,31 @@ def test_correcting_a_key_in_the_editor_marks_answers_again_and_the_learner_is_t
     assert "Your score: 100%" in result
     assert "The answer key of 1 question was corrected after you answered" in result
     assert "Marked again on" in result and "so it is now marked right" in result
-    assert re.search(r"Paris\.\s*<strong class=\"tag tag-right\">right answer", result)
+    assert re.search(r"Paris\s*<strong class=\"tag tag-right\">right answer", result)
+    assert nice in authoring.choice_ids(db.session.get(Item, capital.id))
+
+
+def test_a_result_says_when_an_answer_keeps_a_mark_the_current_key_would_not_give(client, app):
+    from dataclasses import replace
+
+    from quiz.domain.items import ChoiceSpec
+    from tests.services.test_regrading import FIXED_KEY, WRONG_KEY, _edit, _published_set, _take
+
+    _, deck, (capital,) = _published_set(WRONG_KEY)
+    student = make_user()
+    attempt = _take(student, deck, {capital.id: ["Lyon"]})
+    # Lille added, and the key fixed: the answer was given to other choices.
+    _edit(deck, capital, replace(FIXED_KEY, choices=(*FIXED_KEY.choices, ChoiceSpec("Lille"))))
+    login(client, student.email)
+    result = client.get(f"/attempts/{attempt.id}/result").get_data(as_text=True)
+    assert "This answer keeps the mark it was given then: the question has changed since." in (
+        result
+    )
+    # Lyon itself removed: the learner's pick is no longer there to show.
+    _edit(
+        deck,
+        db.session.get(Item, capital.id),
+        replace(FIXED_KEY, choices=(ChoiceSpec("Paris", True), ChoiceSpec("Nice"))),
+    )
+    result = client.get(f"/attempts/{attempt.id}/result").get_data(as_text=True)
+    assert "This answer picked a choice that has since been removed or rewritten" in result
