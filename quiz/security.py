@@ -108,6 +108,15 @@ def login_account_key() -> str:
     return "login-account:" + request.form.get("email", "").strip().lower()[:254]
 
 
+def logged_out() -> bool:
+    """For a rate limit's exempt_when on a page that needs a log-in: a visitor who is not
+    logged in is sent to log in, and must not fill a bucket that every such visitor
+    would share."""
+    from flask_login import current_user
+
+    return not current_user.is_authenticated
+
+
 def init_security(app: Flask) -> None:
     production = app.config.get("QUIZ_ENV") == "production"
 

@@ -21,7 +21,7 @@ from quiz.auth.access import is_safe_next
 from quiz.auth.forms import DeleteAccountForm, LoginForm, PasswordForm, PostForm, SignupForm
 from quiz.extensions import limiter
 from quiz.models import Role, utcnow
-from quiz.security import log_event, login_account_key
+from quiz.security import log_event, logged_out, login_account_key
 from quiz.services import ServiceError, privacy
 from quiz.services.accounts import (
     TEMPORARY_PASSWORD_DAYS,
@@ -143,7 +143,7 @@ def _password_change_key() -> str:
     lambda: current_app.config["RATELIMIT_LOGIN_PER_ACCOUNT"],
     methods=["POST"],
     key_func=_password_change_key,
-    exempt_when=lambda: not current_user.is_authenticated,  # they are sent to log in
+    exempt_when=logged_out,
 )
 @login_required
 def password():
@@ -175,7 +175,7 @@ def password():
 @limiter.limit(
     "20/hour",
     key_func=lambda: f"account-data:{current_user.get_id()}",
-    exempt_when=lambda: not current_user.is_authenticated,  # they are sent to log in
+    exempt_when=logged_out,
 )
 @login_required
 def account_data():
@@ -199,7 +199,7 @@ def account_data():
     lambda: current_app.config["RATELIMIT_LOGIN_PER_ACCOUNT"],
     methods=["POST"],
     key_func=_password_change_key,
-    exempt_when=lambda: not current_user.is_authenticated,
+    exempt_when=logged_out,
 )
 @login_required
 def delete_account():

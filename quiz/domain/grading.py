@@ -107,31 +107,33 @@ def _same_choice(before: str, after: str) -> bool:
 
 
 def continued_choices(
-    old: Mapping[int, str], new: Sequence[tuple[str, int | None]]
+    old: Mapping[int, tuple[str, bool]], new: Sequence[tuple[str, bool, int | None]]
 ) -> list[int | None]:
     """Which stored choice each choice of an edited question continues, so that learners'
-    answers keep pointing at what they picked. `old` is the stored choices (id -> text);
-    `new` the edited ones, each as (text, id of the stored choice its row showed, or None).
-    A text kept exactly keeps its choice, wherever it moved (a key fixed by moving the
-    right text, an order changed); otherwise a row keeps its choice when its text is
-    still the same answer (a typo fixed, see _same_choice). Everything else is a new
-    choice (None)."""  # (the caller also makes a row whose tick changed a new choice)
+    answers keep pointing at what they picked. `old` is the stored choices (id -> (text,
+    right)); `new` the edited ones, each as (text, right, id of the stored choice its row
+    showed, or None). A text kept exactly keeps its choice, wherever it moved and however
+    it is ticked (a key fixed by moving the tick, an order changed); otherwise a row keeps
+    its choice when its text is still the same answer (a typo fixed, see _same_choice)
+    and its tick did not change: an edited text ticked differently is another answer.
+    Everything else is a new choice (None)."""
     by_text: dict[str, int] = {}
-    for cid, text in old.items():
+    for cid, (text, _) in old.items():
         by_text.setdefault(text, cid)
     result: list[int | None] = []
     taken: set[int] = set()
-    for text, _ in new:
+    for text, _, _ in new:
         cid = by_text.get(text)
         if cid is not None and cid not in taken:
             taken.add(cid)
             result.append(cid)
         else:
             result.append(None)
-    for index, (text, row_id) in enumerate(new):
+    for index, (text, right, row_id) in enumerate(new):
         if result[index] is not None or row_id is None or row_id in taken or row_id not in old:
             continue
-        if _same_choice(old[row_id], text):
+        old_text, old_right = old[row_id]
+        if old_right == right and _same_choice(old_text, text):
             taken.add(row_id)
             result[index] = row_id
     return result

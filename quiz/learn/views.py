@@ -11,6 +11,7 @@ from quiz.domain.gradebook import questions_asked
 from quiz.extensions import limiter
 from quiz.learn.forms import AnswerForm, ReportForm, StartQuizForm, parse_answer, shown_token
 from quiz.models import utcnow
+from quiz.security import logged_out
 from quiz.services import NotFound, ServiceError, classes, quizzes, reports, study
 from quiz.services import decks as deck_service
 from quiz.services.dashboard import build_dashboard
@@ -200,7 +201,7 @@ def question(attempt_id: int, number: int):
         form=form,
         error=error,
         checked=checked,
-        shown_token=shown_token,
+        shown=shown_token([c.id for c in page.choices]),
     ), (422 if error else 200)
 
 
@@ -234,11 +235,14 @@ def result(attempt_id: int):
     attempt = _own_attempt_or_404(attempt_id)
     if not attempt.is_submitted:
         return redirect(url_for("learn.review", attempt_id=attempt.id))
+    rows = quizzes.attempt_result(attempt)
     return render_template(
         "learn/result.html",
         attempt=attempt,
-        rows=quizzes.attempt_result(attempt),
+        rows=rows,
         too_short_for=classes.too_short_for(current_user, attempt),
+        reportable=reports.offered_on_result(attempt, rows),
+        report_from=url_for("learn.result", attempt_id=attempt.id),
     )
 
 
@@ -278,7 +282,7 @@ def settings():
     "30/hour",
     methods=["POST"],
     key_func=lambda: f"report:{current_user.get_id()}",
-    exempt_when=lambda: not current_user.is_authenticated,  # they are sent to log in
+    exempt_when=logged_out,
 )
 @login_required
 def report_question(item_id: int):

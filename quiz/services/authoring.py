@@ -32,7 +32,6 @@ from quiz.services import NotFound, ServiceError, unit_of_work
 from quiz.services.decks import DeckCard, item_columns, sync_item
 from quiz.services.regrading import (
     Regraded,
-    key_may_change,
     keys_before,
     lock_for_correction,
     regrade_changed,
@@ -296,8 +295,9 @@ def save_item(
             deck.items.append(item)
             before = {}
         else:
-            lock_for_correction(session, item_ids=[item_id])
             item = item_of(deck, item_id)
+            if lock_for_correction(session, [(item, spec)]):
+                item = item_of(deck, item_id)  # read again, after the lock
             position = item.position
             before = keys_before([item])
         sync_item(item, spec, position, row_ids)
@@ -485,13 +485,8 @@ def import_items(
         # whose key the file may change (see regrading.lock_for_correction).
         read = select(Item).where(Item.deck_id == deck.id).options(selectinload(Item.choices))
         by_key = {item.key: item for item in session.execute(read).scalars()}
-        may_change = [
-            by_key[spec.key].id
-            for spec in result.items
-            if spec.key in by_key and key_may_change(by_key[spec.key], spec)
-        ]
-        if may_change:
-            lock_for_correction(session, item_ids=may_change)
+        pairs = [(by_key[spec.key], spec) for spec in result.items if spec.key in by_key]
+        if lock_for_correction(session, pairs):
             session.execute(read).all()
         report = ImportReport(deck=deck)
         by_key = {item.key: item for item in deck.items}

@@ -17,7 +17,6 @@ from quiz.models import Choice, Deck, DeckStatus, Item
 from quiz.services import NotFound, fetch, unit_of_work
 from quiz.services.regrading import (
     Regraded,
-    key_may_change,
     keys_before,
     lock_for_correction,
     regrade_changed,
@@ -51,19 +50,9 @@ def _sync_choices(item: Item, spec: ItemSpec, row_ids: Sequence[int | None] = ()
     existing = {c.id: c for c in item.choices if c.id is not None}
     rows = list(row_ids) + [None] * (len(spec.choices) - len(row_ids))
     continues = continued_choices(
-        {cid: c.text for cid, c in existing.items()},
-        [(c.text, row) for c, row in zip(spec.choices, rows, strict=False)],
+        {cid: (c.text, c.correct) for cid, c in existing.items()},
+        [(c.text, c.correct, row) for c, row in zip(spec.choices, rows, strict=False)],
     )
-    # A row whose text was edited and whose tick changed is a new answer, not a typo
-    # fixed: a learner's pick of the old text is not a pick of the new one.
-    continues = [
-        None
-        if cid is not None
-        and existing[cid].text != choice_spec.text
-        and existing[cid].correct != choice_spec.correct
-        else cid
-        for choice_spec, cid in zip(spec.choices, continues, strict=True)
-    ]
     wanted = []
     changed = len(existing) != len(item.choices)  # unsaved choices are replaced
     for position, (choice_spec, cid) in enumerate(zip(spec.choices, continues, strict=True)):
@@ -155,17 +144,14 @@ def load_builtin_decks(specs: Sequence[DeckSpec]) -> LoadReport:
             }
 
         existing = read()
-        # Only the questions whose key may change are locked (most loads change none),
-        # and then everything is read again, after the lock.
-        may_change = []
+        pairs = []
         for spec in specs:
             wanted = {item_spec.key: item_spec for item_spec in spec.items}
             for item in existing[spec.slug].items if spec.slug in existing else ():
-                if item.key in wanted and key_may_change(item, wanted[item.key]):
-                    may_change.append(item.id)
-        if may_change:
-            lock_for_correction(session, item_ids=may_change)
-            existing = read()
+                if item.key in wanted:
+                    pairs.append((item, wanted[item.key]))
+        if lock_for_correction(session, pairs):
+            existing = read()  # again, after the lock
         for spec in specs:
             deck = existing.get(spec.slug)
             if deck is None:

@@ -216,12 +216,8 @@ def _question_at(attempt: Attempt, number: int) -> _Question:
     return _question_from(item_id, fetch(_QUESTION, item_id=item_id))
 
 
-def _answers(attempt: Attempt) -> dict[int, tuple[list[int], bool]]:
+def _answers(attempt_id: int) -> dict[int, tuple[list[int], bool]]:
     """The attempt's answers so far: item id -> (chosen choice ids, whether right)."""
-    return _answers_of(attempt.id)
-
-
-def _answers_of(attempt_id: int) -> dict[int, tuple[list[int], bool]]:
     rows = fetch(_ANSWERS, attempt_id=attempt_id)
     return {item_id: (chosen, correct) for item_id, chosen, correct in rows}
 
@@ -446,7 +442,7 @@ def submit_attempt(attempt: Attempt) -> bool:
         session.execute(
             db.select(Attempt.id).where(Attempt.id == attempt_id).with_for_update()
         ).first()
-        answered = _answers_of(attempt_id)
+        answered = _answers(attempt_id)
         correct = sum(1 for _, right in answered.values() if right)
         # Conditional update: of two submissions racing, exactly one matches the row.
         result = session.execute(
@@ -522,44 +518,53 @@ def checked_answer(attempt: Attempt, number: int) -> ResultRow | None:
     return row if row.answered else None
 
 
+class _Answer(NamedTuple):
+    chosen: list[int]
+    correct: bool
+    regraded_at: datetime | None
+    shown: list[int] | None  # see Response.shown
+
+
 def _result_rows(attempt: Attempt, numbered: list[tuple[int, int]]) -> list[ResultRow]:
     """(number, item id) questions of the attempt as result rows, in one query."""
     item_ids = [item_id for _, item_id in numbered]
     items: dict[int, tuple] = {}
     choices: dict[int, list[_ResultChoiceRow]] = {}
-    answered: dict[int, tuple[list[int], bool, datetime | None, list[int] | None]] = {}
-    retired: dict[int, bool] = {}
+    answered: dict[int, _Answer] = {}
     for row in fetch(_RESULT, item_ids=item_ids, attempt_id=attempt.id):
-        item_id, kind, prompt, explanation, source, cid, text, right, chosen, correct = row[:10]
+        (item_id, kind, prompt, explanation, source, cid, text, right) = row[:8]
+        (chosen, correct, regraded_at, retired, shown) = row[8:]
         if item_id not in items:
-            items[item_id] = (kind, prompt, explanation, source)
+            items[item_id] = (kind, prompt, explanation, source, retired)
             choices[item_id] = []
-            retired[item_id] = row[11]
             if chosen is not None:
-                answered[item_id] = (chosen, correct, row[10], row[12])
+                answered[item_id] = _Answer(chosen, correct, regraded_at, shown)
         if cid is not None:
             choices[item_id].append(_ResultChoiceRow(cid, text, right))
     rows = []
     for number, item_id in numbered:
-        kind, prompt, explanation, source = items[item_id]
+        kind, prompt, explanation, source, retired = items[item_id]
         item_choices = choices[item_id]
         by_id = {c.id: c for c in item_choices}
-        response = answered.get(item_id)
-        chosen = list(response[0]) if response else []
+        answer = answered.get(item_id)
+        chosen = list(answer.chosen) if answer else []
         order = in_attempt_order(attempt, item_id, [c.id for c in item_choices])
         is_ordering = kind == ItemKind.ORDERING
         removed = any(c not in by_id for c in chosen)
         kept = False
-        if response is not None and not removed:
-            kept = _current_mark(attempt, item_id, kind, item_choices, response) != response[1]
+        if answer is not None and not removed:
+            # Would the current key give it its mark? Not when the question changed.
+            keys = [ChoiceKey(c.id, c.correct, n) for n, c in enumerate(item_choices)]
+            shown = answer.shown or attempt.choice_order.get(str(item_id), [])
+            kept = regrade(kind, keys, shown, chosen) != answer.correct
         rows.append(
             ResultRow(
                 number=number,
                 item_id=item_id,
                 kind=kind,
                 prompt=prompt,
-                answered=response is not None,
-                correct=bool(response and response[1]),
+                answered=answer is not None,
+                correct=bool(answer and answer.correct),
                 choices=tuple(
                     ResultChoice(by_id[cid].text, cid in chosen, by_id[cid].correct)
                     for cid in order
@@ -570,35 +575,16 @@ def _result_rows(attempt: Attempt, numbered: list[tuple[int, int]]) -> list[Resu
                 right_order=tuple(c.text for c in item_choices) if is_ordering else (),
                 explanation=explanation,
                 source=source,
-                regraded_at=response[2] if response else None,
+                regraded_at=answer.regraded_at if answer else None,
                 picked_a_removed_choice=removed,
                 kept_an_earlier_mark=kept,
-                retired=retired[item_id],
+                retired=retired,
             )
         )
     return rows
 
 
-def _current_mark(
-    attempt: Attempt,
-    item_id: int,
-    kind: str,
-    choices: list[_ResultChoiceRow],
-    response: tuple,
-) -> bool | None:
-    """The mark the question's current key gives the answer (grading.regrade), quickly
-    in the usual case: the answer was given to exactly the choices there are now."""
-    chosen, shown = response[0], response[3] or attempt.choice_order.get(str(item_id), [])
-    ids = [c.id for c in choices]  # in their right order
-    if len(shown) == len(ids) and set(shown) == set(ids):
-        if kind == ItemKind.ORDERING:
-            return list(chosen) == ids
-        return set(chosen) == {c.id for c in choices if c.correct}
-    keys = [ChoiceKey(c.id, c.correct, n) for n, c in enumerate(choices)]
-    return regrade(kind, keys, shown, chosen)
-
-
 def answered_numbers(attempt: Attempt) -> set[int]:
     """The 1-based numbers of the attempt's questions that have an answer."""
-    answered = _answers(attempt)
+    answered = _answers(attempt.id)
     return {n for n, item_id in enumerate(attempt.item_ids, start=1) if item_id in answered}

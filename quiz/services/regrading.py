@@ -104,7 +104,7 @@ def keys_before(items: Iterable[Item]) -> dict[int, KeyBefore]:
     return {item.id: KeyBefore(marking_key(item), right_answers(item)) for item in items}
 
 
-def key_may_change(item: Item, spec: ItemSpec) -> bool:
+def _key_may_change(item: Item, spec: ItemSpec) -> bool:
     """Whether saving `spec` over `item` may change how its answers are marked: not when
     its kind and its choices (texts, ticks, order) stay as they are."""
     current = [(c.text, c.correct) for c in sorted(item.choices, key=lambda c: c.position)]
@@ -112,24 +112,27 @@ def key_may_change(item: Item, spec: ItemSpec) -> bool:
     return item.kind != spec.kind.value or current != wanted
 
 
-def lock_for_correction(
-    session: Session, item_ids: Sequence[int] = (), deck_ids: Sequence[int] = ()
-) -> None:
-    """Lock, first thing in a transaction that may correct these questions' keys (or
-    any of these decks'), what marking their answers again writes, in the one order all
-    writers take their locks: questions, then quizzes, then decks (a submission locks
-    its quiz, then its trigger the deck; an answer locks the question, then the quiz).
+def lock_for_correction(session: Session, pairs: Iterable[tuple[Item, ItemSpec]]) -> bool:
+    """Lock, first thing in a transaction that saves these specs over these items, what
+    marking their answers again writes, in the one order all writers take their locks:
+    questions, then quizzes, then decks (a submission locks its quiz, then its trigger
+    the deck; an answer locks the question, then the quiz). Only the questions whose key
+    may change are locked: most saves and deck loads change none.
 
     On PostgreSQL: the questions FOR UPDATE, so that an answer being stored waits and
     then finds its key's version raised (quizzes.answer_question); and the open quizzes
     that answered them, so that a submission waits and then counts the new marks
-    (quizzes.submit_attempt). SQLite's write lock already holds everything. Objects read
-    before are expired: what the correction compares with must be read after the lock."""
-    if session.get_bind().dialect.name != "postgresql" or not (item_ids or deck_ids):
-        return
-    which = Item.id.in_(list(item_ids)) if item_ids else Item.deck_id.in_(list(deck_ids))
-    session.execute(select(Item.id).where(which).order_by(Item.id).with_for_update()).all()
-    answered = select(Response.attempt_id).join(Item, Item.id == Response.item_id).where(which)
+    (quizzes.submit_attempt). SQLite's write lock already holds everything.
+
+    True when something was locked: objects read before are then expired, as what the
+    correction compares with must be read after the lock (the caller reads again)."""
+    item_ids = sorted(item.id for item, spec in pairs if _key_may_change(item, spec))
+    if not item_ids or session.get_bind().dialect.name != "postgresql":
+        return False
+    session.execute(
+        select(Item.id).where(Item.id.in_(item_ids)).order_by(Item.id).with_for_update()
+    ).all()
+    answered = select(Response.attempt_id).where(Response.item_id.in_(item_ids))
     session.execute(
         select(Attempt.id)
         .where(Attempt.submitted_at.is_(None), Attempt.id.in_(answered))
@@ -137,6 +140,7 @@ def lock_for_correction(
         .with_for_update()
     ).all()
     session.expire_all()
+    return True
 
 
 def regrade_changed(

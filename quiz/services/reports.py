@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,6 +24,7 @@ from quiz.models import (
     utcnow,
 )
 from quiz.services import NotFound, ServiceError, unit_of_work
+from quiz.services.quizzes import ResultRow
 
 REASON_LABELS = {
     ReportReason.WRONG_KEY: "The answer marked right is wrong",
@@ -82,6 +83,16 @@ def report_target(user: User, item_id: int) -> ReportTarget:
     if row is None:
         raise NotFound("There is no question at that address.")
     return ReportTarget(*row)
+
+
+def offered_on_result(attempt: Attempt, rows: Iterable[ResultRow]) -> set[int]:
+    """The questions of the learner's result that offer a report: those report_target
+    accepts, told without a query (a deck deleted since offers none; a question retired
+    since, none; a deck unpublished since, only the questions answered)."""
+    if attempt.deck.deleted_at is not None:
+        return set()
+    published = attempt.deck.is_published
+    return {row.item_id for row in rows if not row.retired and (published or row.answered)}
 
 
 def report_question(user: User, item_id: int, reason: str, comment: str) -> None:

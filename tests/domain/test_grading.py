@@ -131,22 +131,30 @@ def test_regrade_still_marks_an_answer_when_only_an_unpicked_choice_went():
     assert regrade("ordering", ORDER, [5, 6, 7, 8], [5, 6, 7, 8]) is None
 
 
+def _continued(old: dict[int, str], new: list[tuple[str, int | None]]) -> list[int | None]:
+    """continued_choices for choices that are all ticked alike (texts and rows only)."""
+    return continued_choices(
+        {cid: (text, False) for cid, text in old.items()},
+        [(text, False, row) for text, row in new],
+    )
+
+
 def test_a_choice_kept_word_for_word_continues_wherever_it_moved():
     old = {1: "Paris", 2: "Lyon", 3: "Nice"}
-    assert continued_choices(old, [("Nice", 1), ("Paris", 2), ("Lyon", 3)]) == [3, 1, 2]
+    assert _continued(old, [("Nice", 1), ("Paris", 2), ("Lyon", 3)]) == [3, 1, 2]
 
 
 def test_a_row_with_a_typo_fixed_continues_its_choice():
     old = {1: "The Budapest Memorandom", 2: "Lyon"}
-    assert continued_choices(old, [("The Budapest Memorandum", 1), ("Lyon", 2)]) == [1, 2]
-    assert continued_choices(old, [("the budapest memorandom.", 1), ("Lyon", None)]) == [1, 2]
+    assert _continued(old, [("The Budapest Memorandum", 1), ("Lyon", 2)]) == [1, 2]
+    assert _continued(old, [("the budapest memorandom.", 1), ("Lyon", None)]) == [1, 2]
 
 
 def test_a_row_written_over_with_another_answer_is_a_new_choice():
     old = {1: "Lyon", 2: "Nice"}
-    assert continued_choices(old, [("Paris", 1), ("Nice", 2)]) == [None, 2]
+    assert _continued(old, [("Paris", 1), ("Nice", 2)]) == [None, 2]
     # A row from nowhere (an import) or naming another question's choice starts anew.
-    assert continued_choices(old, [("Lyonn", None), ("Nice", 99)]) == [None, 2]
+    assert _continued(old, [("Lyonn", None), ("Nice", 99)]) == [None, 2]
 
 
 @pytest.mark.parametrize(
@@ -166,10 +174,24 @@ def test_a_row_written_over_with_another_answer_is_a_new_choice():
     ],
 )
 def test_an_edit_that_may_be_another_answer_makes_a_new_choice(before, after):
-    assert continued_choices({1: before}, [(after, 1)]) == [None]
+    assert _continued({1: before}, [(after, 1)]) == [None]
 
 
 def test_a_choice_is_continued_once():
     old = {1: "Paris", 2: "Lyon"}
     # Row 2 showed "Lyon" but now says "Paris"; "Paris" stays choice 1, "Lyon" is gone.
-    assert continued_choices(old, [("Paris", 1), ("Parris", 1)]) == [1, None]
+    assert _continued(old, [("Paris", 1), ("Parris", 1)]) == [1, None]
+
+
+def test_an_edited_text_ticked_differently_is_a_new_choice_but_a_moved_tick_is_not():
+    old = {1: ("The Budapest Memorandom", False), 2: ("Lyon", True)}
+    # Row 1's typo fixed and ticked right: another answer now, not the learners' pick.
+    assert continued_choices(old, [("The Budapest Memorandum", True, 1), ("Lyon", False, 2)]) == [
+        None,
+        2,
+    ]
+    # The same texts with the tick moved: a key fixed, every choice kept.
+    assert continued_choices(old, [("The Budapest Memorandom", True, 1), ("Lyon", False, 2)]) == [
+        1,
+        2,
+    ]
