@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 import urllib.parse
+from collections.abc import Callable
 from contextlib import ExitStack, suppress
 from dataclasses import dataclass
 from http.cookies import SimpleCookie
@@ -28,7 +29,7 @@ from sqlalchemy import create_engine, event, func, select
 from quiz import create_app
 from quiz.extensions import db
 from quiz.models import Response, ReviewLog
-from tests.bench import http_data, loadgen
+from tests.bench import floor_app, http_data, loadgen
 from tests.bench.http_data import PASSWORD, Dataset, Sizes
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -80,8 +81,9 @@ class Page:
     """One measured request."""
 
     label: str
-    kind: str  # read | write (a form POST) | reference (no target: see LIGHTEST)
+    kind: str  # read | write | reference or floor (no target: see LIGHTEST and FLOOR_PAGES)
     role: str  # student | learner | teacher: whose sessions the clients use
+    method: str = "GET"
 
 
 #: The lightest page a logged-in user can ask for (the change-password form: the site's
@@ -93,15 +95,29 @@ PAGES = [
     Page(LIGHTEST, "reference", "student"),
     Page("deck list", "read", "student"),
     Page("quiz question", "read", "student"),
-    Page("answer (POST)", "write", "student"),
+    Page("answer (POST)", "write", "student", "POST"),
     Page("quiz result", "read", "student"),
     Page("dashboard", "read", "learner"),
     Page("gradebook", "read", "teacher"),
     Page("item analysis", "read", "teacher"),
     Page("card back", "read", "learner"),
-    Page("review (POST)", "write", "learner"),
+    Page("review (POST)", "write", "learner", "POST"),
 ]
-BY_LABEL = {page.label: page for page in PAGES}
+#: The stack's floor (tests/bench/floor_app.py): the least any logged-in page must do with
+#: the project's fixed packages, served under the same settings with the students'
+#: cookies. Its reads render a page of the lightest page's size. No page of the app can
+#: reach more than its ratios: if they are under a target, so is every page.
+FLOOR_ORM = "floor: read, ORM"
+FLOOR_CORE = "floor: read, Core"
+FLOOR_NODB = "floor: no DB"
+FLOOR_WRITE = "floor: write"
+FLOOR_PAGES = [
+    Page(FLOOR_ORM, "floor", "student"),
+    Page(FLOOR_CORE, "floor", "student"),
+    Page(FLOOR_NODB, "floor", "student"),
+    Page(FLOOR_WRITE, "floor", "student", "POST"),
+]
+BY_LABEL = {page.label: page for page in [*PAGES, *FLOOR_PAGES]}
 
 
 def _paths(ds: Dataset, i: int) -> dict[str, str]:
@@ -648,54 +664,19 @@ def load_app(name: str, url: str, ds: Dataset, baseline: Baseline) -> dict:
             raise RuntimeError(f"pages failed before the load: {bad}")
 
         reviews_before = _count(url, select(func.count(ReviewLog.id)))
-        results: dict[str, dict] = {}
-        base: dict[str, dict] = {}
-        rss_seen: list[list[int]] = []
-        last_rss: list[int] = []
-        for run_name in RUNS:
+
+        def specs(run_name: str, clients: int) -> list[dict]:
             role = BY_LABEL[run_name].role
-            labels, shape = _run_shape(run_name, sizes)
-            for clients in CONCURRENCY:
-                specs = [
-                    {
-                        "cookies": cookies[role][i],
-                        "headers": {"User-Agent": USER_AGENT},
-                        "steps": _steps(ds, i, run_name, tokens[i]),
-                    }
-                    for i in range(clients)
-                ]
-                began = time.monotonic()
-                rounds: dict[str, list[tuple[dict, dict]]] = {label: [] for label in labels}
-                restarted = False
-                for _ in range(ROUNDS):
-                    report = run_load(server, specs, WARMUP, DURATION)
-                    restarted = restarted or report["restarted"]
-                    rss_seen.append(report["worker_rss_kb"])
-                    last_rss = report["worker_rss_kb"]
-                    measured = baseline.measure(shape, clients)
-                    for label, ref in zip(labels, measured, strict=True):
-                        figures = {
-                            **report["labels"][label],
-                            **{key: report[key] for key in RUN_KEYS},
-                        }
-                        rounds[label].append((figures, ref))
-                shown = []
-                for label, pairs in rounds.items():
-                    kept, ref = _median_round(pairs)
-                    summary = [_round_summary(figures, ref) for figures, ref in pairs]
-                    results.setdefault(label, {})[str(clients)] = {**kept, "rounds": summary}
-                    base.setdefault(label, {})[str(clients)] = ref
-                    ratios = ", ".join(str(r["ratio"]) for r in summary)
-                    shown.append(
-                        f"{label} {kept['rps']} req/s p50 {kept['p50_ms']} ms "
-                        f"(baseline {ref['rps']} req/s; ratios {ratios})"
-                    )
-                note = " (server restarted: requests were still queued)" * restarted
-                print(
-                    f"  [{name}] {run_name:<14} {clients:>3} clients: {'; '.join(shown)}{note} "
-                    f"[{time.monotonic() - began:.0f} s]",
-                    flush=True,
-                )
+            return [
+                {
+                    "cookies": cookies[role][i],
+                    "headers": {"User-Agent": USER_AGENT},
+                    "steps": _steps(ds, i, run_name, tokens[i]),
+                }
+                for i in range(clients)
+            ]
+
+        results, base, rss_seen, last_rss = _load_runs(name, server, baseline, RUNS, specs, sizes)
         reviews_after = _count(url, select(func.count(ReviewLog.id)))
         answers = _count(
             url,
@@ -732,13 +713,132 @@ def load_app(name: str, url: str, ds: Dataset, baseline: Baseline) -> dict:
         "after_load_kb": last_rss,
         "peak_kb": max((kb for run in rss_seen for kb in run), default=None),
     }
+    floor, floor_base = load_floor(
+        name, url, cookies["student"], tokens, sizes[LIGHTEST]["html_bytes"], baseline
+    )
     return {
-        "load": results,
-        "baseline": base,
+        "load": {**results, **floor},
+        "baseline": {**base, **floor_base},
         "sizes": sizes,
         "memory": memory,
         "checks": checks,
     }
+
+
+def _load_runs(
+    name: str,
+    server: Gunicorn,
+    baseline: Baseline,
+    runs: list[str],
+    specs: Callable[[str, int], list[dict]],
+    sizes: dict[str, dict],
+) -> tuple[dict, dict, list[list[int]], list[int]]:
+    """Each run at each concurrency: ROUNDS rounds of the server's run (the load clients
+    of `specs(run, clients)`), each followed at once by the baseline's run of the same
+    shape, and the median round kept. Returns the figures and the baseline's by page and
+    concurrency, and the workers' memory after each run and after the last."""
+    results: dict[str, dict] = {}
+    base: dict[str, dict] = {}
+    rss_seen: list[list[int]] = []
+    last_rss: list[int] = []
+    for run_name in runs:
+        labels, shape = _run_shape(run_name, sizes)
+        for clients in CONCURRENCY:
+            clients_specs = specs(run_name, clients)
+            began = time.monotonic()
+            rounds: dict[str, list[tuple[dict, dict]]] = {label: [] for label in labels}
+            restarted = False
+            for _ in range(ROUNDS):
+                report = run_load(server, clients_specs, WARMUP, DURATION)
+                restarted = restarted or report["restarted"]
+                rss_seen.append(report["worker_rss_kb"])
+                last_rss = report["worker_rss_kb"]
+                measured = baseline.measure(shape, clients)
+                for label, ref in zip(labels, measured, strict=True):
+                    figures = {
+                        **report["labels"][label],
+                        **{key: report[key] for key in RUN_KEYS},
+                    }
+                    rounds[label].append((figures, ref))
+            shown = []
+            for label, pairs in rounds.items():
+                kept, ref = _median_round(pairs)
+                summary = [_round_summary(figures, ref) for figures, ref in pairs]
+                results.setdefault(label, {})[str(clients)] = {**kept, "rounds": summary}
+                base.setdefault(label, {})[str(clients)] = ref
+                ratios = ", ".join(str(r["ratio"]) for r in summary)
+                shown.append(
+                    f"{label} {kept['rps']} req/s p50 {kept['p50_ms']} ms "
+                    f"(baseline {ref['rps']} req/s; ratios {ratios})"
+                )
+            note = " (server restarted: requests were still queued)" * restarted
+            print(
+                f"  [{name}] {run_name:<17} {clients:>3} clients: {'; '.join(shown)}{note} "
+                f"[{time.monotonic() - began:.0f} s]",
+                flush=True,
+            )
+    return results, base, rss_seen, last_rss
+
+
+def load_floor(
+    name: str,
+    url: str,
+    cookies: list[dict],
+    tokens: list[str],
+    read_bytes: int,
+    baseline: Baseline,
+) -> tuple[dict, dict]:
+    """The stack's floor (tests/bench/floor_app.py) under the same settings and load as
+    the app, with the students' cookies and form tokens: its figures and the baseline's."""
+    floor_app.create_table(url)
+    env = dict(os.environ, QUIZ_DATABASE_URL=url, QUIZ_SECRET_KEY=SECRET)
+    server = Gunicorn(f"floor-{name}", "tests.bench.floor_app:app", env, "/healthz")
+    paths = {
+        FLOOR_ORM: f"/floor/orm/{read_bytes}",
+        FLOOR_CORE: f"/floor/core/{read_bytes}",
+        FLOOR_NODB: f"/floor/nodb/{read_bytes}",
+        FLOOR_WRITE: "/floor/write",
+    }
+    try:
+        server.start()
+        sizes: dict[str, dict] = {}
+        for page in FLOOR_PAGES:
+            form = {"csrf_token": tokens[0]} if page.method == "POST" else None
+            status, _, body = Browser(server.port, cookies[0]).request(
+                page.method, paths[page.label], form
+            )
+            if status >= 400:
+                raise RuntimeError(f"the floor's {page.label} failed before the load: {status}")
+            sizes[page.label] = {"status": status, "html_bytes": len(body)}
+
+        def specs(run_name: str, clients: int) -> list[dict]:
+            return [
+                {
+                    "cookies": cookies[i],
+                    "headers": {"User-Agent": USER_AGENT},
+                    "steps": [
+                        {
+                            "label": run_name,
+                            "method": BY_LABEL[run_name].method,
+                            "path": paths[run_name],
+                            **(
+                                {"form": {"csrf_token": tokens[i]}}
+                                if BY_LABEL[run_name].method == "POST"
+                                else {}
+                            ),
+                        }
+                    ],
+                }
+                for i in range(clients)
+            ]
+
+        results, base, _, _ = _load_runs(
+            name, server, baseline, [page.label for page in FLOOR_PAGES], specs, sizes
+        )
+    finally:
+        server.stop()
+        shutil.rmtree(server.log_dir, ignore_errors=True)
+    return results, base
 
 
 def _ratio(app: dict, ref: dict) -> float:
@@ -826,10 +926,7 @@ def _run_shape(run_name: str, sizes: dict) -> tuple[list[str], list[tuple[str, i
     it. The flashcard run is two steps (the back of the card, then the rating): so is
     its baseline."""
     labels = ["card back", "review (POST)"] if run_name == "card back" else [run_name]
-    shape = [
-        ("POST" if BY_LABEL[label].kind == "write" else "GET", sizes[label]["html_bytes"])
-        for label in labels
-    ]
+    shape = [(BY_LABEL[label].method, sizes[label]["html_bytes"]) for label in labels]
     return labels, shape
 
 
@@ -838,7 +935,7 @@ def _run_shape(run_name: str, sizes: dict) -> tuple[list[str], list[tuple[str, i
 
 def evaluate(load: dict, base: dict) -> list[dict]:
     rows = []
-    for page in PAGES:
+    for page in [*PAGES, *FLOOR_PAGES]:
         for clients in CONCURRENCY:
             app = load.get(page.label, {}).get(str(clients))
             ref = base.get(page.label, {}).get(str(clients))
@@ -946,7 +1043,7 @@ def print_database(name: str, report: dict) -> None:
         f"{BASELINE_DURATION:g} s)"
     )
     print(
-        f"{'page':<16}{'cl':>4}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'err':>5}{'cpu ms':>8}"
+        f"{'page':<18}{'cl':>4}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'err':>5}{'cpu ms':>8}"
         f"{'other':>6}"
         f"{'base r/s':>10}{'b p50':>8}{'b p99':>8}{'b err':>6}{'b cpu':>6}{'bytes':>9}"
         f"{'ratio':>7}{'rounds':>13}{'need':>6}{'p99/p50':>8}  met"
@@ -958,7 +1055,7 @@ def print_database(name: str, report: dict) -> None:
             else "yes"
         )
         print(
-            f"{r['page']:<16}{r['clients']:>4}{_fmt(r['rps'], 9)}{_fmt(r['p50_ms'], 9)}"
+            f"{r['page']:<18}{r['clients']:>4}{_fmt(r['rps'], 9)}{_fmt(r['p50_ms'], 9)}"
             f"{_fmt(r['p99_ms'], 9)}{r['errors']:>5}{_fmt(r['worker_cpu_ms_per_request'], 8)}"
             f"{_fmt(r['other_cpu_share'], 6)}"
             f"{_fmt(r['baseline_rps'], 10)}{_fmt(r['baseline_p50_ms'], 8)}"
@@ -973,9 +1070,23 @@ def print_database(name: str, report: dict) -> None:
         "included; other: share of all cores used meanwhile by other processes, PostgreSQL "
         "included; bytes: the page size both served; ratio: the median of the rounds, whose "
         "lowest and highest are under rounds; the other figures are the median round's; "
-        "lightest page: the change-password form, which has no target and shows the most any page "
-        "can reach)"
+        "lightest page: the change-password form, which has no target; floor: the least a "
+        "logged-in page must do with this stack (tests/bench/floor_app.py), which no page "
+        "can pass)"
     )
+    floor = {
+        r["page"]: r["throughput_ratio"]
+        for r in report["load"]
+        if r["kind"] == "floor" and r["clients"] == min(CONCURRENCY)
+    }
+    if len(floor) == len(FLOOR_PAGES):
+        print(
+            f"The stack's floor at {min(CONCURRENCY)} clients: reads "
+            f"{floor[FLOOR_ORM]} (ORM) and {floor[FLOOR_CORE]} (Core) of the baseline, "
+            f"against a target of {TARGETS['read_throughput_ratio_min']}; writes "
+            f"{floor[FLOOR_WRITE]}, against {TARGETS['write_throughput_ratio_min']}. With no "
+            f"log-in check at all: {floor[FLOOR_NODB]}."
+        )
     data1, data10 = report["data_1x"]["rows"], report["data_10x"]["rows"]
     print(
         f"\n== {name}: SQL queries per request (in-process test client, one request each); "
