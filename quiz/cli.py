@@ -76,6 +76,73 @@ def reset_password_command(email: str, password: str | None, temporary: bool) ->
         click.echo("They must choose their own password when they next log in.")
 
 
+def _account(email: str):
+    user = account_service.find_user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"There is no account for {email}.")
+    return user
+
+
+def _plural(n: int, word: str, plural: str) -> str:
+    return f"{n} {word if n == 1 else plural}"
+
+
+@users_cli.command("hand-over")
+@click.argument("email")
+@click.argument("successor")
+def hand_over_command(email: str, successor: str) -> None:
+    """Give the question sets and classes of EMAIL to the teacher SUCCESSOR (a teacher
+    who leaves, say); EMAIL's account can then be deleted."""
+    from quiz.services import privacy
+
+    user, colleague = _account(email), _account(successor)
+    try:
+        moved = privacy.hand_over(user, colleague)
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from exc
+    audit.info(
+        "hand-over user=%r to=%r sets=%d classes=%d by='operator'",
+        str(user.id),
+        str(colleague.id),
+        moved.sets,
+        moved.classes,
+    )
+    click.echo(
+        f"{_plural(moved.sets, 'question set', 'question sets')} and "
+        f"{_plural(moved.classes, 'class', 'classes')} of {email} are now {successor}'s."
+    )
+
+
+@users_cli.command("delete")
+@click.argument("email")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def delete_user_command(email: str, yes: bool) -> None:
+    """Delete an account and everything it holds (quizzes, answers, flashcards, class
+    places, log-ins), as its owner can from Settings. An account that owns sets or
+    teaches classes stays until they are handed over (users hand-over)."""
+    from quiz.services import privacy
+
+    user = _account(email)
+    blockers = privacy.deletion_blockers(user, operator=True)
+    if blockers:
+        hint = " Hand them over first: flask --app quiz users hand-over EMAIL COLLEAGUE."
+        raise click.ClickException(
+            f"{email} stays. " + " ".join(blockers) + (hint if not user.is_admin else "")
+        )
+    if not yes:
+        click.confirm(
+            f"Delete {email} and every quiz, answer and flashcard of theirs, for good?",
+            abort=True,
+        )
+    user_id, since = user.id, user.created_at
+    try:
+        privacy.delete_account_for_operator(user)
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from exc
+    audit.info("account-deleted user=%r created=%r by='operator'", str(user_id), since.isoformat())
+    click.echo(f"Deleted {email} and everything in it.")
+
+
 @users_cli.command("demo")
 def demo_users_command() -> None:
     """Create a demo teacher and a demo student when there are no users yet."""

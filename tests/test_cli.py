@@ -1,4 +1,4 @@
-"""The operator commands: users create, decks validate/load/export."""
+"""The operator commands: users create/hand-over/delete, decks validate/load/export."""
 
 from __future__ import annotations
 
@@ -6,7 +6,10 @@ import json
 from pathlib import Path
 
 from quiz.extensions import db
-from quiz.models import Deck, User
+from quiz.models import Deck, SchoolClass, User
+from quiz.services import authoring
+from quiz.services import classes as cs
+from tests.factories import make_user
 
 QUESTIONS = Path(__file__).resolve().parents[1] / "questions"
 GOOD = """\
@@ -57,6 +60,56 @@ def test_users_demo_creates_two_accounts_once(app):
     second = runner.invoke(args=["users", "demo"])
     assert "Accounts exist already" in second.output
     assert db.session.execute(db.select(db.func.count(User.id))).scalar_one() == 2
+
+
+def test_users_hand_over_gives_a_teachers_sets_and_classes_to_a_colleague(app):
+    leaving, colleague = make_user(role="teacher"), make_user(role="teacher")
+    deck = authoring.create_set(leaving, "Quiz")
+    klass = cs.create_class(leaving, "Year 9")
+    result = app.test_cli_runner().invoke(
+        args=["users", "hand-over", leaving.email, colleague.email]
+    )
+    assert result.exit_code == 0, result.output
+    assert f"1 question set and 1 class of {leaving.email} are now {colleague.email}'s" in (
+        result.output
+    )
+    db.session.expire_all()
+    assert db.session.get(Deck, deck.id).owner_id == colleague.id
+    assert db.session.get(SchoolClass, klass.id).teacher_id == colleague.id
+
+
+def test_users_hand_over_refuses_a_student_or_an_unknown_account_and_moves_nothing(app):
+    leaving, student = make_user(role="teacher"), make_user()
+    deck = authoring.create_set(leaving, "Quiz")
+    runner = app.test_cli_runner()
+    to_student = runner.invoke(args=["users", "hand-over", leaving.email, student.email])
+    assert to_student.exit_code != 0 and "a student's account" in to_student.output
+    unknown = runner.invoke(args=["users", "hand-over", leaving.email, "nobody@example.com"])
+    assert unknown.exit_code != 0 and "no account for nobody@example.com" in unknown.output
+    db.session.expire_all()
+    assert db.session.get(Deck, deck.id).owner_id == leaving.id
+
+
+def test_users_delete_asks_first_then_deletes_the_account(app):
+    email = make_user().email
+    runner = app.test_cli_runner()
+    kept = runner.invoke(args=["users", "delete", email], input="n\n")
+    assert kept.exit_code != 0 and "Aborted" in kept.output
+    assert db.session.execute(db.select(db.func.count(User.id))).scalar_one() == 1
+    gone = runner.invoke(args=["users", "delete", email], input="y\n")
+    assert gone.exit_code == 0, gone.output
+    assert f"Deleted {email}" in gone.output
+    db.session.expire_all()
+    assert db.session.execute(db.select(db.func.count(User.id))).scalar_one() == 0
+
+
+def test_users_delete_keeps_a_teacher_with_classes_and_says_how_to_hand_them_over(app):
+    teacher = make_user(role="teacher")
+    cs.create_class(teacher, "Year 9")
+    result = app.test_cli_runner().invoke(args=["users", "delete", teacher.email, "--yes"])
+    assert result.exit_code != 0
+    assert "It teaches 1 class." in result.output and "users hand-over" in result.output
+    assert db.session.get(User, teacher.id) is not None
 
 
 def test_validate_reports_errors_with_file_and_line_and_loads_nothing(app, tmp_path):

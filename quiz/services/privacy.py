@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +23,7 @@ from quiz.models import (
     QuestionReport,
     Response,
     ReviewLog,
+    Role,
     SchoolClass,
     User,
     utcnow,
@@ -277,11 +279,13 @@ def _flashcards(user: User) -> list[dict[str, Any]]:
     ]
 
 
-def deletion_blockers(user: User) -> list[str]:
-    """Why the account cannot be deleted by its owner (nothing: it can). Other people's
-    work depends on a teacher's sets and classes, and an administrator's account is
-    the school's."""
+def deletion_blockers(user: User, operator: bool = False) -> list[str]:
+    """Why the account cannot be deleted (nothing: it can), told to its owner or, with
+    `operator`, to whoever runs the service. Other people's work depends on a teacher's
+    sets and classes, and an administrator's account is the school's."""
     if user.is_admin:
+        if operator:
+            return ["It is an administrator's account, which runs the school's service."]
         return ["An administrator's account runs the school's service, so it is not deleted here."]
     sets, classes = db.session.execute(
         select(
@@ -293,19 +297,69 @@ def deletion_blockers(user: User) -> list[str]:
             .scalar_subquery(),
         )
     ).one()
+    sets_text = f"{sets} question set{'s' if sets != 1 else ''}"
+    classes_text = f"{classes} class{'es' if classes != 1 else ''}"
     blockers = []
+    if operator:
+        if sets:
+            blockers.append(f"It owns {sets_text}.")
+        if classes:
+            blockers.append(f"It teaches {classes_text}.")
+        return blockers
     if sets:
         blockers.append(
-            f"You own {sets} question set{'s' if sets != 1 else ''}: delete "
-            f"{'them' if sets != 1 else 'it'} first (a set that learners used is kept for "
-            "their scores, without your name)."
+            f"You own {sets_text}: delete {'them' if sets != 1 else 'it'} first (a set that "
+            "learners used is kept for their scores, without your name), or have "
+            f"{'them' if sets != 1 else 'it'} handed over to a colleague."
         )
     if classes:
         blockers.append(
-            f"You teach {classes} class{'es' if classes != 1 else ''}, whose students and "
-            "results would be left without a teacher."
+            f"You teach {classes_text}, whose students and results would be left without a teacher."
         )
     return blockers
+
+
+@dataclass(frozen=True)
+class HandedOver:
+    sets: int
+    classes: int
+
+
+def hand_over(user: User, successor: User) -> HandedOver:
+    """Give a teacher's question sets and classes to a colleague, as when a teacher
+    leaves the school: every set (those deleted but kept for learners' scores included)
+    and every class (archived ones included), with their assignments, results and
+    reports, is the successor's from now on. Nothing else changes. The account can then
+    be deleted."""
+    if successor.id == user.id:
+        raise ServiceError("That is the same account: choose the colleague who takes over.")
+    if successor.role not in (Role.TEACHER, Role.ADMIN):
+        raise ServiceError(
+            f"{successor.email} is a student's account: sets and classes go to a teacher."
+        )
+    with unit_of_work() as session:
+        # Both accounts held to the commit, in one order: neither can be deleted meanwhile
+        # (delete_account holds its own row), and a set or class the leaving teacher
+        # makes meanwhile waits, then is left with them (and blocks their deletion).
+        session.execute(
+            select(User.id)
+            .where(User.id.in_((user.id, successor.id)))
+            .order_by(User.id)
+            .with_for_update()
+        ).all()
+        if session.get(User, successor.id, populate_existing=True) is None:
+            raise ServiceError(f"{successor.email} was deleted a moment ago: nothing changed.")
+        sets = session.execute(
+            update(Deck).where(Deck.owner_id == user.id).values(owner_id=successor.id),
+            execution_options={"synchronize_session": False},
+        ).rowcount
+        classes = session.execute(
+            update(SchoolClass)
+            .where(SchoolClass.teacher_id == user.id)
+            .values(teacher_id=successor.id),
+            execution_options={"synchronize_session": False},
+        ).rowcount
+    return HandedOver(sets=sets, classes=classes)
 
 
 def delete_account(user: User, password: str) -> None:
@@ -318,6 +372,19 @@ def delete_account(user: User, password: str) -> None:
     blockers = deletion_blockers(user)
     if blockers:
         raise ServiceError(" ".join(blockers) + " Nothing was deleted.")
+    _delete(user, "You created a set or a class a moment ago: nothing was deleted.")
+
+
+def delete_account_for_operator(user: User) -> None:
+    """delete_account, by whoever runs the service (no password): for an account whose
+    owner cannot log in any more, or asked for it to go."""
+    blockers = deletion_blockers(user, operator=True)
+    if blockers:
+        raise ServiceError(" ".join(blockers) + " Nothing was deleted.")
+    _delete(user, "It created a set or a class a moment ago: nothing was deleted.")
+
+
+def _delete(user: User, made_meanwhile: str) -> None:
     user_id = user.id
     quietly = {"synchronize_session": False}  # nothing of this user's is used after
     with unit_of_work() as session:
@@ -325,7 +392,7 @@ def delete_account(user: User, password: str) -> None:
         # quiz or a card made meanwhile waits, and then finds the account gone.
         session.execute(select(User.id).where(User.id == user_id).with_for_update())
         if deletion_blockers(user):
-            raise ServiceError("You created a set or a class a moment ago: nothing was deleted.")
+            raise ServiceError(made_meanwhile)
         attempts = select(Attempt.id).where(Attempt.user_id == user_id)
         for statement in (
             delete(ReviewLog).where(ReviewLog.user_id == user_id),

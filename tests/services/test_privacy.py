@@ -20,6 +20,7 @@ from quiz.models import (
     QuestionReport,
     Response,
     ReviewLog,
+    SchoolClass,
     User,
     utcnow,
 )
@@ -193,3 +194,57 @@ def test_a_teacher_whose_sets_are_all_deleted_can_go_and_the_used_ones_stay(app)
     assert db.session.get(User, teacher_id) is None
     kept = db.session.get(Deck, deck.id)
     assert kept is not None and kept.owner_id is None and kept.deleted_at is not None
+
+
+def test_a_leaving_teachers_sets_and_classes_go_to_a_colleague_and_then_they_can_go(app):
+    teacher, deck, (capital,) = _published_set(FIXED_KEY)
+    used = authoring.create_set(teacher, "Used, then deleted")
+    db.session.get(Deck, used.id).deleted_at = NOW
+    db.session.commit()
+    klass = cs.create_class(teacher, "Year 9")
+    archived = cs.create_class(teacher, "Year 8")
+    cs.set_archived(archived, True)
+    student = make_user()
+    cs.join_class(student, klass.join_code)
+    cs.assign_deck(teacher, klass, deck.id, None)
+    _take(student, deck, {capital.id: ["Paris"]})
+    colleague = make_user(role="teacher")
+
+    moved = privacy.hand_over(teacher, colleague)
+
+    assert (moved.sets, moved.classes) == (2, 2)
+    assert {s.deck.id for s in authoring.teacher_sets(colleague)} >= {deck.id}
+    assert db.session.get(Deck, used.id).owner_id == colleague.id
+    assert {c.id for c, _, _ in cs.teacher_classes(colleague)} == {klass.id, archived.id}
+    assert authoring.may_edit(colleague, deck) and not authoring.may_edit(teacher, deck)
+    book = cs.build_gradebook(cs.get_class(colleague, klass.id), NOW)
+    assert [r.student.id for r in book.rows] == [student.id]  # results came with the class
+    assert privacy.deletion_blockers(teacher) == []
+    teacher_id = teacher.id
+    privacy.delete_account(teacher, PASSWORD)
+    assert db.session.get(User, teacher_id) is None
+    assert db.session.get(Deck, deck.id).owner_id == colleague.id
+
+
+@pytest.mark.parametrize("who", ["student", "self"])
+def test_sets_and_classes_are_handed_over_only_to_another_teacher(app, who):
+    teacher = make_user(role="teacher")
+    deck = authoring.create_set(teacher, "Draft")
+    klass = cs.create_class(teacher, "Year 9")
+    successor = teacher if who == "self" else make_user()
+    with pytest.raises(ServiceError, match="same account" if who == "self" else "a teacher"):
+        privacy.hand_over(teacher, successor)
+    assert db.session.get(Deck, deck.id).owner_id == teacher.id
+    assert db.session.get(SchoolClass, klass.id).teacher_id == teacher.id
+
+
+def test_an_operator_deletes_an_account_without_its_password_but_not_one_others_need(app):
+    student, teacher = make_user(), make_user(role="teacher")
+    cs.create_class(teacher, "Year 9")
+    assert privacy.deletion_blockers(teacher, operator=True) == ["It teaches 1 class."]
+    with pytest.raises(ServiceError, match="It teaches 1 class. Nothing was deleted."):
+        privacy.delete_account_for_operator(teacher)
+    student_id = student.id
+    privacy.delete_account_for_operator(student)
+    assert db.session.get(User, student_id) is None
+    assert db.session.get(User, teacher.id) is not None

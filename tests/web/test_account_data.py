@@ -79,6 +79,7 @@ def test_a_teacher_with_sets_is_told_why_and_offered_no_form(client, app):
     login(client, teacher.email)
     page = client.get("/account/delete").get_data(as_text=True)
     assert "This account cannot be deleted here" in page and "You own 1 question set" in page
+    assert "hand your sets and classes over to a colleague" in page
     assert 'name="password"' not in page
     token = csrf_from(page)
     response = client.post("/account/delete", data={"csrf_token": token, "password": PASSWORD})
