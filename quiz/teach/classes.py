@@ -78,8 +78,8 @@ def index():
     ), (422 if form.errors else 200)
 
 
-def _assign_form(klass):
-    form = AssignForm()
+def _assign_form(klass, fresh: bool = False):
+    form = AssignForm(formdata=None) if fresh else AssignForm()
     form.deck.choices = [(d.id, d.title) for d in class_service.assignable_decks(current_user)]
     return form
 
@@ -91,7 +91,9 @@ def show(class_id: int):
     return _class_page(klass, _assign_form(klass))
 
 
-def _class_page(klass, assign_form, status=200):
+def _class_page(klass, assign_form, status=200, failed_change=None):
+    """The class's page. `failed_change`: an assignment's Change form that was refused,
+    shown open with its problems and what was typed ({"deck_id", "problems", "values"})."""
     assigned = class_service.assigned_decks(klass)
     return render_template(
         "teach/class.html",
@@ -105,6 +107,7 @@ def _class_page(klass, assign_form, status=200):
         form=PostForm(),
         join_url=url_for("learn.join_link", code=klass.join_code, _external=True),
         grading_labels=GRADING_LABELS,
+        failed_change=failed_change,
     ), status
 
 
@@ -113,8 +116,8 @@ def _class_page(klass, assign_form, status=200):
 def assign(class_id: int):
     klass = _class_or_404(class_id)
     form = _assign_form(klass)
+    change = bool(request.form.get("change"))  # an assignment's own Change form
     if form.validate_on_submit():
-        change = bool(request.form.get("change"))  # an assignment's own Change form
         due = form.due_at.data
         if due is not None:
             due = due.replace(tzinfo=user_zone(current_user)).astimezone(UTC)
@@ -140,6 +143,18 @@ def assign(class_id: int):
                 )
             flash("Deck assigned.", "success")
             return redirect(url_for("classes.show", class_id=klass.id))
+    if change:
+        # Shown in that assignment's Change form, not in the Assign form above it.
+        failed = {
+            "deck_id": request.form.get("deck", type=int),
+            "problems": [
+                f"{form[name].label.text}: {message}" if name != "deck" else message
+                for name, messages in form.errors.items()
+                for message in messages
+            ],
+            "values": request.form,
+        }
+        return _class_page(klass, _assign_form(klass, fresh=True), 422, failed)
     return _class_page(klass, form, 422)
 
 

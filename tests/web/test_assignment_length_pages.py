@@ -240,3 +240,27 @@ def test_the_assign_form_sends_a_teacher_to_an_assigned_decks_own_form(client, a
     assert response.status_code == 422
     assert "assigned to this class already" in response.get_data(as_text=True)
     assert [a.min_questions for a in cs.assigned_decks(klass)] == [0]
+
+
+def test_a_refused_change_is_shown_open_in_that_assignments_form_with_what_was_typed(client, app):
+    teacher, klass, deck, _ = _setup()
+    cs.assign_deck(teacher, klass, deck.id, None, "first")
+    login(client, teacher.email)
+    page = client.get(f"/teach/classes/{klass.id}").get_data(as_text=True)
+    (assignment,) = cs.assigned_decks(klass)
+    values = {**_prefilled(page, assignment.id), "due_at": "1999-06-01T09:00"}
+    values["grading_method"] = "latest"
+    response = client.post(
+        f"/teach/classes/{klass.id}/assign", data={"csrf_token": csrf_from(page), **values}
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    change = html[html.index(f'id="assignment-{assignment.id}"') :]
+    assert '<details class="confirm change-assignment" open>' in change
+    assert "Due (optional): Choose a due date between the years 2000 and 2100." in change
+    assert 'value="1999-06-01T09:00"' in change
+    assert '<option value="latest" selected>' in change
+    assign_form = html[html.index("<h2>Assign a deck</h2>") : html.index(change[:40])]
+    assert "2000 and 2100" not in assign_form  # not on the form to assign another deck
+    (unchanged,) = cs.assigned_decks(klass)
+    assert (unchanged.due_at, unchanged.grading_method) == (None, "first")
