@@ -257,6 +257,8 @@ def test_a_refused_change_is_shown_open_in_that_assignments_form_with_what_was_t
     html = response.get_data(as_text=True)
     change = html[html.index(f'id="assignment-{assignment.id}"') :]
     assert '<details class="confirm change-assignment" open>' in change
+    # Its form posts to an address that brings the answer back to it, without JavaScript.
+    assert f'action="/teach/classes/{klass.id}/assign#assignment-{assignment.id}"' in change
     assert "Due (optional): Choose a due date between the years 2000 and 2100." in change
     assert 'value="1999-06-01T09:00"' in change
     assert '<option value="latest" selected>' in change
