@@ -33,7 +33,7 @@ _TOP_FIELDS = ("slug", "title", "description", "include", "facts", "questions")
 _FACT_COMMON = ("key", "type", "explanation", "source")
 _FACT_FIELDS = {
     "event": ("when", "what", "ask"),
-    "position": ("party", "also", "unsettled", "stance"),
+    "position": ("party", "also", "unsettled", "stance", "according_to"),
     "quote": ("speaker", "role", "quote", "context"),
 }
 _QUESTION_COMMON = ("key", "kind", "explanation", "source")
@@ -441,6 +441,7 @@ class _DeckParser:
         also = self.parties(node, "also", what, taken=[party] if party else [])
         unsettled = self.parties(node, "unsettled", what, taken=[party, *also] if party else also)
         stance = self.text(node, "stance", what)
+        according_to = self.according_to(node, what)
         if party is not None and len(PARTIES) - 1 - len(also) - len(unsettled) < 1:
             self.report(
                 node.line,
@@ -451,8 +452,35 @@ class _DeckParser:
         if key is None or party is None or stance is None or explanation is None or source is None:
             return None
         return PositionFact(
-            key, party, tuple(also), stance, explanation, source, node.line, tuple(unsettled)
+            key,
+            party,
+            tuple(also),
+            stance,
+            explanation,
+            source,
+            node.line,
+            tuple(unsettled),
+            according_to or "",
         )
+
+    def according_to(self, node: _Map, what: str) -> str | None:
+        """Who says the party wants it (optional): the words that follow "According to"
+        in a question, e.g. "experts"."""
+        text = self.text(node, "according_to", what, required=False)
+        if text is None:
+            return None
+        line = node.fields["according_to"][1].line
+        if text.lower().startswith("according to"):
+            self.report(line, f"{what}: give 'according_to' without the words 'according to'")
+            return None
+        if len(text) > 60 or text[-1] in ".,;:!?":
+            self.report(
+                line,
+                f"{what}: 'according_to' names who says so in a few words (at most 60 "
+                "characters, no closing punctuation), e.g. experts",
+            )
+            return None
+        return text
 
     def parties(self, node: _Map, name: str, what: str, taken: list[str]) -> list[str]:
         """An optional list of parties (``also``, ``unsettled``), none of them named twice

@@ -273,13 +273,12 @@ def _position_party(fact: PositionFact, ctx: _Context) -> ItemSpec | None:
     if not wrong or len(right) + len(wrong) < MIN_PARTY_CHOICES:
         return None
     if len(right) == 1:
-        return _single(
-            f"{fact.key}--party", f"Which party wants this? {fact.stance}", right[0], wrong, fact
-        )
+        prompt = _asked(fact, f"Which party wants this? {fact.stance}")
+        return _single(f"{fact.key}--party", prompt, right[0], wrong, fact)
     return ItemSpec(
         key=f"{fact.key}--party",
         kind=ItemKind.MULTIPLE,
-        prompt=f"Which parties want this? Select all that apply. {fact.stance}",
+        prompt=_asked(fact, f"Which parties want this? Select all that apply. {fact.stance}"),
         choices=(
             *(ChoiceSpec(party, True) for party in right),
             *(ChoiceSpec(party) for party in wrong),
@@ -287,6 +286,14 @@ def _position_party(fact: PositionFact, ctx: _Context) -> ItemSpec | None:
         explanation=fact.explanation,
         source=fact.source,
     )
+
+
+def _asked(fact: PositionFact, question: str) -> str:
+    """The question, asked of what someone else says the party wants when the party did
+    not say so itself ("According to experts, which party wants this? ...")."""
+    if not fact.according_to:
+        return question
+    return f"According to {fact.according_to}, {question[0].lower()}{question[1:]}"
 
 
 def _not_held_by(party: str, ctx: _Context) -> list[PositionFact]:
@@ -316,7 +323,9 @@ def _position_stance(fact: PositionFact, ctx: _Context) -> ItemSpec | None:
     chosen = _distinct_texts(candidates, lambda other: other.stance, exclude=[fact.stance])
     if chosen is None:
         return None
-    prompt = f"Which of these {_does(fact.party)} {party_in_sentence(fact.party)} want?"
+    prompt = _asked(
+        fact, f"Which of these {_does(fact.party)} {party_in_sentence(fact.party)} want?"
+    )
     return _single(f"{fact.key}--position", prompt, fact.stance, chosen, fact)
 
 
@@ -327,7 +336,7 @@ def _position_card(fact: PositionFact, ctx: _Context) -> ItemSpec:
     return ItemSpec(
         key=f"{fact.key}--card",
         kind=ItemKind.FLASHCARD,
-        prompt=f"Who wants this? {fact.stance}",
+        prompt=_asked(fact, f"Who wants this? {fact.stance}"),
         back=join_names(holders),
         explanation=fact.explanation,
         source=fact.source,
@@ -337,10 +346,13 @@ def _position_card(fact: PositionFact, ctx: _Context) -> ItemSpec:
 def _not_items(own_positions: Sequence[PositionFact], ctx: _Context) -> list[ItemSpec]:
     """NOT items ("Which of these is NOT something Russia wants?"): three of the party's
     stances and one it does not hold, which is the right answer; one item per three of
-    the party's stances, each with a different odd one out where the pool allows."""
+    the party's stances, each with a different odd one out where the pool allows. Only
+    the party's own demands are among the three: not what others say it wants."""
     items: list[ItemSpec] = []
     for party in PARTIES:
-        held = _unique_stances([f for f in own_positions if party in f.holders])
+        held = _unique_stances(
+            [f for f in own_positions if party in f.holders and not f.according_to]
+        )
         ranked = _rank(f"not-{party}", held, lambda fact: fact.key)
         outsiders = _not_held_by(party, ctx)
         used: set[str] = set()
@@ -357,9 +369,14 @@ def _not_items(own_positions: Sequence[PositionFact], ctx: _Context) -> list[Ite
                 break
             used.add(odd.key)
             holders = [p for p in PARTIES if p in ctx.holders_of_stance(odd.stance)]
+            names = join_names([party_in_sentence(p) for p in holders])
+            if odd.according_to:
+                wants = _wants(holders[0]) if len(holders) == 1 else "want"
+                whose = f"{odd.according_to} say {names} {wants} it"
+            else:
+                whose = f"it is a position of {names}"
             explanation = (
-                f"Only this one is not a position of {party_in_sentence(party)}: it is a "
-                f"position of {join_names([party_in_sentence(p) for p in holders])}. "
+                f"Only this one is not a position of {party_in_sentence(party)}: {whose}. "
                 f"{odd.explanation}"
             )
             items.append(

@@ -166,6 +166,10 @@ class PositionFact:
     ``unsettled`` are parties whose view of it the source does not settle (it says
     nothing, or "to a degree"): questions count them neither as holding it nor as not
     holding it, so they are never offered as a right or a wrong answer about it.
+
+    ``according_to`` names who says the party wants it ("experts"), when the party did
+    not say so itself: the questions then ask what the party wants according to them,
+    and never present it as one of the party's own demands.
     """
 
     key: str
@@ -176,6 +180,7 @@ class PositionFact:
     source: str
     line: int = 0
     unsettled: tuple[str, ...] = ()
+    according_to: str = ""
 
     @property
     def holders(self) -> tuple[str, ...]:

@@ -467,6 +467,26 @@ def test_a_position_must_leave_a_party_to_be_a_wrong_answer() -> None:
     assert "no party is left to be a wrong answer" in the_error(body).message
 
 
+def test_a_position_may_say_who_says_the_party_wants_it() -> None:
+    deck = parse_ok(POSITION.replace("    stance", "    according_to: experts\n    stance"))
+    (fact,) = deck.facts
+    assert fact.according_to == "experts"
+    assert parse_ok(POSITION).facts[0].according_to == ""
+
+
+@pytest.mark.parametrize(
+    ("value", "problem"),
+    [
+        ("According to experts", "without the words 'according to'"),
+        ("experts.", "no closing punctuation"),
+        ("x" * 61, "at most 60 characters"),
+    ],
+)
+def test_who_says_the_party_wants_it_is_a_few_words(value: str, problem: str) -> None:
+    error = the_error(POSITION.replace("    stance", f"    according_to: {value}\n    stance"))
+    assert error.line == 7 and problem in error.message
+
+
 def test_also_must_be_a_list() -> None:
     error = the_error(POSITION.replace("    stance", "    also: Ukraine\n    stance"))
     assert error.line == 7 and "field 'also' must be a list, not text" in error.message

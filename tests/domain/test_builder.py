@@ -521,3 +521,57 @@ def test_a_quote_names_a_speaker_by_their_surname_as_a_word(speaker, text, named
     from quiz.domain.builder import _named_in
 
     assert _named_in(speaker, text) is named
+
+
+EXPERTS_VIEW = PositionFact(
+    key="russia-buy-time",
+    party="Russia",
+    also=(),
+    stance="More time, rather than an end to the war.",
+    explanation="Explanation of russia-buy-time.",
+    source="Russia, paragraph 18",
+    according_to="experts",
+)
+
+
+@pytest.fixture(scope="module")
+def with_experts_view() -> tuple[ItemSpec, ...]:
+    pool = (*POOL, EXPERTS_VIEW)
+    return build_deck_items(pool, pool)
+
+
+def test_what_experts_say_a_party_wants_is_asked_as_their_view(
+    with_experts_view: tuple[ItemSpec, ...],
+) -> None:
+    by_key = items_by_key(with_experts_view)
+    stance = EXPERTS_VIEW.stance
+    assert by_key["russia-buy-time--party"].prompt == (
+        f"According to experts, which party wants this? {stance}"
+    )
+    assert by_key["russia-buy-time--position"].prompt == (
+        "According to experts, which of these does Russia want?"
+    )
+    assert (
+        by_key["russia-buy-time--card"].prompt == f"According to experts, who wants this? {stance}"
+    )
+    # The party's own demands are asked as before.
+    assert by_key["russia-no-nato--position"].prompt == "Which of these does Russia want?"
+
+
+def test_not_items_never_count_what_experts_say_among_a_partys_own_demands(
+    with_experts_view: tuple[ItemSpec, ...],
+) -> None:
+    russia = [item for item in with_experts_view if item.key.startswith("not-russia")]
+    assert len(russia) == 2  # its six own demands, as without the experts' view
+    for item in russia:
+        assert EXPERTS_VIEW.stance not in wrong_texts(item)
+
+
+def test_a_not_items_odd_one_out_that_experts_attribute_says_so() -> None:
+    ukraine = tuple(f for f in POSITIONS if "Ukraine" in f.holders)
+    pool = (*ukraine, position("ukraine-more", "Ukraine", "More aid."), EXPERTS_VIEW)
+    (item,) = [i for i in build_deck_items(pool, pool) if i.key.startswith("not-")]
+    assert item.key == "not-ukraine-1" and right_texts(item) == [EXPERTS_VIEW.stance]
+    assert item.explanation.startswith(
+        "Only this one is not a position of Ukraine: experts say Russia wants it."
+    )
