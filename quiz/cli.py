@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 import secrets
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from quiz.extensions import db
 from quiz.models import Role
 from quiz.security import audit
 from quiz.services import NotFound, ServiceError, authoring
@@ -96,21 +98,45 @@ def hand_over_command(email: str, successor: str) -> None:
     from quiz.services import privacy
 
     user, colleague = _account(email), _account(successor)
-    try:
-        moved = privacy.hand_over(user, colleague)
-    except ServiceError as exc:
-        raise click.ClickException(exc.message) from exc
+    user_id, colleague_id = user.id, colleague.id
+    with _busy_database_says_so():
+        try:
+            moved = privacy.hand_over(user, colleague)
+        except ServiceError as exc:
+            raise click.ClickException(exc.message) from exc
     audit.info(
-        "hand-over user=%r to=%r sets=%d classes=%d by='operator'",
-        str(user.id),
-        str(colleague.id),
+        "hand-over user=%r to=%r sets=%d deleted_sets=%d classes=%d by='operator'",
+        str(user_id),
+        str(colleague_id),
         moved.sets,
+        moved.deleted_sets,
         moved.classes,
     )
+    kept = (
+        f" (and {_plural(moved.deleted_sets, 'deleted set', 'deleted sets')} kept for "
+        "learners' scores)"
+        if moved.deleted_sets
+        else ""
+    )
     click.echo(
-        f"{_plural(moved.sets, 'question set', 'question sets')} and "
+        f"{_plural(moved.sets, 'question set', 'question sets')}{kept} and "
         f"{_plural(moved.classes, 'class', 'classes')} of {email} are now {successor}'s."
     )
+
+
+@contextmanager
+def _busy_database_says_so():
+    """A write that lost a race (a deadlock, a serialization failure) tells the operator
+    to run the command again, instead of a traceback. Nothing was changed."""
+    from sqlalchemy.exc import DBAPIError
+
+    try:
+        yield
+    except DBAPIError as exc:
+        raise click.ClickException(
+            "The database was busy with another change to the same accounts, so nothing "
+            f"changed: run the command again. ({type(exc.orig).__name__})"
+        ) from exc
 
 
 @users_cli.command("delete")
@@ -129,16 +155,19 @@ def delete_user_command(email: str, yes: bool) -> None:
         raise click.ClickException(
             f"{email} stays. " + " ".join(blockers) + (hint if not user.is_admin else "")
         )
+    # No transaction stays open (and holds its locks) while the operator answers.
+    db.session.rollback()
     if not yes:
         click.confirm(
             f"Delete {email} and every quiz, answer and flashcard of theirs, for good?",
             abort=True,
         )
     user_id, since = user.id, user.created_at
-    try:
-        privacy.delete_account_for_operator(user)
-    except ServiceError as exc:
-        raise click.ClickException(exc.message) from exc
+    with _busy_database_says_so():
+        try:
+            privacy.delete_account_for_operator(user)
+        except ServiceError as exc:
+            raise click.ClickException(exc.message) from exc
     audit.info("account-deleted user=%r created=%r by='operator'", str(user_id), since.isoformat())
     click.echo(f"Deleted {email} and everything in it.")
 
@@ -306,6 +335,8 @@ def restore_command(file: str, yes: bool) -> None:
     """Replace the whole database with the backup in FILE."""
     from quiz.services.backup import restore
 
+    # No transaction stays open (and holds its locks) while the operator answers.
+    db.session.rollback()
     if not yes:
         click.confirm(
             "This replaces every account, deck and score with the backup. Go on?", abort=True

@@ -321,7 +321,8 @@ def deletion_blockers(user: User, operator: bool = False) -> list[str]:
 
 @dataclass(frozen=True)
 class HandedOver:
-    sets: int
+    sets: int  # live ones: those the successor sees in their list
+    deleted_sets: int  # deleted, and kept for learners' scores
     classes: int
 
 
@@ -329,37 +330,52 @@ def hand_over(user: User, successor: User) -> HandedOver:
     """Give a teacher's question sets and classes to a colleague, as when a teacher
     leaves the school: every set (those deleted but kept for learners' scores included)
     and every class (archived ones included), with their assignments, results and
-    reports, is the successor's from now on. Nothing else changes. The account can then
-    be deleted."""
+    reports, is the successor's from now on. Nothing else changes (a set's "last
+    changed" date stays). The account can then be deleted."""
     if successor.id == user.id:
         raise ServiceError("That is the same account: choose the colleague who takes over.")
-    if successor.role not in (Role.TEACHER, Role.ADMIN):
-        raise ServiceError(
-            f"{successor.email} is a student's account: sets and classes go to a teacher."
-        )
+    user_id, email, successor_email = user.id, user.email, successor.email
     with unit_of_work() as session:
         # Both accounts held to the commit, in one order: neither can be deleted meanwhile
-        # (delete_account holds its own row), and a set or class the leaving teacher
-        # makes meanwhile waits, then is left with them (and blocks their deletion).
-        session.execute(
-            select(User.id)
-            .where(User.id.in_((user.id, successor.id)))
+        # (_delete holds its own row), and a set or class the leaving teacher makes
+        # meanwhile waits, then is left with them (and blocks their deletion).
+        held = session.execute(
+            select(User.id, User.role)
+            .where(User.id.in_((user_id, successor.id)))
             .order_by(User.id)
             .with_for_update()
         ).all()
-        if session.get(User, successor.id, populate_existing=True) is None:
-            raise ServiceError(f"{successor.email} was deleted a moment ago: nothing changed.")
+        roles = {row.id: row.role for row in held}
+        if user_id not in roles:
+            raise ServiceError(f"{email} was deleted a moment ago: nothing changed.")
+        if successor.id not in roles:
+            raise ServiceError(f"{successor_email} was deleted a moment ago: nothing changed.")
+        if roles[successor.id] not in (Role.TEACHER, Role.ADMIN):
+            raise ServiceError(
+                f"{successor_email} is a student's account: sets and classes go to a teacher."
+            )
+        quietly = {"synchronize_session": False}
+        deleted_sets = session.execute(
+            select(func.count(Deck.id)).where(
+                Deck.owner_id == user_id, Deck.deleted_at.is_not(None)
+            )
+        ).scalar_one()
         sets = session.execute(
-            update(Deck).where(Deck.owner_id == user.id).values(owner_id=successor.id),
-            execution_options={"synchronize_session": False},
+            # Its updated_at kept: onupdate would make every set look changed just now.
+            update(Deck)
+            .where(Deck.owner_id == user_id)
+            .values(owner_id=successor.id, updated_at=Deck.updated_at),
+            execution_options=quietly,
         ).rowcount
         classes = session.execute(
             update(SchoolClass)
-            .where(SchoolClass.teacher_id == user.id)
+            .where(SchoolClass.teacher_id == user_id)
             .values(teacher_id=successor.id),
-            execution_options={"synchronize_session": False},
+            execution_options=quietly,
         ).rowcount
-    return HandedOver(sets=sets, classes=classes)
+        if not sets and not classes:
+            raise ServiceError(f"{email} owns no question sets and teaches no classes.")
+    return HandedOver(sets=sets - deleted_sets, deleted_sets=deleted_sets, classes=classes)
 
 
 def delete_account(user: User, password: str) -> None:
@@ -372,7 +388,7 @@ def delete_account(user: User, password: str) -> None:
     blockers = deletion_blockers(user)
     if blockers:
         raise ServiceError(" ".join(blockers) + " Nothing was deleted.")
-    _delete(user, "You created a set or a class a moment ago: nothing was deleted.")
+    _delete(user)
 
 
 def delete_account_for_operator(user: User) -> None:
@@ -381,18 +397,20 @@ def delete_account_for_operator(user: User) -> None:
     blockers = deletion_blockers(user, operator=True)
     if blockers:
         raise ServiceError(" ".join(blockers) + " Nothing was deleted.")
-    _delete(user, "It created a set or a class a moment ago: nothing was deleted.")
+    _delete(user)
 
 
-def _delete(user: User, made_meanwhile: str) -> None:
+def _delete(user: User) -> None:
     user_id = user.id
     quietly = {"synchronize_session": False}  # nothing of this user's is used after
     with unit_of_work() as session:
         # Held to the commit (SQLite's write lock holds everything): a set, a class, a
         # quiz or a card made meanwhile waits, and then finds the account gone.
         session.execute(select(User.id).where(User.id == user_id).with_for_update())
-        if deletion_blockers(user):
-            raise ServiceError(made_meanwhile)
+        if deletion_blockers(user):  # made, or handed over to it, meanwhile
+            raise ServiceError(
+                "A question set or a class became this account's a moment ago: nothing was deleted."
+            )
         attempts = select(Attempt.id).where(Attempt.user_id == user_id)
         for statement in (
             delete(ReviewLog).where(ReviewLog.user_id == user_id),
@@ -402,7 +420,9 @@ def _delete(user: User, made_meanwhile: str) -> None:
             delete(Enrolment).where(Enrolment.user_id == user_id),
             delete(QuestionReport).where(QuestionReport.user_id == user_id),
             # Sets deleted earlier but kept for learners' scores stay, without an owner.
-            update(Deck).where(Deck.owner_id == user_id).values(owner_id=None),
+            update(Deck)
+            .where(Deck.owner_id == user_id)
+            .values(owner_id=None, updated_at=Deck.updated_at),
             delete(LoginSession).where(LoginSession.user_id == user_id),
             delete(User).where(User.id == user_id),
         ):

@@ -143,19 +143,32 @@ def assign(class_id: int):
                 )
             flash("Deck assigned.", "success")
             return redirect(url_for("classes.show", class_id=klass.id))
-    if change:
+    deck_id = request.form.get("deck", type=int)
+    if change and _change_form_shown(klass, deck_id, form):
         # Shown in that assignment's Change form, not in the Assign form above it.
         failed = {
-            "deck_id": request.form.get("deck", type=int),
+            "deck_id": deck_id,
             "problems": [
                 f"{form[name].label.text}: {message}" if name != "deck" else message
                 for name, messages in form.errors.items()
                 for message in messages
             ],
+            "fields": set(form.errors),
             "values": request.form,
         }
         return _class_page(klass, _assign_form(klass, fresh=True), 422, failed)
+    # A change whose form the page no longer shows (the assignment was removed, the class
+    # archived or the deck unpublished meanwhile) is told on the Assign form.
     return _class_page(klass, form, 422)
+
+
+def _change_form_shown(klass, deck_id: int | None, form: AssignForm) -> bool:
+    """Whether the class page shows a Change form for this deck's assignment."""
+    return (
+        not klass.is_archived
+        and deck_id in {deck for deck, _ in form.deck.choices}
+        and any(a.deck_id == deck_id for a in class_service.assigned_decks(klass))
+    )
 
 
 @bp.post("/<int:class_id>/assignments/<int:assignment_id>/remove")

@@ -210,9 +210,11 @@ def test_a_leaving_teachers_sets_and_classes_go_to_a_colleague_and_then_they_can
     _take(student, deck, {capital.id: ["Paris"]})
     colleague = make_user(role="teacher")
 
+    last_changed = db.session.get(Deck, deck.id).updated_at
     moved = privacy.hand_over(teacher, colleague)
 
-    assert (moved.sets, moved.classes) == (2, 2)
+    assert (moved.sets, moved.deleted_sets, moved.classes) == (1, 1, 2)
+    assert db.session.get(Deck, deck.id).updated_at == last_changed  # not "changed now"
     assert {s.deck.id for s in authoring.teacher_sets(colleague)} >= {deck.id}
     assert db.session.get(Deck, used.id).owner_id == colleague.id
     assert {c.id for c, _, _ in cs.teacher_classes(colleague)} == {klass.id, archived.id}
@@ -248,3 +250,8 @@ def test_an_operator_deletes_an_account_without_its_password_but_not_one_others_
     privacy.delete_account_for_operator(student)
     assert db.session.get(User, student_id) is None
     assert db.session.get(User, teacher.id) is not None
+
+
+def test_an_account_with_nothing_to_hand_over_is_told_so(app):
+    with pytest.raises(ServiceError, match="owns no question sets and teaches no classes"):
+        privacy.hand_over(make_user(role="teacher"), make_user(role="teacher"))

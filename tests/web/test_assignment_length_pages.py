@@ -261,8 +261,28 @@ def test_a_refused_change_is_shown_open_in_that_assignments_form_with_what_was_t
     assert f'action="/teach/classes/{klass.id}/assign#assignment-{assignment.id}"' in change
     assert "Due (optional): Choose a due date between the years 2000 and 2100." in change
     assert 'value="1999-06-01T09:00"' in change
+    due = change[change.index(f'id="due-{assignment.id}"') :].split(">", 1)[0]
+    assert 'aria-invalid="true"' in due and f"change-{assignment.id}-problems" in due
+    grading = change[change.index(f'id="grading-{assignment.id}"') :].split(">", 1)[0]
+    assert "aria-invalid" not in grading  # only the field that was wrong
     assert '<option value="latest" selected>' in change
     assign_form = html[html.index("<h2>Assign a deck</h2>") : html.index(change[:40])]
     assert "2000 and 2100" not in assign_form  # not on the form to assign another deck
     (unchanged,) = cs.assigned_decks(klass)
     assert (unchanged.due_at, unchanged.grading_method) == (None, "first")
+
+
+def test_a_change_to_an_assignment_removed_meanwhile_is_told_on_the_assign_form(client, app):
+    teacher, klass, deck, _ = _setup()
+    cs.assign_deck(teacher, klass, deck.id, None)
+    login(client, teacher.email)
+    page = client.get(f"/teach/classes/{klass.id}").get_data(as_text=True)
+    (assignment,) = cs.assigned_decks(klass)
+    values = _prefilled(page, assignment.id)
+    cs.unassign(klass, assignment.id)  # in another tab
+    response = client.post(
+        f"/teach/classes/{klass.id}/assign", data={"csrf_token": csrf_from(page), **values}
+    )
+    assert response.status_code == 422
+    assert "removed meanwhile" in response.get_data(as_text=True)
+    assert cs.assigned_decks(klass) == []
