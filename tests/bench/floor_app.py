@@ -1,11 +1,11 @@
 """The stack's floor, for bench_http: a Flask app built only from the packages the project
 is fixed to (Flask, Flask-SQLAlchemy, Flask-WTF), that does for each request the least a
 page for a logged-in user must do, and nothing else. No page of the real app can be
-faster than this, whatever it shows, so its ratio to the baseline is the most any page
-can reach on this machine with this stack.
+faster than this at the same page size, so its ratio to the baseline at a page's size
+is the most that page can reach on this machine with this stack.
 
-It runs against the bench's database, with the app's secret key, so it reads the cookies
-of the real app's log-ins:
+It runs against the bench's database, with the app's secret key and its database
+settings (quiz.database), so it reads the cookies of the real app's log-ins:
 
 - every request opens the signed session cookie and checks in the database that its
   log-in is live (the app's `login_sessions` row, not revoked), by one indexed query,
@@ -13,12 +13,15 @@ of the real app's log-ins:
 - /floor/orm/<size> and /floor/core/<size> render a page of about `size` bytes with the
   user's name and a form's CSRF token, like the baseline's page; the first checks the
   log-in through Flask-SQLAlchemy's ORM session (as the app does), the second through a
-  pooled connection with no ORM (the cheapest way this stack has);
+  pooled connection with no ORM (the cheapest way this stack has); both outside a
+  transaction, as the app's GETs are;
 - /floor/nodb/<size> renders the same page with no query at all, trusting the cookie: no
   page may do that (a log-in would outlive its logging out), but it shows what the
   session cookie, the CSRF token and the page cost on their own;
-- POST /floor/write checks the form's CSRF token, checks the log-in, stores one row and
-  commits, then redirects (303), as the app's answer POST does.
+- POST /floor/write checks the form's CSRF token, checks the log-in through the ORM,
+  stores one row and commits, then redirects (303), as the app's answer POST does;
+  POST /floor/write-core does the check and the write in one INSERT ... SELECT, with no
+  transaction around it (the least a write can be).
 
 It leaves out all the app does beyond that: Flask-Login, rate limits, security headers,
 access rules, the page's own queries, its layout and forms, and WTForms.
@@ -33,17 +36,10 @@ from functools import lru_cache
 from flask import Flask, abort, redirect, session
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect, generate_csrf
-from sqlalchemy import (
-    DateTime,
-    ForeignKey,
-    String,
-    bindparam,
-    create_engine,
-    event,
-    select,
-    text,
-)
+from sqlalchemy import DateTime, ForeignKey, String, bindparam, create_engine, select, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from quiz.database import IMMEDIATE, READ_ONLY, begin_read_only, configure_sqlite
 
 TEMPLATE = (
     '<!doctype html>\n<html lang="en">\n<head><meta charset="utf-8">'
@@ -104,6 +100,12 @@ _LIVE_USER = (
     .join(LoginSession, LoginSession.user_id == User.id)
     .where(LoginSession.token == bindparam("token"), LoginSession.revoked_at.is_(None))
 )
+#: The Core write: the log-in check and the row in one statement.
+_STORE_FOR_LIVE = text(
+    "INSERT INTO bench_floor_writes (user_id, created_at) "
+    "SELECT login_sessions.user_id, :now FROM login_sessions "
+    "WHERE login_sessions.token = :token AND login_sessions.revoked_at IS NULL"
+)
 _LIVE_NAME = text(
     "SELECT users.display_name FROM users JOIN login_sessions "
     "ON login_sessions.user_id = users.id "
@@ -134,42 +136,32 @@ def create_floor_app(url: str, secret: str) -> Flask:
     db.init_app(app)
     CSRFProtect(app)
     with app.app_context():
-        dialect = db.engine.dialect.name
-        if dialect == "sqlite":
+        sqlite = db.engine.dialect.name == "sqlite"
+        if sqlite:
+            configure_sqlite(db.engine)  # the app's settings and transactions
 
-            @event.listens_for(db.engine, "connect")
-            def _as_the_app(dbapi_connection, record) -> None:
-                """The app's SQLite settings (quiz.database.configure_sqlite)."""
-                cursor = dbapi_connection.cursor()
-                cursor.execute("PRAGMA journal_mode=WAL")
-                cursor.execute("PRAGMA busy_timeout=15000")
-                cursor.execute("PRAGMA synchronous=NORMAL")
-                cursor.close()
-
-    # A read runs outside a transaction, as the app's GETs do (quiz.database's
-    # begin_read_only): on PostgreSQL, BEGIN and ROLLBACK would be two more round trips.
-    # SQLite's driver begins a transaction only before a write.
-    read_options = {"isolation_level": "AUTOCOMMIT"} if dialect == "postgresql" else {}
+    # A read runs outside a transaction, as the app's GETs do (begin_read_only): on
+    # PostgreSQL, BEGIN and ROLLBACK would be two more round trips. So does the one
+    # statement of the Core write, which is atomic on its own.
+    one_statement = {READ_ONLY: True} if sqlite else {"isolation_level": "AUTOCOMMIT"}
     page = app.jinja_env.from_string(TEMPLATE)
 
-    def orm_user(read_only: bool) -> User:
-        token = _token()
-        if read_only and read_options:
-            db.session.connection(execution_options=read_options)
-        user = db.session.execute(_LIVE_USER, {"token": token}).scalar_one_or_none()
+    def orm_user() -> User:
+        user = db.session.execute(_LIVE_USER, {"token": _token()}).scalar_one_or_none()
         if user is None:
             abort(401)
         return user
 
     @app.get("/floor/orm/<int:size>")
     def orm_page(size: int):
-        name = orm_user(read_only=True).display_name
+        begin_read_only(db.session())
+        name = orm_user().display_name
         return page.render(name=name, lines=_lines(size), csrf_token=generate_csrf)
 
     @app.get("/floor/core/<int:size>")
     def core_page(size: int):
         token = _token()
-        with db.engine.connect().execution_options(**read_options) as conn:
+        with db.engine.connect().execution_options(**one_statement) as conn:
             name = conn.execute(_LIVE_NAME, {"token": token}).scalar_one_or_none()
         if name is None:
             abort(401)
@@ -181,10 +173,23 @@ def create_floor_app(url: str, secret: str) -> Flask:
         return page.render(name=name, lines=_lines(size), csrf_token=generate_csrf)
 
     @app.post("/floor/write")
-    def write():
-        user = orm_user(read_only=False)
+    def orm_write():
+        if sqlite:  # as the app's units of work: the write lock at BEGIN
+            db.session.connection(execution_options={IMMEDIATE: True})
+        user = orm_user()
         db.session.add(FloorWrite(user_id=user.id, created_at=datetime.now(UTC)))
         db.session.commit()
+        return redirect("/floor/orm/200", 303)
+
+    @app.post("/floor/write-core")
+    def core_write():
+        token = _token()
+        with db.engine.connect().execution_options(**one_statement) as conn:
+            stored = conn.execute(
+                _STORE_FOR_LIVE, {"token": token, "now": datetime.now(UTC)}
+            ).rowcount
+        if not stored:
+            abort(401)
         return redirect("/floor/orm/200", 303)
 
     @app.get("/healthz")

@@ -16,6 +16,7 @@ from tests.factories import make_user
 from tests.web.test_student_path import login
 
 READS = ("/floor/orm/3000", "/floor/core/3000")
+WRITES = ("/floor/write", "/floor/write-core")
 
 
 @pytest.fixture
@@ -67,9 +68,11 @@ def test_the_floor_writes_only_with_the_forms_csrf_token(client, app, floor):
     token = csrf_from(visitor.get(READS[0]).get_data(as_text=True))
     assert visitor.post("/floor/write", data={}).status_code == 400
     assert _writes(floor) == 0
-    answer = visitor.post("/floor/write", data={"csrf_token": token})
-    assert answer.status_code == 303
-    assert _writes(floor) == 1
+    assert visitor.post("/floor/write-core", data={}).status_code == 400
+    assert _writes(floor) == 0
+    for path in WRITES:
+        assert visitor.post(path, data={"csrf_token": token}).status_code == 303
+    assert _writes(floor) == 2
 
 
 def test_a_log_in_ended_by_logging_out_opens_nothing_on_the_floor(client, app, floor):
@@ -81,7 +84,8 @@ def test_a_log_in_ended_by_logging_out_opens_nothing_on_the_floor(client, app, f
     client.post("/logout", data={"csrf_token": csrf_from(page)})
     for path in READS:
         assert visitor.get(path).status_code == 401
-    assert visitor.post("/floor/write", data={"csrf_token": token}).status_code == 401
+    for path in WRITES:
+        assert visitor.post(path, data={"csrf_token": token}).status_code == 401
     assert _writes(floor) == 0
 
 
