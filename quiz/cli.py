@@ -92,13 +92,21 @@ def _plural(n: int, word: str, plural: str) -> str:
 @users_cli.command("hand-over")
 @click.argument("email")
 @click.argument("successor")
-def hand_over_command(email: str, successor: str) -> None:
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def hand_over_command(email: str, successor: str, yes: bool) -> None:
     """Give the question sets and classes of EMAIL to the teacher SUCCESSOR (a teacher
-    who leaves, say); EMAIL's account can then be deleted."""
+    who leaves, say); EMAIL's account can then be deleted. It cannot be undone: the sets
+    and classes join SUCCESSOR's own."""
     from quiz.services import privacy
 
     user, colleague = _account(email), _account(successor)
     user_id, colleague_id = user.id, colleague.id
+    db.session.rollback()  # no transaction held open while the operator answers
+    if not yes:
+        click.confirm(
+            f"Give every question set and class of {email} to {successor}, for good?",
+            abort=True,
+        )
     with _busy_database_says_so():
         try:
             moved = privacy.hand_over(user, colleague)

@@ -66,9 +66,12 @@ def test_users_hand_over_gives_a_teachers_sets_and_classes_to_a_colleague(app):
     leaving, colleague = make_user(role="teacher"), make_user(role="teacher")
     deck = authoring.create_set(leaving, "Quiz")
     klass = cs.create_class(leaving, "Year 9")
-    result = app.test_cli_runner().invoke(
-        args=["users", "hand-over", leaving.email, colleague.email]
-    )
+    runner = app.test_cli_runner()
+    kept = runner.invoke(args=["users", "hand-over", leaving.email, colleague.email], input="n\n")
+    assert kept.exit_code != 0 and "Aborted" in kept.output
+    db.session.expire_all()
+    assert db.session.get(Deck, deck.id).owner_id == leaving.id
+    result = runner.invoke(args=["users", "hand-over", leaving.email, colleague.email, "--yes"])
     assert result.exit_code == 0, result.output
     assert f"1 question set and 1 class of {leaving.email} are now {colleague.email}'s" in (
         result.output
@@ -82,9 +85,11 @@ def test_users_hand_over_refuses_a_student_or_an_unknown_account_and_moves_nothi
     leaving, student = make_user(role="teacher"), make_user()
     deck = authoring.create_set(leaving, "Quiz")
     runner = app.test_cli_runner()
-    to_student = runner.invoke(args=["users", "hand-over", leaving.email, student.email])
+    to_student = runner.invoke(args=["users", "hand-over", leaving.email, student.email, "--yes"])
     assert to_student.exit_code != 0 and "a student's account" in to_student.output
-    unknown = runner.invoke(args=["users", "hand-over", leaving.email, "nobody@example.com"])
+    unknown = runner.invoke(
+        args=["users", "hand-over", leaving.email, "nobody@example.com", "--yes"]
+    )
     assert unknown.exit_code != 0 and "no account for nobody@example.com" in unknown.output
     db.session.expire_all()
     assert db.session.get(Deck, deck.id).owner_id == leaving.id
