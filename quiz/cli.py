@@ -101,17 +101,9 @@ def hand_over_command(email: str, successor: str, yes: bool) -> None:
 
     user, colleague = _account(email), _account(successor)
     user_id, colleague_id = user.id, colleague.id
-    db.session.rollback()  # no transaction held open while the operator answers
-    if not yes:
-        click.confirm(
-            f"Give every question set and class of {email} to {successor}, for good?",
-            abort=True,
-        )
-    with _busy_database_says_so():
-        try:
-            moved = privacy.hand_over(user, colleague)
-        except ServiceError as exc:
-            raise click.ClickException(exc.message) from exc
+    _ask_first(yes, f"Give every question set and class of {email} to {successor}, for good?")
+    with _told_as_messages():
+        moved = privacy.hand_over(user, colleague)
     audit.info(
         "hand-over user=%r to=%r sets=%d deleted_sets=%d classes=%d by='operator'",
         str(user_id),
@@ -132,14 +124,25 @@ def hand_over_command(email: str, successor: str, yes: bool) -> None:
     )
 
 
+def _ask_first(yes: bool, question: str) -> None:
+    """Ask the operator to confirm (unless --yes), with no transaction held open, and its
+    locks with it, while they answer."""
+    db.session.rollback()
+    if not yes:
+        click.confirm(question, abort=True)
+
+
 @contextmanager
-def _busy_database_says_so():
-    """A write that lost a race (a deadlock, a serialization failure) tells the operator
-    to run the command again, instead of a traceback. Nothing was changed."""
+def _told_as_messages():
+    """A service's refusal, or a write that lost a race (a deadlock, a serialization
+    failure), is told to the operator as a message instead of a traceback. Nothing was
+    changed."""
     from sqlalchemy.exc import DBAPIError
 
     try:
         yield
+    except ServiceError as exc:
+        raise click.ClickException(exc.message) from exc
     except DBAPIError as exc:
         raise click.ClickException(
             "The database was busy with another change to the same accounts, so nothing "
@@ -163,19 +166,10 @@ def delete_user_command(email: str, yes: bool) -> None:
         raise click.ClickException(
             f"{email} stays. " + " ".join(blockers) + (hint if not user.is_admin else "")
         )
-    # No transaction stays open (and holds its locks) while the operator answers.
-    db.session.rollback()
-    if not yes:
-        click.confirm(
-            f"Delete {email} and every quiz, answer and flashcard of theirs, for good?",
-            abort=True,
-        )
     user_id, since = user.id, user.created_at
-    with _busy_database_says_so():
-        try:
-            privacy.delete_account_for_operator(user)
-        except ServiceError as exc:
-            raise click.ClickException(exc.message) from exc
+    _ask_first(yes, f"Delete {email} and every quiz, answer and flashcard of theirs, for good?")
+    with _told_as_messages():
+        privacy.delete_account_for_operator(user)
     audit.info("account-deleted user=%r created=%r by='operator'", str(user_id), since.isoformat())
     click.echo(f"Deleted {email} and everything in it.")
 
@@ -343,12 +337,7 @@ def restore_command(file: str, yes: bool) -> None:
     """Replace the whole database with the backup in FILE."""
     from quiz.services.backup import restore
 
-    # No transaction stays open (and holds its locks) while the operator answers.
-    db.session.rollback()
-    if not yes:
-        click.confirm(
-            "This replaces every account, deck and score with the backup. Go on?", abort=True
-        )
+    _ask_first(yes, "This replaces every account, deck and score with the backup. Go on?")
     try:
         restore(Path(file))
     except ServiceError as exc:

@@ -93,7 +93,8 @@ def show(class_id: int):
 
 def _class_page(klass, assign_form, status=200, failed_change=None):
     """The class's page. `failed_change`: an assignment's Change form that was refused,
-    shown open with its problems and what was typed ({"deck_id", "problems", "values"})."""
+    shown open with its problems, the fields they are about and what was typed
+    ({"deck_id", "problems", "fields", "values"})."""
     assigned = class_service.assigned_decks(klass)
     return render_template(
         "teach/class.html",

@@ -207,13 +207,19 @@ def test_the_result_of_a_quiz_too_short_to_count_says_so(client, app):
     assert "too short" not in page
 
 
-def test_saving_an_assignments_change_form_says_so_and_comes_back_to_it(client, app):
+def _change_form(client, grading_method: str = "highest"):
+    """A teacher's class with one assignment, its page as the teacher sees it, and what
+    that assignment's Change form would send unchanged."""
     teacher, klass, deck, _ = _setup()
-    cs.assign_deck(teacher, klass, deck.id, None)
+    cs.assign_deck(teacher, klass, deck.id, None, grading_method)
     login(client, teacher.email)
     page = client.get(f"/teach/classes/{klass.id}").get_data(as_text=True)
     (assignment,) = cs.assigned_decks(klass)
-    values = _prefilled(page, assignment.id)
+    return klass, assignment, page, _prefilled(page, assignment.id)
+
+
+def test_saving_an_assignments_change_form_says_so_and_comes_back_to_it(client, app):
+    klass, assignment, page, values = _change_form(client)
     response = client.post(
         f"/teach/classes/{klass.id}/assign",
         data={"csrf_token": csrf_from(page), **values},
@@ -243,12 +249,8 @@ def test_the_assign_form_sends_a_teacher_to_an_assigned_decks_own_form(client, a
 
 
 def test_a_refused_change_is_shown_open_in_that_assignments_form_with_what_was_typed(client, app):
-    teacher, klass, deck, _ = _setup()
-    cs.assign_deck(teacher, klass, deck.id, None, "first")
-    login(client, teacher.email)
-    page = client.get(f"/teach/classes/{klass.id}").get_data(as_text=True)
-    (assignment,) = cs.assigned_decks(klass)
-    values = {**_prefilled(page, assignment.id), "due_at": "1999-06-01T09:00"}
+    klass, assignment, page, values = _change_form(client, "first")
+    values["due_at"] = "1999-06-01T09:00"
     values["grading_method"] = "latest"
     response = client.post(
         f"/teach/classes/{klass.id}/assign", data={"csrf_token": csrf_from(page), **values}
@@ -273,12 +275,7 @@ def test_a_refused_change_is_shown_open_in_that_assignments_form_with_what_was_t
 
 
 def test_a_change_to_an_assignment_removed_meanwhile_is_told_on_the_assign_form(client, app):
-    teacher, klass, deck, _ = _setup()
-    cs.assign_deck(teacher, klass, deck.id, None)
-    login(client, teacher.email)
-    page = client.get(f"/teach/classes/{klass.id}").get_data(as_text=True)
-    (assignment,) = cs.assigned_decks(klass)
-    values = _prefilled(page, assignment.id)
+    klass, assignment, page, values = _change_form(client)
     cs.unassign(klass, assignment.id)  # in another tab
     response = client.post(
         f"/teach/classes/{klass.id}/assign", data={"csrf_token": csrf_from(page), **values}
