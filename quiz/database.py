@@ -126,13 +126,21 @@ def end_request(session: Session, failed: bool) -> None:
     rolled back: both leave the database as it was, but psycopg forgets its prepared
     statements on every rollback, and PostgreSQL would then plan each query of every
     request anew. Anything else (an error, ORM changes that no service committed, a
-    write that ran outside a unit of work) is rolled back, as before."""
-    read_only = (
+    write that ran outside a unit of work) is rolled back, as before.
+
+    The read-only part of a GET (see `begin_read_only`) has no transaction in the
+    database to end: its statements ran one by one. Its session is only closed, which
+    sends nothing (psycopg sends no ROLLBACK outside a transaction, and so keeps its
+    prepared statements) and skips the commit's bookkeeping on every page."""
+    if not session.in_transaction():
+        session.close()
+        return
+    connection = session.connection()
+    only_read = (
         not failed
-        and session.in_transaction()
         and not (session.new or session.dirty or session.deleted)
-        and not session.connection().info.get(WROTE, True)
+        and not connection.info.get(WROTE, True)
     )
-    if read_only:
+    if only_read and not connection.get_execution_options().get(READ_ONLY):
         session.commit()
     session.close()

@@ -7,6 +7,7 @@ import random
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from quiz.domain.items import ItemKind
 
@@ -154,8 +155,13 @@ def settle(value: float) -> float:
     return round(value, 9)
 
 
+@lru_cache(maxsize=4096)
 def percent(fraction: float) -> int:
-    """A score as a whole percentage, rounded half up (0.125 → 13, 23/40 → 58)."""
+    """A score as a whole percentage, rounded half up (0.125 → 13, 23/40 → 58).
+
+    Remembered: a gradebook page shows three percentages in each of its thousand cells,
+    and scores are few distinct fractions (k of n questions), so nearly every call is a
+    look-up instead of a rounding to nine places."""
     return math.floor(settle(fraction * 100) + 0.5)
 
 

@@ -822,10 +822,15 @@ def _class_results(class_id: int, assignments: Sequence[AssignedDeck]) -> _Class
 
 
 def _cards_statement(students):
-    mastered = case((Card.stability > MASTERED_STABILITY_DAYS, 1), else_=0)
-    due = case((Card.due <= bindparam("now"), 1), else_=0)
+    # count() FILTER rather than sum(CASE ...): the gradebook page runs this on every
+    # load, and SQLite takes nearly twice as long over the CASE (with bound 1 and 0).
     return (
-        select(Card.user_id, Item.deck_id, func.sum(mastered), func.sum(due))
+        select(
+            Card.user_id,
+            Item.deck_id,
+            func.count().filter(Card.stability > MASTERED_STABILITY_DAYS),
+            func.count().filter(Card.due <= bindparam("now")),
+        )
         .join(Item, Item.id == Card.item_id)
         .where(
             Card.user_id.in_(students),

@@ -1,12 +1,13 @@
 """How a request's transaction ends (quiz.database.end_request): one that only read is
-committed, so that psycopg keeps its prepared statements; anything else is rolled back."""
+committed, so that psycopg keeps its prepared statements; anything else is rolled back.
+The read-only part of a GET, which runs outside a transaction, is only closed."""
 
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import event, func, insert, select, text
 
-from quiz.database import end_request
+from quiz.database import begin_read_only, end_request
 from quiz.extensions import db
 from quiz.models import User
 from tests.factories import make_user, user_row
@@ -97,6 +98,39 @@ def test_postgresql_keeps_prepared_statements_across_read_only_requests(app):
         end_request(db.session(), failed=False)
     prepared = db.session.execute(
         text("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%users.email%'")
+    ).scalar_one()
+    end_request(db.session(), failed=False)
+    assert prepared >= 1
+
+
+def test_a_get_that_only_read_outside_a_transaction_is_closed_without_a_commit(app, endings):
+    make_user()
+    endings.clear()
+    begin_read_only(db.session())
+    db.session.execute(select(User.email)).all()
+    end_request(db.session(), failed=False)
+    assert "commit" not in endings
+    assert not db.session().in_transaction()
+
+
+def test_orm_changes_in_a_read_only_get_are_discarded(app):
+    begin_read_only(db.session())
+    db.session.add(User(**user_row("unsaved@example.com")))
+    end_request(db.session(), failed=False)
+    assert _users() == 0
+
+
+def test_postgresql_keeps_prepared_statements_across_read_only_gets(app):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("prepared statements are psycopg's (PostgreSQL only)")
+    query = select(User.email).where(User.id == -2)
+    for _ in range(6):  # psycopg prepares a statement at its 5th run on a connection
+        begin_read_only(db.session())
+        db.session.execute(query).all()
+        end_request(db.session(), failed=False)
+    begin_read_only(db.session())
+    prepared = db.session.execute(
+        text("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%users.id = %'")
     ).scalar_one()
     end_request(db.session(), failed=False)
     assert prepared >= 1

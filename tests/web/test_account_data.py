@@ -38,6 +38,12 @@ def test_the_download_is_a_json_file_of_the_learners_own_data(client, app):
     assert data["quizzes"][0]["questions"][0]["answer"] == ["Paris"]
 
 
+def test_downloads_of_ones_data_are_limited_to_twenty_an_hour(client, app):
+    login(client, make_user().email)
+    codes = [client.get("/account/data").status_code for _ in range(21)]
+    assert codes == [200] * 20 + [429]
+
+
 def test_a_wrong_password_is_refused_and_the_account_stays(client, app):
     student = make_user()
     login(client, student.email)

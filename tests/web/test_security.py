@@ -108,6 +108,37 @@ def test_the_per_address_limit_covers_many_accounts(client, app):
     assert codes == [422, 422, 422, 429]
 
 
+def test_the_list_of_rate_limited_endpoints_matches_the_limits_the_views_declare(app):
+    # Requests to anything not on the list skip the rate limiter (quiz.extensions): a
+    # limit declared on a view but missing from the list would silently never count.
+    from flask_limiter.util import get_qualified_name
+
+    from quiz.extensions import RATE_LIMITED, limiter
+
+    declared: dict[str, set[str]] = {}
+    with app.test_request_context():
+        for rule in app.url_map.iter_rules():
+            view = app.view_functions[rule.endpoint]
+            for limit in limiter.limit_manager.decorated_limits(get_qualified_name(view)):
+                methods = limit.methods or [m.lower() for m in rule.methods]
+                declared.setdefault(rule.endpoint, set()).update(m.upper() for m in methods)
+    assert declared == {endpoint: set(methods) for endpoint, methods in RATE_LIMITED.items()}
+
+
+def test_opening_a_form_page_does_not_count_towards_its_limit_but_posting_it_does(client, app):
+    make_user(email="reader@example.com")
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    client.post(
+        "/login", data={"csrf_token": token, "email": "reader@example.com", "password": PASSWORD}
+    )
+    pages = [client.get("/account/password") for _ in range(8)]
+    assert all(page.status_code == 200 for page in pages)
+    token = csrf_from(pages[-1].get_data(as_text=True))
+    guess = {"csrf_token": token, "current": "guess", "password": "x" * 16, "confirm": "x" * 16}
+    codes = [client.post("/account/password", data=guess).status_code for _ in range(6)]
+    assert codes[:5] == [422] * 5 and codes[5] == 429
+
+
 @pytest.mark.parametrize("password", ["password1234", "123456789012", "qwertyuiopasdf"])
 def test_common_passwords_are_refused(app, password):
     with pytest.raises(ServiceError, match="too common"):

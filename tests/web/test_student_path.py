@@ -127,6 +127,17 @@ def test_a_form_without_its_csrf_token_is_refused_and_changes_nothing(client, ap
     assert db.session.execute(db.select(db.func.count(User.id))).scalar_one() == 0
 
 
+def test_an_answer_with_a_stale_token_is_refused_and_stores_nothing(client, app):
+    location, page = first_question(client, 2)
+    response = client.post(location, data={"csrf_token": "stale", "choice": "1"})
+    assert response.status_code == 400
+    assert "This form has expired" in response.get_data(as_text=True)
+    assert db.session.execute(db.select(db.func.count(Response.id))).scalar_one() == 0
+    answered = client.post(location, data={"csrf_token": csrf_from(page), "choice": "1"})
+    assert answered.status_code == 302
+    assert db.session.execute(db.select(db.func.count(Response.id))).scalar_one() == 1
+
+
 def test_log_in_with_a_wrong_password_shows_one_message_for_both_mistakes(client, app):
     make_user(email="s@example.com")
     wrong = login(client, "s@example.com", "not the password").get_data(as_text=True)
