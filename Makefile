@@ -47,14 +47,18 @@ lint: install-dev
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 
-## make bench: timings and query counts at scale, then HTTP load against a bare Flask baseline
-## (set QUIZ_BENCH_DATABASE_URL for PostgreSQL). The load comes from wrk, Debian's package
-## `wrk`: installed here when it is missing and this is root on a machine with apt-get.
+## make bench: timings and query counts at scale, CPU instructions per request (callgrind),
+## then HTTP load against a bare Flask baseline (set QUIZ_BENCH_DATABASE_URL for PostgreSQL).
+## The load comes from wrk and the counts from valgrind, Debian's packages `wrk` and
+## `valgrind`: installed here when missing and this is root on a machine with apt-get.
 bench: install-dev
-	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null \
-	  && apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } \
-	  || { echo "make bench needs wrk: apt-get install wrk (or your system's package)"; exit 1; }
+	@for tool in wrk valgrind; do command -v $$tool >/dev/null || { [ "$$(id -u)" = 0 ] \
+	  && command -v apt-get >/dev/null && apt-get update -qq \
+	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$tool >/dev/null; } \
+	  || { echo "make bench needs $$tool: apt-get install $$tool (or your system's package)"; \
+	  exit 1; }; done
 	$(BIN)/python -m tests.bench.bench_study
+	$(BIN)/python -m tests.bench.bench_cpu
 	$(BIN)/python -m tests.bench.bench_http
 
 ## make audit: static security analysis (bandit, high findings fail) and known-vulnerability
