@@ -64,8 +64,10 @@ def _measure(label: str, call: Callable[[], object], n: int) -> None:
     _callgrind("--instr=on")
     for _ in range(n):
         call()
-    _callgrind(f"--dump={dump_name(label)}")
+    # Off before the dump: a dump resets the count, but what ran between it and turning
+    # the counting off would land in the next dump (and not in NOTHING's, the first).
     _callgrind("--instr=off")
+    _callgrind(f"--dump={dump_name(label)}")
 
 
 def drive(dataset_file: str, sizes_file: str) -> None:

@@ -123,6 +123,10 @@ def test_the_list_of_rate_limited_endpoints_matches_the_limits_the_views_declare
                 methods = limit.methods or [m.lower() for m in rule.methods]
                 declared.setdefault(rule.endpoint, set()).update(m.upper() for m in methods)
     assert declared == {endpoint: set(methods) for endpoint, methods in RATE_LIMITED.items()}
+    # Nor may a limit apply to many views at once: the list would not name them.
+    manager = limiter.limit_manager
+    assert not manager.default_limits and not manager.application_limits
+    assert all(not manager.blueprint_limits(app, name) for name in app.blueprints)
 
 
 def test_opening_a_form_page_does_not_count_towards_its_limit_but_posting_it_does(client, app):
