@@ -33,12 +33,12 @@ from dataclasses import asdict
 from pathlib import Path
 
 from tests.bench import http_data
-from tests.bench.http_data import PASSWORD, Dataset, Sizes
+from tests.bench.http_data import Dataset, Sizes
 
 ROOT = Path(__file__).resolve().parents[2]
 REQUESTS = int(os.environ.get("QUIZ_BENCH_CPU_REQUESTS", "5"))
 WARMUP = 3
-NOTHING = "nothing"  # turning the counting on, then dumping: subtracted from each figure
+NOTHING = "nothing"  # counting on, off and a dump with no request: taken off each figure
 DUMP_RE = re.compile(r"^desc: Trigger: dump (.+)$", re.M)
 TOTALS_RE = re.compile(r"^totals: (\d+)$", re.M)
 
@@ -73,32 +73,19 @@ def _measure(label: str, call: Callable[[], object], n: int) -> None:
 def drive(dataset_file: str, sizes_file: str) -> None:
     """Run in valgrind: every page of the app, then the baseline and the floor at each
     page's size, each into its own dump. Writes the pages' sizes to sizes_file."""
-    from quiz import create_app
     from tests.bench import bench_http
     from tests.bench.baseline_app import app as baseline
     from tests.bench.floor_app import create_floor_app, create_table
 
     ds = Dataset(**json.loads(Path(dataset_file).read_text()))
-    app = create_app(
-        {
-            "SQLALCHEMY_DATABASE_URI": ds.url,
-            "SECRET_KEY": bench_http.SECRET,
-            "INSTANCE_PATH": tempfile.mkdtemp(prefix="quiz-bench-cpu-"),
-            "RATELIMIT_LOGIN_PER_ADDRESS": bench_http.RATE_LIMIT,
-            "RATELIMIT_LOGIN_PER_ACCOUNT": bench_http.RATE_LIMIT,
-        }
-    )
-
-    def logged_in(email: str):
-        client = app.test_client()
-        token = bench_http._find(bench_http.CSRF_RE, client.get("/login").data)
-        client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
-        return client
-
+    app = bench_http.in_process_app(ds.url, tempfile.mkdtemp(prefix="quiz-bench-cpu-"))
     clients = {
-        "student": logged_in(ds.student_emails[0]),
-        "learner": logged_in(ds.learner_email),
-        "teacher": logged_in(ds.teacher_email),
+        role: bench_http.logged_in_client(app, email)
+        for role, email in (
+            ("student", ds.student_emails[0]),
+            ("learner", ds.learner_email),
+            ("teacher", ds.teacher_email),
+        )
     }
     paths = bench_http._paths(ds, 0)
     student = clients["student"]
@@ -110,16 +97,9 @@ def drive(dataset_file: str, sizes_file: str) -> None:
     }
 
     def rating() -> dict:
-        """The rating form of the learner's card as its back gives it now (a rating of
-        a card version already rated stores nothing)."""
-        back = clients["learner"].get(paths["card back"]).data
-        return {
-            "csrf_token": bench_http._find(bench_http.CSRF_RE, back),
-            "seen": bench_http._find(bench_http.SEEN_RE, back),
-            "shown_at": "",
-            "deck": "",
-            "rating": "3",
-        }
+        """The rating form as the card's back gives it now (a rating of a card version
+        already rated stores nothing)."""
+        return bench_http.rating_form(clients["learner"].get(paths["card back"]).data)
 
     def request_of(page) -> Callable[[], object]:
         client, path = clients[page.role], paths[page.label]

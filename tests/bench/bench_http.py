@@ -437,10 +437,10 @@ def _find(pattern: str, body: bytes) -> str:
 # --- In-process query counts ----------------------------------------------------------
 
 
-def count_queries(url: str, ds: Dataset) -> dict[str, dict]:
-    """SQL statements (and time) per request, counted in-process with the test client."""
-    instance = tempfile.mkdtemp(prefix="quiz-bench-http-")
-    app = create_app(
+def in_process_app(url: str, instance: str):
+    """The app as the load runs serve it (its secret, log-in limits out of the way), for
+    requests in-process with the test client (here, and in bench_cpu)."""
+    return create_app(
         {
             "SQLALCHEMY_DATABASE_URI": url,
             "SECRET_KEY": SECRET,
@@ -449,6 +449,36 @@ def count_queries(url: str, ds: Dataset) -> dict[str, dict]:
             "RATELIMIT_LOGIN_PER_ACCOUNT": RATE_LIMIT,
         }
     )
+
+
+def logged_in_client(app, email: str):
+    """A test client of `app`, logged in as `email` (every bench account's PASSWORD)."""
+    client = app.test_client()
+    token = _find(CSRF_RE, client.get("/login").data)
+    response = client.post(
+        "/login", data={"email": email, "password": PASSWORD, "csrf_token": token}
+    )
+    if response.status_code != 302:
+        raise RuntimeError(f"could not log in as {email} in-process")
+    return client
+
+
+def rating_form(back: bytes) -> dict:
+    """The rating form of a card as the back of the card gives it (its version, `seen`,
+    and the CSRF token): rated "Good"."""
+    return {
+        "csrf_token": _find(CSRF_RE, back),
+        "seen": _find(SEEN_RE, back),
+        "shown_at": "",
+        "deck": "",
+        "rating": "3",
+    }
+
+
+def count_queries(url: str, ds: Dataset) -> dict[str, dict]:
+    """SQL statements (and time) per request, counted in-process with the test client."""
+    instance = tempfile.mkdtemp(prefix="quiz-bench-http-")
+    app = in_process_app(url, instance)
     with app.app_context():
         engine = db.engine
     log: list[dict] = []
@@ -466,16 +496,6 @@ def count_queries(url: str, ds: Dataset) -> dict[str, dict]:
     def after(conn, cursor, statement, parameters, context, executemany):
         if not statement.lstrip().upper().startswith(NOT_QUERIES) and log:
             log[-1]["execute_s"] = time.perf_counter() - log[-1]["started"]
-
-    def client_for(email: str):
-        client = app.test_client()
-        token = _find(CSRF_RE, client.get("/login").data)
-        response = client.post(
-            "/login", data={"email": email, "password": PASSWORD, "csrf_token": token}
-        )
-        if response.status_code != 302:
-            raise RuntimeError(f"could not log in as {email} in-process")
-        return client
 
     results: dict[str, dict] = {}
 
@@ -508,9 +528,9 @@ def count_queries(url: str, ds: Dataset) -> dict[str, dict]:
 
     paths = _paths(ds, 0)
     try:
-        student = client_for(ds.student_emails[0])
-        learner = client_for(ds.learner_email)
-        teacher = client_for(ds.teacher_email)
+        student = logged_in_client(app, ds.student_emails[0])
+        learner = logged_in_client(app, ds.learner_email)
+        teacher = logged_in_client(app, ds.teacher_email)
         # One request each, no warm-up: the count does not change, and the heavy pages
         # take seconds at 10x. The timings here are single cold-ish requests.
         for label, client in (
@@ -530,13 +550,7 @@ def count_queries(url: str, ds: Dataset) -> dict[str, dict]:
         measure("answer (POST)", lambda: student.post(paths["answer (POST)"], data=answer))
 
         back = measure("card back", lambda: learner.get(paths["card back"]))
-        rating = {
-            "csrf_token": _find(CSRF_RE, back),
-            "seen": _find(SEEN_RE, back),
-            "shown_at": "",
-            "deck": "",
-            "rating": "3",
-        }
+        rating = rating_form(back)
         measure("review (POST)", lambda: learner.post(paths["review (POST)"], data=rating))
     finally:
         with app.app_context():
@@ -658,17 +672,7 @@ def load_app(name: str, url: str, ds: Dataset, baseline: Baseline) -> dict:
         sizes["answer (POST)"] = {"status": status, "html_bytes": len(body)}
         learner = Browser(server.port, cookies["learner"][0])
         _, _, back = learner.request("GET", paths["card back"])
-        status, _, body = learner.request(
-            "POST",
-            paths["review (POST)"],
-            {
-                "csrf_token": _find(CSRF_RE, back),
-                "seen": _find(SEEN_RE, back),
-                "shown_at": "",
-                "deck": "",
-                "rating": "3",
-            },
-        )
+        status, _, body = learner.request("POST", paths["review (POST)"], rating_form(back))
         sizes["review (POST)"] = {"status": status, "html_bytes": len(body)}
         bad = {label: s["status"] for label, s in sizes.items() if s["status"] >= 400}
         if bad:
