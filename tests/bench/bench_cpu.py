@@ -1,7 +1,8 @@
 """Benchmark: the CPU instructions one request costs, counted by valgrind's callgrind, for
 every page bench_http loads, against the bare-Flask baseline's page of the same size and
-the stack's floor (floor_app.py, its cheapest log-in check) at that size. In-process,
-through Flask's test client, on the 1x data set of bench_http (SQLite).
+the stack's floor (floor_app.py: its cheapest log-in check at that size, and for a write
+its one-statement write). In-process, through Flask's test client, on the 1x data set of
+bench_http (SQLite).
 
 Throughput on a shared machine drifts from one minute to the next (bench_http's ratios
 moved by a factor of two between two days), and an instruction count does not: the same
@@ -39,6 +40,9 @@ ROOT = Path(__file__).resolve().parents[2]
 REQUESTS = int(os.environ.get("QUIZ_BENCH_CPU_REQUESTS", "5"))
 WARMUP = 3
 NOTHING = "nothing"  # counting on, off and a dump with no request: taken off each figure
+FLOOR_WRITE = "floor write"  # every write page's floor: floor_app's POST /floor/write-core
+EMPTY = "/bench/empty"  # a view that does nothing, behind all the app does for any request
+EMPTY_GET, EMPTY_POST = "app empty view", "app empty view (POST)"
 DUMP_RE = re.compile(r"^desc: Trigger: dump (.+)$", re.M)
 TOTALS_RE = re.compile(r"^totals: (\d+)$", re.M)
 
@@ -70,6 +74,25 @@ def _measure(label: str, call: Callable[[], object], n: int) -> None:
     _callgrind(f"--dump={dump_name(label)}")
 
 
+def add_empty_view(app) -> None:
+    """A view of the app that does nothing but need a log-in: a GET answers an empty page,
+    a POST (with its CSRF token) redirects. Everything else the app runs for a request
+    runs for it (the session cookie, Flask-Login's check of the log-in, CSRFProtect, the
+    rate limiter's filter, the checks of the request's text and of a temporary password,
+    the security headers, the end of the request's database session): its count is the
+    app's own cost of a request before a page does any work."""
+    from flask import redirect, request
+    from flask_login import login_required
+
+    @login_required
+    def empty():
+        if request.method == "POST":
+            return redirect(EMPTY, 303)
+        return ""
+
+    app.add_url_rule(EMPTY, "bench_empty", empty, methods=["GET", "POST"])
+
+
 def drive(dataset_file: str, sizes_file: str) -> None:
     """Run in valgrind: every page of the app, then the baseline and the floor at each
     page's size, each into its own dump. Writes the pages' sizes to sizes_file."""
@@ -79,6 +102,7 @@ def drive(dataset_file: str, sizes_file: str) -> None:
 
     ds = Dataset(**json.loads(Path(dataset_file).read_text()))
     app = bench_http.in_process_app(ds.url, tempfile.mkdtemp(prefix="quiz-bench-cpu-"))
+    add_empty_view(app)  # before the first request, as Flask requires
     clients = {
         role: bench_http.logged_in_client(app, email)
         for role, email in (
@@ -132,11 +156,33 @@ def drive(dataset_file: str, sizes_file: str) -> None:
     floor = create_floor_app(ds.url, bench_http.SECRET).test_client()
     floor.set_cookie("session", student.get_cookie("session").value)
     base = baseline.test_client()
+    # A write's floor, as in bench_http: the log-in check and the row in one INSERT ...
+    # SELECT (the session's CSRF token is the app's: the same secret key and cookie).
+    write_form = {"csrf_token": answer["csrf_token"]}
+
+    def floor_write() -> object:
+        return floor.post("/floor/write-core", data=write_form)
+
+    if floor_write().status_code != 303:
+        raise RuntimeError("the floor's write was refused")
     for page in bench_http.PAGES:
         size = sizes[page.label]
         _measure(f"baseline {page.label}", baseline_of(size, page.method), REQUESTS)
         if page.method == "GET":
             _measure(f"floor {page.label}", floor_of(size), REQUESTS)
+    _measure(FLOOR_WRITE, floor_write, REQUESTS)
+
+    empty_calls = {
+        EMPTY_GET: lambda: student.get(EMPTY),
+        EMPTY_POST: lambda: student.post(EMPTY, data=write_form),
+    }
+    for label, call in empty_calls.items():
+        response = call()
+        if response.status_code not in (200, 303):
+            raise RuntimeError(f"{label}: HTTP {response.status_code}")
+        sizes[label] = len(response.data)
+        _measure(label, call, REQUESTS)
+    _measure(f"baseline {EMPTY_GET}", baseline_of(sizes[EMPTY_GET], "GET"), REQUESTS)
     Path(sizes_file).write_text(json.dumps(sizes))
 
 
@@ -172,7 +218,7 @@ def rows(each: dict[str, float], sizes: dict[str, int]) -> list[dict]:
         if page.label == "review (POST)":
             app -= each[dump_name("app card back")]  # its calls read the card's back first
         baseline = each[dump_name(f"baseline {page.label}")]
-        floor = each.get(dump_name(f"floor {page.label}"))
+        floor = each.get(dump_name(FLOOR_WRITE if page.method == "POST" else f"floor {page.label}"))
         table.append(
             {
                 "page": page.label,
@@ -186,6 +232,36 @@ def rows(each: dict[str, float], sizes: dict[str, int]) -> list[dict]:
             }
         )
     return table
+
+
+def fixed_cost(each: dict[str, float]) -> dict:
+    """The app's request with a view that does nothing (add_empty_view), GET and POST,
+    beside the baseline's page of the same size and the baseline's POST of the answer:
+    the most any page of the app could reach."""
+    get, post = each[dump_name(EMPTY_GET)], each[dump_name(EMPTY_POST)]
+    get_baseline = each[dump_name(f"baseline {EMPTY_GET}")]
+    post_baseline = each[dump_name("baseline answer (POST)")]
+    return {
+        "empty_view_instructions": round(get),
+        "empty_view_baseline_instructions": round(get_baseline),
+        "empty_view_baseline_over_app": round(get_baseline / get, 3) if get else None,
+        "empty_post_instructions": round(post),
+        "empty_post_baseline_instructions": round(post_baseline),
+        "empty_post_baseline_over_app": round(post_baseline / post, 3) if post else None,
+    }
+
+
+def print_fixed_cost(fixed: dict) -> None:
+    print(
+        "\nThe app's own cost of a request whose view does nothing (log-in check, CSRF, rate"
+        "\nlimiter's filter, text checks, security headers, session), millions:"
+    )
+    for kind, key in (("GET ", "empty_view"), ("POST", "empty_post")):
+        print(
+            f"  {kind} {fixed[key + '_instructions'] / 1e6:.2f}, baseline "
+            f"{fixed[key + '_baseline_instructions'] / 1e6:.2f}: "
+            f"baseline/app {fixed[key + '_baseline_over_app']:.2f}"
+        )
 
 
 def print_table(table: list[dict]) -> None:
@@ -239,10 +315,12 @@ def main() -> None:
         if done.returncode != 0:
             raise RuntimeError(f"the run under callgrind failed: {done.stderr[-3000:]}")
         sizes = json.loads(sizes_file.read_text())
-        table = rows(per_request(read_dumps(out_file), REQUESTS), sizes)
+        each = per_request(read_dumps(out_file), REQUESTS)
+        table, fixed = rows(each, sizes), fixed_cost(each)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print_table(table)
+    print_fixed_cost(fixed)
     output = {
         "requests_per_figure": REQUESTS,
         "python": sys.version.split()[0],
@@ -250,6 +328,7 @@ def main() -> None:
             ["valgrind", "--version"], capture_output=True, text=True, check=False
         ).stdout.strip(),
         "pages": table,
+        "fixed_cost": fixed,
         "seconds": round(time.perf_counter() - started, 1),
     }
     out = Path(os.environ.get("QUIZ_BENCH_CPU_OUTPUT", "bench-cpu-results.json"))

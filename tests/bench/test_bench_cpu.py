@@ -7,6 +7,9 @@ import pytest
 
 from tests.bench import bench_cpu
 from tests.bench.bench_http import PAGES
+from tests.conftest import csrf_from
+from tests.factories import make_user
+from tests.web.test_student_path import login
 
 
 def _dump(path, trigger: str, total: int) -> None:
@@ -39,7 +42,7 @@ def test_the_cost_of_measuring_is_taken_off_before_dividing_by_the_requests():
     }
 
 
-def test_the_table_gives_each_page_its_baseline_and_floor_and_a_rating_without_its_card():
+def test_the_table_gives_each_page_its_baseline_and_floor_and_a_rating_without_its_card_back():
     each, sizes = {}, {}
     name = bench_cpu.dump_name
     for n, page in enumerate(PAGES, start=1):
@@ -48,6 +51,7 @@ def test_the_table_gives_each_page_its_baseline_and_floor_and_a_rating_without_i
         if page.method == "GET":
             each[name(f"floor {page.label}")] = 2_000_000.0 * n
         sizes[page.label] = 100 * n
+    each[name(bench_cpu.FLOOR_WRITE)] = 3_000_000.0
     table = {row["page"]: row for row in bench_cpu.rows(each, sizes)}
     assert list(table) == [page.label for page in PAGES]
     question = table["quiz question"]
@@ -56,4 +60,40 @@ def test_the_table_gives_each_page_its_baseline_and_floor_and_a_rating_without_i
     rating = table["review (POST)"]
     back = each["app-card-back"]
     assert rating["app_instructions"] == round(each["app-review-post"] - back)
-    assert rating["floor_instructions"] is None and rating["floor_over_app"] is None
+    assert rating["floor_instructions"] == 3_000_000  # every write's: one statement
+    assert rating["floor_over_app"] == pytest.approx(
+        3_000_000 / rating["app_instructions"], abs=1e-3
+    )
+    assert table["answer (POST)"]["floor_instructions"] == 3_000_000
+
+
+def test_the_fixed_cost_sets_an_empty_view_beside_the_baseline_of_its_size_and_of_a_post():
+    name = bench_cpu.dump_name
+    each = {
+        name(bench_cpu.EMPTY_GET): 4_000_000.0,
+        name(f"baseline {bench_cpu.EMPTY_GET}"): 1_000_000.0,
+        name(bench_cpu.EMPTY_POST): 5_000_000.0,
+        name("baseline answer (POST)"): 1_500_000.0,
+    }
+    assert bench_cpu.fixed_cost(each) == {
+        "empty_view_instructions": 4_000_000,
+        "empty_view_baseline_instructions": 1_000_000,
+        "empty_view_baseline_over_app": 0.25,
+        "empty_post_instructions": 5_000_000,
+        "empty_post_baseline_instructions": 1_500_000,
+        "empty_post_baseline_over_app": 0.3,
+    }
+
+
+def test_the_empty_view_runs_what_the_app_runs_for_every_page_and_nothing_more(app):
+    bench_cpu.add_empty_view(app)
+    client = app.test_client()
+    assert client.get(bench_cpu.EMPTY).status_code == 302  # to the log-in page
+    login(client, make_user().email)
+    page = client.get(bench_cpu.EMPTY)
+    assert page.status_code == 200 and page.data == b""
+    assert "Content-Security-Policy" in page.headers
+    assert client.post(bench_cpu.EMPTY).status_code == 400  # no CSRF token
+    token = csrf_from(client.get("/account/password").get_data(as_text=True))
+    sent = client.post(bench_cpu.EMPTY, data={"csrf_token": token})
+    assert sent.status_code == 303 and sent.headers["Location"] == bench_cpu.EMPTY
