@@ -9,7 +9,8 @@ The format, as Moodle and most quiz tools write it::
 
 The question may run over several lines; choices are ``A.`` or ``A)`` and a space; the
 ``ANSWER:`` line ends the question. Blank lines between questions are optional. Aiken
-has no keys, explanations or sources: keys are made from a hash of the question text.
+has no keys, explanations or sources: keys are made from a hash of the question text, and
+an import that updates a question keeps its explanation and source.
 """
 
 from __future__ import annotations
@@ -90,7 +91,9 @@ class _AikenParser:
             self.report(1, "the file holds no questions")
         items = [item for item, _line in self.items]
         lines = [line for _item, line in self.items]
-        return finish(self.filename, items, lines, self.errors)
+        # Aiken has no place for them: updating a question keeps the ones it has.
+        unsaid = frozenset({"explanation", "source"})
+        return finish(self.filename, items, lines, self.errors, unsaid=unsaid)
 
     def add_choice(self, question: _Question, letter: str, text: str, number: int) -> None:
         if letter in question.choices:

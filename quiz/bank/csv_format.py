@@ -165,7 +165,10 @@ class _CsvParser:
             else replace(draft.item, key=keys.unique(hashed_key(draft.item.prompt)))
             for draft in drafts
         ]
-        return finish(self.filename, items, [draft.line for draft in drafts], self.errors)
+        # A column left out of the header says nothing: updating keeps what a question has.
+        unsaid = frozenset(name for name in ("explanation", "source") if name not in header.names)
+        lines = [draft.line for draft in drafts]
+        return finish(self.filename, items, lines, self.errors, unsaid=unsaid)
 
     def rows(self, text: str, header: _Header) -> Iterator[_Row]:
         reader = csv.reader(io.StringIO(text, newline=""), delimiter=header.delimiter, strict=True)

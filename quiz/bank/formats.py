@@ -40,12 +40,18 @@ class ImportResult:
 
     ``item_lines`` (the line each item starts on) lets later checks name a line; it is
     not part of equality, so tests compare results by what was imported.
+
+    ``unsaid`` names the fields (``"explanation"``, ``"source"``) that the file's format
+    has no place for, or that the file left out: there an empty value says nothing, and
+    an import that updates a question keeps what the question has (a set exported as
+    Aiken and imported again must not lose its explanations).
     """
 
     items: tuple[ItemSpec, ...]
     errors: tuple[BankError, ...]
     title: str | None = None
     item_lines: tuple[int | None, ...] = field(default=(), compare=False, repr=False)
+    unsaid: frozenset[str] = field(default=frozenset(), compare=False, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -160,6 +166,7 @@ def finish(
     lines: Sequence[int | None],
     errors: Iterable[BankError] = (),
     title: str | None = None,
+    unsaid: frozenset[str] = frozenset(),
 ) -> ImportResult:
     """Check every item against the shared rules and apply all-or-nothing.
 
@@ -192,6 +199,7 @@ def finish(
         errors=(),
         title=title,
         item_lines=tuple(lines),
+        unsaid=unsaid,
     )
 
 
@@ -277,4 +285,4 @@ def parse_upload(data: bytes, filename: str, fmt: str) -> ImportResult:
         return result
     # Checked again here so that no parser, present or future, can let a bad item through.
     lines = result.item_lines or (None,) * len(result.items)
-    return finish(filename, result.items, lines, title=result.title)
+    return finish(filename, result.items, lines, title=result.title, unsaid=result.unsaid)

@@ -15,9 +15,11 @@ as written); and these answer blocks:
 * an answer block inside the text ("The {=cat ~dog} sat") leaves ``_____`` in its place.
 
 Per-answer feedback (``#…``) of the right answers and the general feedback (``####…``)
-become the item's explanation. Short-answer, numerical, essay and description questions
-have no counterpart here and are reported as errors, as is anything malformed: a file
-imports whole or not at all.
+become the item's explanation. A ``// Source: …`` comment line right above a question
+gives its source, as ``write_gift`` writes it (Moodle reads it as a comment); a
+question without one leaves the source of the question it updates as it was.
+Short-answer, numerical, essay and description questions have no counterpart here and
+are reported as errors, as is anything malformed: a file imports whole or not at all.
 """
 
 from __future__ import annotations
@@ -56,6 +58,7 @@ _MASKED = re.compile(_MASK + "([a-h])")
 _FORMAT_MARKER = re.compile(r"\s*\[(?:html|markdown|plain|moodle)\]", re.IGNORECASE)
 _WEIGHT = re.compile(r"%(-?\d+(?:\.\d+)?)%")
 _CATEGORY = re.compile(r"\s*\$CATEGORY:", re.IGNORECASE)
+_SOURCE = re.compile(r"//\s*Source:(.*)", re.IGNORECASE)
 _TRUE = ("T", "TRUE")
 _FALSE = ("F", "FALSE")
 
@@ -80,10 +83,12 @@ def _join(*parts: str) -> str:
 
 @dataclass(frozen=True)
 class _Block:
-    """The lines of one question (comment lines blanked), masked, and where they start."""
+    """The lines of one question (comment lines blanked), masked, and where they start;
+    the source of a ``// Source:`` comment right above it."""
 
     start: int
     text: str
+    source: str = ""
 
     @cached_property
     def _line_breaks(self) -> list[int]:
@@ -116,22 +121,27 @@ class _Draft:
     prompt: str
     choices: tuple[ChoiceSpec, ...]
     explanation: str
+    source: str = ""
 
 
 def _blocks(lines: Sequence[str]) -> Iterator[_Block | str]:
     """Questions as blocks, and ``$CATEGORY:`` paths as strings, in file order."""
     current: list[str] = []
     start = 0
+    source = ""  # of a "// Source:" comment since the last blank line, for the next block
     for number, line in enumerate(lines, start=1):
         stripped = line.strip()
         if stripped.startswith("//"):
             if current:
                 current.append("")  # keeps offsets mapping to the right lines
+            elif said := _SOURCE.match(stripped):
+                source = " ".join(said.group(1).split())
             continue
         if not stripped or _CATEGORY.match(line):
             if current:
-                yield _Block(start, "\n".join(current))
+                yield _Block(start, "\n".join(current), source)
                 current = []
+            source = ""
             if stripped:
                 yield _unmask(_mask(stripped.split(":", 1)[1])).strip()
             continue
@@ -139,7 +149,7 @@ def _blocks(lines: Sequence[str]) -> Iterator[_Block | str]:
             start = number
         current.append(_mask(line))
     if current:
-        yield _Block(start, "\n".join(current))
+        yield _Block(start, "\n".join(current), source)
 
 
 def _category_title(path: str) -> str | None:
@@ -184,11 +194,16 @@ class _GiftParser:
                 prompt=draft.prompt,
                 choices=draft.choices,
                 explanation=draft.explanation,
+                source=draft.source,
             )
             for draft in self.drafts
         ]
         lines = [draft.line for draft in self.drafts]
-        return finish(self.filename, items, lines, self.errors, self.category)
+        # A question without a "// Source:" comment says nothing of its source (a file
+        # from Moodle has none): updating a question keeps the source it has.
+        return finish(
+            self.filename, items, lines, self.errors, self.category, unsaid=frozenset({"source"})
+        )
 
     # -- one question -----------------------------------------------------------------
 
@@ -311,7 +326,15 @@ class _GiftParser:
             explanation = _join(*(_clean(feedback) for feedback in feedbacks), general)
             choices = true_false_choices(answer in _TRUE)
             return [
-                _Draft(base_key, block.start, ItemKind.TRUE_FALSE, prompt, choices, explanation)
+                _Draft(
+                    base_key,
+                    block.start,
+                    ItemKind.TRUE_FALSE,
+                    prompt,
+                    choices,
+                    explanation,
+                    block.source,
+                )
             ]
         self.report(
             line,
@@ -390,7 +413,7 @@ class _GiftParser:
         explanation = _join(*(answer.feedback for answer in right), general)
         choices = tuple(ChoiceSpec(answer.text, answer.weight > 0) for answer in answers)
         kind = ItemKind.SINGLE if single else ItemKind.MULTIPLE
-        return [_Draft(base_key, block.start, kind, prompt, choices, explanation)]
+        return [_Draft(base_key, block.start, kind, prompt, choices, explanation, block.source)]
 
     def distinct(self, answers: Sequence[_Answer]) -> bool:
         first_lines: dict[str, int] = {}
@@ -455,6 +478,7 @@ class _GiftParser:
                     for normal, text in options.items()
                 ),
                 general,
+                block.source,
             )
             for number, (left, right, line) in enumerate(pairs, start=1)
         ]
@@ -516,7 +540,8 @@ def write_gift(deck: DeckSpec) -> str:
     Not carried: GIFT has no ordering or flashcard kind, so those items are left out
     and each is named in a ``//`` comment (which importers ignore) where it would have
     been; the ``source`` of an item, which GIFT has no field for, is written as a
-    comment above it and is not read back.
+    ``// Source: …`` comment right above it, which ``parse_gift`` reads back and Moodle
+    skips.
     """
     title = " ".join(deck.title.split())
     out = [

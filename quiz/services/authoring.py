@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
 from sqlalchemy import delete, exists, func, insert, select
@@ -494,6 +494,8 @@ def import_items(
         position = max((i.position for i in deck.items), default=-1)
         for spec in result.items:
             item = by_key.get(spec.key)
+            if item is not None:
+                spec = _keep_unsaid(spec, item, result.unsaid)
             if item is None:
                 position += 1
                 item = Item(key=spec.key, kind=spec.kind.value, prompt=spec.prompt)
@@ -507,6 +509,18 @@ def import_items(
         deck.updated_at = utcnow()
         report.regraded = regrade_changed(session, deck.items, before)
     return report
+
+
+def _keep_unsaid(spec: ItemSpec, item: Item, unsaid: frozenset[str]) -> ItemSpec:
+    """The spec with the stored explanation and source where the file said nothing of
+    them (see ImportResult.unsaid): a set exported as GIFT or Aiken and imported again
+    keeps them."""
+    kept: dict[str, str] = {}
+    if "explanation" in unsaid and not spec.explanation:
+        kept["explanation"] = item.explanation
+    if "source" in unsaid and not spec.source:
+        kept["source"] = item.source_ref
+    return replace(spec, **kept) if kept else spec
 
 
 def _import_into_a_new_set(owner: User, result: ImportResult, title: str | None) -> ImportReport:

@@ -252,3 +252,8 @@ def test_a_written_file_reads_back_as_the_same_questions_under_hashed_keys() -> 
 
 def test_a_deck_without_single_answer_items_writes_an_empty_file() -> None:
     assert write_aiken(DeckSpec("d", "D", items=DECK.items[1:4])) == ""
+
+
+def test_an_aiken_file_says_nothing_of_explanations_and_sources() -> None:
+    result = parse_aiken("Capital?\nA. Kyiv\nB. Lviv\nANSWER: A\n", "q.txt")
+    assert result.unsaid == frozenset({"explanation", "source"})

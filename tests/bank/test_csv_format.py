@@ -368,3 +368,20 @@ def test_write_then_parse_gives_back_every_item_of_every_kind(
     result = parse_csv(write_csv(deck, delimiter=delimiter), "set.csv")
     assert result.errors == (), [str(error) for error in result.errors]
     assert result.items == deck.items
+
+
+@pytest.mark.parametrize(
+    ("text", "unsaid"),
+    [
+        (
+            "key,kind,prompt,choice_1,choice_2,correct,explanation,source\nk,single,Q?,a,b,1,,\n",
+            set(),
+        ),
+        ("key,kind,prompt,choice_1,choice_2,correct,explanation\nk,single,Q?,a,b,1,\n", {"source"}),
+        ("kind,prompt,choice_1,choice_2,correct\nsingle,Q?,a,b,1\n", {"explanation", "source"}),
+    ],
+)
+def test_a_column_the_header_leaves_out_says_nothing(text: str, unsaid: set[str]) -> None:
+    result = parse_csv(text, "q.csv")
+    assert result.errors == (), [str(e) for e in result.errors]
+    assert result.unsaid == frozenset(unsaid)

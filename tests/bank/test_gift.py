@@ -550,16 +550,44 @@ DECK = DeckSpec(
 )
 
 
-def test_a_written_deck_reads_back_without_its_ordering_and_flashcard_items() -> None:
+def test_a_written_deck_reads_back_with_its_sources_without_its_ordering_and_flashcard_items():
     result = parse_gift(write_gift(DECK), "export.gift")
     assert result.errors == ()
     carried = tuple(
-        item.__class__(**{**vars(item), "source": ""})
-        for item in DECK.items
-        if item.kind not in (ItemKind.ORDERING, ItemKind.FLASHCARD)
+        item for item in DECK.items if item.kind not in (ItemKind.ORDERING, ItemKind.FLASHCARD)
     )
+    assert any(item.source for item in carried)
     assert result.items == carried
     assert result.title == DECK.title
+
+
+def test_a_source_comment_right_above_a_question_gives_its_source() -> None:
+    text = textwrap.dedent(
+        """\
+        // Source:   History,
+        //   a comment that is not the source
+        ::a:: First? {=yes ~no}
+
+        // Source: a blank line parts it from the next question
+
+        ::b:: Second? {=yes ~no}
+
+        // source: Atlas p. 3
+        ::c:: Third?
+        // Source: inside the question, so only a comment
+        {=yes ~no}
+        """
+    )
+    result = parse_gift(text, "s.gift")
+    assert [(item.key, item.source) for item in result.items] == [
+        ("a", "History,"),
+        ("b", ""),
+        ("c", "Atlas p. 3"),
+    ]
+
+
+def test_a_gift_file_says_nothing_of_the_sources_it_does_not_give() -> None:
+    assert parse_gift("::a:: Q? {=yes ~no}", "s.gift").unsaid == frozenset({"source"})
 
 
 def test_skipped_items_are_named_in_comments_where_they_would_have_been() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import pytest
 from sqlalchemy.exc import IntegrityError
@@ -287,6 +288,51 @@ def test_export_then_import_gives_the_same_items(app, fmt):
     assert [(i.key, i.kind, i.prompt, i.choices) for i in result.items] == [
         (i.key, i.kind, i.prompt, i.choices) for i in original
     ]
+
+
+@pytest.mark.parametrize("fmt", ["gift", "csv", "yaml"])
+def test_importing_a_sets_own_export_into_it_changes_nothing(app, fmt):
+    teacher = _teacher()
+    deck = authoring.create_set(teacher, "Round trip")
+    kept = ItemSpec(
+        "q1",
+        ItemKind.SINGLE,
+        "Capital?",
+        (ChoiceSpec("Kyiv", True), ChoiceSpec("Lviv")),
+        "Since 1934.",
+        "Atlas, page 3",
+    )
+    authoring.save_item(deck, kept)
+    content, _, filename = authoring.export_deck(deck, fmt)
+    report = authoring.import_items(teacher, parse_upload(content, filename, fmt), deck)
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 1)
+    assert _specs(deck) == [kept]
+
+
+def test_importing_an_aiken_export_keeps_the_explanations_and_sources_aiken_cannot_hold(app):
+    teacher = _teacher()
+    aiken = b"Capital?\nA. Kyiv\nB. Lviv\nANSWER: A\n"
+    deck = authoring.import_items(teacher, parse_upload(aiken, "q.txt", "aiken")).deck
+    item = authoring.live_items(deck)[0]
+    explained = replace(authoring.item_spec(item), explanation="Since 1934.", source="Atlas")
+    authoring.save_item(deck, explained, item.id)
+    content, _, filename = authoring.export_deck(deck, "aiken")
+    report = authoring.import_items(teacher, parse_upload(content, filename, "aiken"), deck)
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 1)
+    assert _specs(deck) == [explained]
+
+
+def test_a_file_that_gives_an_empty_source_column_clears_the_source(app):
+    teacher = _teacher()
+    deck = authoring.create_set(teacher, "Sources")
+    authoring.save_item(deck, replace(_single("q1"), source="Atlas"))
+    csv = (
+        b"key,kind,prompt,choice_1,choice_2,choice_3,correct,source\n"
+        b"q1,single,Capital of France?,Paris,Lyon,Nice,1,\n"
+    )
+    report = authoring.import_items(teacher, parse_upload(csv, "q.csv", "csv"), deck)
+    assert report.updated == 1
+    assert _specs(deck)[0].source == ""
 
 
 def _specs(deck: Deck) -> list[ItemSpec]:
