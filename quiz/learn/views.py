@@ -52,23 +52,29 @@ def decks():
 def join():
     form = JoinForm()
     if form.validate_on_submit():
+        found = classes.find_class_by_code(form.code.data)
+        already_in = found is not None and classes.is_enrolled(current_user, found)
         try:
             klass = classes.join_class(current_user, form.code.data)
         except ServiceError as exc:
             form.code.errors.append(exc.message)
         else:
-            flash(
-                f"You joined {klass.name}. Its assignments are at the top of this page.", "success"
-            )
+            if already_in:
+                flash(f"You are already in {klass.name}: nothing changed.", "info")
+            else:
+                flash(
+                    f"You joined {klass.name}. Its assignments are at the top of this page.",
+                    "success",
+                )
             return redirect(url_for("learn.decks"))
-    return _join_page(form, None), (422 if form.errors else 200)
+    return _join_page(form, classes.JoinLink(None)), (422 if form.errors else 200)
 
 
-def _join_page(form: JoinForm, klass):
+def _join_page(form: JoinForm, link: classes.JoinLink):
     return render_template(
         "learn/join.html",
         form=form,
-        klass=klass,
+        link=link,
         memberships=classes.student_classes(current_user),
     )
 
@@ -97,9 +103,16 @@ def leave_class(class_id: int):
 @bp.get("/join/<code>")
 @login_required
 def join_link(code: str):
-    """A join link only shows the form: joining is a POST, never a side effect of GET."""
+    """A join link only shows the form: joining is a POST, never a side effect of GET.
+    A code that leads nowhere is said at once, on the code's field."""
+    link = classes.join_link(current_user, code)
+    if link.already_in:
+        return _join_page(JoinForm(formdata=None), link)
     form = JoinForm(formdata=None, data={"code": code})
-    return _join_page(form, classes.find_class_by_code(code))
+    if link.problem:
+        form.code.errors = [link.problem]
+        return _join_page(form, link), 404
+    return _join_page(form, link)
 
 
 def _published_deck_or_404(slug: str):

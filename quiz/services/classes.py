@@ -269,6 +269,44 @@ def unassign(klass: SchoolClass, assignment_id: int) -> None:
 # --- Students -------------------------------------------------------------------------
 
 
+NO_CLASS_HAS_THAT_CODE = (
+    "No class has that code. Check it with your teacher (it has 8 letters and digits)."
+)
+ARCHIVED_CLASS = "That class is archived and takes no new students."
+
+
+@dataclass(frozen=True)
+class JoinLink:
+    """What a join link leads to, for the student who opened it: the class to join, or
+    why not (no class has the code, or it is archived), and whether they are in it."""
+
+    klass: SchoolClass | None
+    problem: str | None = None
+    already_in: bool = False
+
+
+def join_link(student: User, code: str) -> JoinLink:
+    klass = find_class_by_code(code)
+    if klass is None:
+        return JoinLink(None, NO_CLASS_HAS_THAT_CODE)
+    if is_enrolled(student, klass):
+        return JoinLink(klass, already_in=True)
+    if klass.is_archived:
+        return JoinLink(None, ARCHIVED_CLASS)
+    return JoinLink(klass)
+
+
+def is_enrolled(student: User, klass: SchoolClass) -> bool:
+    return (
+        db.session.execute(
+            select(Enrolment.id).where(
+                Enrolment.class_id == klass.id, Enrolment.user_id == student.id
+            )
+        ).first()
+        is not None
+    )
+
+
 def join_class(student: User, code: str) -> SchoolClass:
     """Enrol with a join code; joining a class twice is harmless."""
     normal = normalise_code(code)
@@ -276,12 +314,9 @@ def join_class(student: User, code: str) -> SchoolClass:
         select(SchoolClass).where(SchoolClass.join_code == normal)
     ).scalar_one_or_none()
     if klass is None or not normal:
-        raise ServiceError(
-            "No class has that code. Check it with your teacher (it has 8 letters and digits).",
-            field="code",
-        )
+        raise ServiceError(NO_CLASS_HAS_THAT_CODE, field="code")
     if klass.is_archived:
-        raise ServiceError("That class is archived and takes no new students.", field="code")
+        raise ServiceError(ARCHIVED_CLASS, field="code")
     try:
         with unit_of_work() as session:
             exists = session.execute(

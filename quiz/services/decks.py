@@ -214,14 +214,17 @@ def list_published_decks(search: str = "") -> list[DeckSummary]:
 
     With ``search``, only the decks whose title or description has, for every word of
     it, a word that starts with it, ignoring case: "russ demands" finds "What Russia
-    wants" by its description, and "war" does not find "toward"."""
+    wants" by its description, and "war" does not find "toward". A search of signs alone
+    ("%") finds nothing, as no word is made of them."""
     decks = [
         DeckSummary(DeckCard(deck_id, slug, title, description or ""), questions, cards)
         for deck_id, slug, title, description, questions, cards in fetch(_PUBLISHED_DECKS)
     ]
-    wanted = _WORD.findall(search.casefold())
-    if not wanted:
+    if not search.strip():
         return decks
+    wanted = _WORD.findall(search.casefold())
+    if not wanted:  # only signs ("%", "'"): no deck has such a word
+        return []
     return [
         summary
         for summary in decks

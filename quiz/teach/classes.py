@@ -301,7 +301,7 @@ def gradebook_csv(class_id: int):
         # With a byte-order mark: Excel reads a CSV without one in the machine's legacy
         # code page, which garbles names such as "Олена" (other programs skip the mark).
         content.encode("utf-8-sig"),
-        mimetype="text/csv; charset=utf-8",
+        content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="gradebook-{klass.id}.csv"'},
     )
 

@@ -331,7 +331,7 @@ def export(deck_id: int, fmt: str):
     content, mimetype, filename = authoring.export_deck(deck, fmt)
     return Response(
         content,
-        mimetype=mimetype,
+        content_type=mimetype,  # as it is: it names its charset where it has one
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
 

@@ -103,3 +103,4 @@ def test_a_deck_search_keeps_the_decks_holding_every_word_in_title_or_descriptio
     assert titles("capit") == ["Capitals"]  # the start of a word finds it
     assert titles("apitals") == []  # ... but not its middle
     assert titles("rivers!") == ["Rivers"]  # punctuation is not a word
+    assert titles("%") == titles("'") == []  # ... and signs alone match no deck

@@ -69,6 +69,41 @@ def test_a_teacher_creates_a_class_and_a_student_joins_with_its_code(client, app
     assert "Your assignments" in decks and "Not started" in decks and "Year 10" in decks
 
 
+def test_a_join_link_with_a_code_of_no_class_says_so_at_once(client, app):
+    login(client, make_user().email)
+    response = client.get("/join/NOPE1234")
+    assert response.status_code == 404
+    page = response.get_data(as_text=True)
+    assert "No class has that code" in page and "about to join" not in page
+
+
+def test_a_join_link_of_a_class_the_student_is_in_says_so_and_joining_again_changes_nothing(
+    client, app
+):
+    klass = cs.create_class(make_user(role="teacher"), "Year 11")
+    student = make_user()
+    cs.join_class(student, klass.join_code)
+    login(client, student.email)
+    page = client.get(f"/join/{klass.join_code}").get_data(as_text=True)
+    assert "You are already in <strong>Year 11</strong>" in page and "about to join" not in page
+    again = client.post(
+        "/join",
+        data={"csrf_token": csrf_from(page), "code": klass.join_code},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "You are already in Year 11: nothing changed." in again and "You joined" not in again
+    assert db.session.execute(db.select(db.func.count(Enrolment.id))).scalar_one() == 1
+
+
+def test_a_join_link_of_an_archived_class_says_it_takes_no_new_students(client, app):
+    klass = cs.create_class(make_user(role="teacher"), "Year 9")
+    cs.set_archived(klass, True)
+    login(client, make_user().email)
+    response = client.get(f"/join/{klass.join_code}")
+    assert response.status_code == 404
+    assert "archived and takes no new students" in response.get_data(as_text=True)
+
+
 def test_a_wrong_code_says_so(client, app):
     login(client, make_user().email)
     page = client.get("/join").get_data(as_text=True)
@@ -104,9 +139,8 @@ def test_the_gradebook_shows_grades_and_links_to_a_students_answers(client, app)
     assert "<h2>Question by question</h2>" in text
     assert f"{student.name}&#39;s answer</strong>" in text and "your answer" not in text
     csv_response = client.get(f"/teach/classes/{klass.id}/gradebook.csv")
-    assert csv_response.mimetype == "text/csv" and student.email in csv_response.get_data(
-        as_text=True
-    )
+    assert csv_response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    assert student.email in csv_response.get_data(as_text=True)
     sorted_page = client.get(f"/teach/classes/{klass.id}/gradebook?sort=name&dir=desc")
     assert sorted_page.status_code == 200
     analysis = client.get(f"/teach/classes/{klass.id}/decks/{deck.id}/analysis?attempts=all")
@@ -317,6 +351,18 @@ def test_removing_a_student_or_an_assignment_asks_first_and_keeps_the_scores(cli
     )
     assert cs.class_students(klass) == [] and cs.assigned_decks(klass) == []
     assert db.session.get(type(attempt), attempt.id).correct_count == 2
+
+
+def test_an_empty_archived_class_does_not_ask_for_its_join_code_to_be_given_out(client, app):
+    teacher = make_user(role="teacher")
+    klass = cs.create_class(teacher, "Old club")
+    login(client, teacher.email)
+    assert "Give them the join code" in client.get(f"/teach/classes/{klass.id}").get_data(
+        as_text=True
+    )
+    cs.set_archived(klass, True)
+    page = client.get(f"/teach/classes/{klass.id}").get_data(as_text=True)
+    assert "Give them the join code" not in page and "archived before anyone joined" in page
 
 
 def test_an_archived_class_offers_no_new_code_or_assignment_and_refuses_one(client, app):

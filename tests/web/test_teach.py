@@ -482,6 +482,8 @@ def test_every_export_format_downloads(client, app, fmt):
     assert response.status_code == 200
     assert "attachment" in response.headers["Content-Disposition"]
     assert len(response.data) > 20
+    # The media type as the format names it: one charset, not Flask's added to its own.
+    assert response.headers["Content-Type"] == authoring.EXPORT_FORMATS[fmt][0]
 
 
 def test_deleting_a_set_asks_first(client, app):
