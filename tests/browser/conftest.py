@@ -71,6 +71,7 @@ ACCOUNTS = {
     "checker@example.com": ("student", "Daryna"),
     "reporter@example.com": ("student", "Oksana"),
     "admin@example.com": ("admin", "Ms Admin"),
+    "wrap-teacher@example.com": ("teacher", "Mr Lysenko"),
 }
 #: Creates ACCOUNTS (read as JSON from stdin) with the service `flask users create`
 #: calls: one process hashes them all, where one `flask` process per account would
