@@ -16,6 +16,7 @@ from typing import IO
 import genanki
 
 from quiz.domain.items import DeckSpec, ItemKind, ItemSpec
+from quiz.markup import render_inline, render_markdown
 
 #: Changing the name changes the note type's id: Anki would then see every note as new.
 MODEL_NAME = "Quiz service question (front and back)"
@@ -48,7 +49,19 @@ MODEL = genanki.Model(
 
 
 def _html(text: str) -> str:
+    """Plain text (a source, the deck's description), as the app shows it."""
     return html.escape(text).replace("\n", "<br>")
+
+
+def _md(text: str) -> str:
+    """Teacher text the app renders as Markdown (a prompt, a card's back, an
+    explanation): the same safe HTML in Anki."""
+    return str(render_markdown(text))
+
+
+def _md_inline(text: str) -> str:
+    """A choice or an entry: Markdown without a paragraph around it."""
+    return str(render_inline(text))
 
 
 def _letter(index: int) -> str:
@@ -67,40 +80,41 @@ def _scrambled(item: ItemSpec) -> list[str]:
 
 def front_html(item: ItemSpec) -> str:
     """The question side: the prompt, and what to choose from."""
-    parts = [f"<p>{_html(item.prompt)}</p>"]
+    parts = [_md(item.prompt)]
     if item.kind in (ItemKind.SINGLE, ItemKind.MULTIPLE):
         if item.kind is ItemKind.MULTIPLE:
             parts.append("<p><i>Choose every right answer.</i></p>")
         parts.append(
             '<ol type="A">'
-            + "".join(f"<li>{_html(choice.text)}</li>" for choice in item.choices)
+            + "".join(f"<li>{_md_inline(choice.text)}</li>" for choice in item.choices)
             + "</ol>"
         )
     elif item.kind is ItemKind.TRUE_FALSE:
         parts.append("<p><i>True or false?</i></p>")
     elif item.kind is ItemKind.ORDERING:
         parts.append("<p><i>Put these in order:</i></p>")
-        parts.append("<ul>" + "".join(f"<li>{_html(t)}</li>" for t in _scrambled(item)) + "</ul>")
+        entries = "".join(f"<li>{_md_inline(text)}</li>" for text in _scrambled(item))
+        parts.append(f"<ul>{entries}</ul>")
     return "".join(parts)
 
 
 def back_html(item: ItemSpec) -> str:
     """The answer side: the right answer(s), then the explanation and the source."""
     if item.kind is ItemKind.FLASHCARD:
-        parts = [f"<p>{_html(item.back)}</p>"]
+        parts = [_md(item.back)]
     elif item.kind is ItemKind.ORDERING:
-        parts = ["<ol>" + "".join(f"<li>{_html(c.text)}</li>" for c in item.choices) + "</ol>"]
+        parts = ["<ol>" + "".join(f"<li>{_md_inline(c.text)}</li>" for c in item.choices) + "</ol>"]
     elif item.kind is ItemKind.TRUE_FALSE:
         right = next(choice.text for choice in item.choices if choice.correct)
         parts = [f"<p><b>{_html(right)}</b></p>"]
     else:
         parts = [
-            f"<p><b>{_letter(index)}. {_html(choice.text)}</b></p>"
+            f"<p><b>{_letter(index)}. {_md_inline(choice.text)}</b></p>"
             for index, choice in enumerate(item.choices)
             if choice.correct
         ]
     if item.explanation:
-        parts.append(f'<div class="explanation">{_html(item.explanation)}</div>')
+        parts.append(f'<div class="explanation">{_md(item.explanation)}</div>')
     if item.source:
         parts.append(f'<div class="source">Source: {_html(item.source)}</div>')
     return "".join(parts)

@@ -116,9 +116,26 @@ def test_text_is_html_escaped_on_both_sides(tmp_path: Path) -> None:
     assert "<script>" not in front
     assert "<li>Kyiv &amp; co</li>" in front
     assert "<b>B. Kyiv &amp; co</b>" in back
-    assert "Since 1934.<br>On the Dnipro." in back
+    assert "<p>Since 1934.<br>\nOn the Dnipro.</p>" in back
     assert "Source: History, paragraph 2" in back
-    assert notes[4][1] == ["<p>Verkhovna Rada</p>", "<p>Parliament &quot;of&quot; Ukraine</p>"]
+    assert notes[4][1] == ["<p>Verkhovna Rada</p>", '<p>Parliament "of" Ukraine</p>']
+
+
+def test_markdown_is_rendered_as_the_app_renders_it_and_stays_safe(tmp_path: Path) -> None:
+    item = ItemSpec(
+        "md",
+        ItemKind.SINGLE,
+        "What is **2+2**? See [this](javascript:alert(1)) and `code`",
+        (ChoiceSpec("*four*", True), ChoiceSpec("five")),
+        explanation="Because *maths*.\n\n- one\n- two",
+    )
+    deck = DeckSpec("md-deck", "Markdown", items=(item,))
+    (front, back) = notes_in(export(tmp_path, "md", deck), tmp_path)[0][1]
+    assert "<strong>2+2</strong>" in front and "<code>code</code>" in front
+    assert "href" not in front and "**" not in front  # a javascript: link stays text
+    assert "<li><em>four</em></li>" in front
+    assert "<b>A. <em>four</em></b>" in back
+    assert "<em>maths</em>" in back and "<li>one</li>" in back
 
 
 def test_the_front_lists_choices_and_the_back_gives_the_right_ones(tmp_path: Path) -> None:
