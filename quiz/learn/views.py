@@ -281,7 +281,15 @@ def settings():
     form = SettingsForm(obj=current_user)
     if form.validate_on_submit():
         try:
-            study.update_settings(current_user, form.timezone.data, form.daily_new_limit.data)
+            study.update_settings(
+                current_user,
+                form.timezone.data,
+                form.daily_new_limit.data,
+                # A page opened before the field existed leaves the name as it is.
+                display_name=(form.display_name.data or "")
+                if "display_name" in request.form
+                else None,
+            )
         except ServiceError as exc:
             getattr(form, exc.field or "timezone").errors.append(exc.message)
         else:

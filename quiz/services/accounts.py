@@ -60,6 +60,15 @@ def find_user_by_email(email: str) -> User | None:
     ).scalar_one_or_none()
 
 
+def checked_display_name(name: str) -> str:
+    """A name as typed, without the spaces around it; empty means "use the start of the
+    email address" (User.name)."""
+    name = " ".join(name.split())
+    if len(name) > 80:
+        raise ServiceError("Keep your name under 80 characters.", field="display_name")
+    return name
+
+
 def create_user(
     email: str,
     password: str,
@@ -76,9 +85,7 @@ def create_user(
     problem = password_problem(password, (address, address.split("@")[0], display_name))
     if problem:
         raise ServiceError(problem, field="password")
-    display_name = display_name.strip()
-    if len(display_name) > 80:
-        raise ServiceError("Keep your name under 80 characters.", field="display_name")
+    display_name = checked_display_name(display_name)
     if find_user_by_email(address) is not None:
         raise ServiceError("An account with that email address already exists.", field="email")
     password_hash = hash_password(password)

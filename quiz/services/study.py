@@ -42,6 +42,7 @@ from quiz.extensions import db
 from quiz.inputs import is_time_zone
 from quiz.models import Attempt, Card, Deck, DeckStatus, Item, Response, ReviewLog, User
 from quiz.services import NotFound, ServiceError, unit_of_work
+from quiz.services.accounts import checked_display_name
 
 LEARNING_STATES = (1, 3)  # fsrs State.Learning, State.Relearning
 MAX_DURATION_MS = 10 * 60 * 1000  # a card left open longer says nothing about recall
@@ -657,7 +658,12 @@ def _queued_row(user_id: int, item_id: int, now: datetime) -> dict:
     }
 
 
-def update_settings(user: User, timezone: str, daily_new_limit: int) -> None:
+def update_settings(
+    user: User, timezone: str, daily_new_limit: int, display_name: str | None = None
+) -> None:
+    """The learner's own settings; a display_name of None leaves the name as it is."""
+    if display_name is not None:
+        display_name = checked_display_name(display_name)
     if not is_time_zone(timezone):
         raise ServiceError(f"Unknown time zone {timezone!r}.", field="timezone")
     if not 0 <= daily_new_limit <= 500:
@@ -665,3 +671,5 @@ def update_settings(user: User, timezone: str, daily_new_limit: int) -> None:
     with unit_of_work():
         user.timezone = timezone
         user.daily_new_limit = daily_new_limit
+        if display_name is not None:
+            user.display_name = display_name

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectField
-from wtforms.validators import AnyOf, DataRequired, InputRequired, NumberRange
+from wtforms import HiddenField, IntegerField, SelectField, StringField
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange
 
 from quiz.domain.scheduling import Rating
 from quiz.inputs import time_zone_choices
@@ -24,6 +24,12 @@ class RateForm(FlaskForm):
 
 
 class SettingsForm(FlaskForm):
+    display_name = StringField(
+        "Your name",
+        validators=[Length(max=80, message="Keep your name under 80 characters.")],
+        description="Your teachers see it in their classes. Left empty, the start of your "
+        "email address is shown instead.",
+    )
     timezone = SelectField("Time zone", choices=time_zone_choices(), validators=[DataRequired()])
     daily_new_limit = IntegerField(
         "New cards a day",

@@ -123,6 +123,8 @@ def test_an_unknown_deck_or_card_is_a_404(client, app):
 
 def test_settings_change_the_time_zone_and_daily_limit(client, app):
     _logged_in(client)
+    db.session.execute(db.update(User).values(display_name="Olena"))
+    db.session.commit()
     page = client.get("/settings").get_data(as_text=True)
     response = client.post(
         "/settings",
@@ -131,6 +133,42 @@ def test_settings_change_the_time_zone_and_daily_limit(client, app):
     assert response.status_code == 302
     user = db.session.execute(db.select(User)).scalar_one()
     assert (user.timezone, user.daily_new_limit) == ("Europe/Kyiv", 5)
+    assert user.display_name == "Olena"  # a form without the name field leaves it as it is
+
+
+def test_settings_change_the_name_teachers_and_the_header_show(client, app):
+    _logged_in(client)
+    user = db.session.execute(db.select(User)).scalar_one()
+    page = client.get("/settings").get_data(as_text=True)
+    form = {"csrf_token": csrf_from(page), "timezone": "UTC", "daily_new_limit": "20"}
+    response = client.post(
+        "/settings", data={**form, "display_name": "  Olena   Petrenko "}, follow_redirects=True
+    )
+    assert "Your settings are saved." in response.get_data(as_text=True)
+    assert 'Log out <span class="muted">(Olena Petrenko)</span>' in response.get_data(as_text=True)
+    assert db.session.get(User, user.id).display_name == "Olena Petrenko"
+    client.post("/settings", data={**form, "display_name": ""})
+    assert db.session.get(User, user.id).name == user.email.split("@")[0]
+
+
+def test_settings_refuse_a_name_too_long_and_change_nothing(client, app):
+    _logged_in(client)
+    user = db.session.execute(db.select(User)).scalar_one()
+    before = user.display_name
+    page = client.get("/settings").get_data(as_text=True)
+    response = client.post(
+        "/settings",
+        data={
+            "csrf_token": csrf_from(page),
+            "timezone": "Europe/Kyiv",
+            "daily_new_limit": "5",
+            "display_name": "x" * 81,
+        },
+    )
+    assert response.status_code == 422
+    assert "Keep your name under 80 characters." in response.get_data(as_text=True)
+    user = db.session.get(User, user.id)
+    assert (user.display_name, user.timezone, user.daily_new_limit) == (before, "UTC", 20)
 
 
 def test_settings_refuse_a_bad_limit_and_an_unknown_zone(client, app):
