@@ -273,12 +273,15 @@ def _position_party(fact: PositionFact, ctx: _Context) -> ItemSpec | None:
     if not wrong or len(right) + len(wrong) < MIN_PARTY_CHOICES:
         return None
     if len(right) == 1:
-        prompt = _asked(fact, f"Which party wants this? {fact.stance}")
+        prompt = _asked(fact, f"Which party wants this: {_set_off(fact.stance)}?")
         return _single(f"{fact.key}--party", prompt, right[0], wrong, fact)
+    # No "select all that apply": the quiz page says so under a question with several
+    # right answers, and the same prompt is the front of a flashcard, which has no
+    # choices to select. "Party or parties" does not tell how many are right.
     return ItemSpec(
         key=f"{fact.key}--party",
         kind=ItemKind.MULTIPLE,
-        prompt=_asked(fact, f"Which parties want this? Select all that apply. {fact.stance}"),
+        prompt=_asked(fact, f"Which party or parties want this: {_set_off(fact.stance)}?"),
         choices=(
             *(ChoiceSpec(party, True) for party in right),
             *(ChoiceSpec(party) for party in wrong),
@@ -288,9 +291,20 @@ def _position_party(fact: PositionFact, ctx: _Context) -> ItemSpec | None:
     )
 
 
+def _set_off(stance: str) -> str:
+    """A stance in quotation marks, so that it reads apart from the question asked about
+    it; quoted words within it take single marks, and a full stop at its end goes (the
+    question mark ends the sentence)."""
+    # Not the dot of an ellipsis or of an abbreviation such as "U.S.".
+    text = re.sub(r"(?<!\.)(?<!\.[A-Za-z])\.$", "", stance.strip())
+    text = re.sub(r'"([^"]*)"', r"‘\1’", text)
+    text = re.sub(r"“([^”]*)”", r"‘\1’", text)
+    return f"“{text}”"
+
+
 def _asked(fact: PositionFact, question: str) -> str:
     """The question, asked of what someone else says the party wants when the party did
-    not say so itself ("According to experts, which party wants this? ...")."""
+    not say so itself ("According to experts, which party wants this: “…”?")."""
     if not fact.according_to:
         return question
     return f"According to {fact.according_to}, {question[0].lower()}{question[1:]}"
@@ -336,7 +350,7 @@ def _position_card(fact: PositionFact, ctx: _Context) -> ItemSpec:
     return ItemSpec(
         key=f"{fact.key}--card",
         kind=ItemKind.FLASHCARD,
-        prompt=_asked(fact, f"Who wants this? {fact.stance}"),
+        prompt=_asked(fact, f"Who wants this: {_set_off(fact.stance)}?"),
         back=join_names(holders),
         explanation=fact.explanation,
         source=fact.source,

@@ -200,3 +200,55 @@ def test_every_one_answer_question_offers_at_least_three_choices():
         for item in deck.items:
             if item.kind is ItemKind.SINGLE:
                 assert len(item.choices) >= 3, f"{deck.slug}/{item.key}"
+
+
+def test_no_prompt_tells_the_learner_how_to_choose():
+    # The quiz page says "Choose every answer that is right" under a question with
+    # several right answers, and the same prompt is the front of a flashcard, which has
+    # no choices: a prompt that says it as well reads twice on the one, wrongly on the other.
+    for deck in _bank():
+        for item in deck.items:
+            assert not re.search(
+                r"all that apply|(select|choose|pick|tick) (all|every)", item.prompt, re.I
+            ), f"{deck.slug}/{item.key}: {item.prompt}"
+
+
+def _position_keys() -> set[str]:
+    return {
+        fact["key"]
+        for path in QUESTIONS.glob("*.yaml")
+        for fact in yaml.safe_load(path.read_text()).get("facts", [])
+        if fact["type"] == "position"
+    }
+
+
+def test_every_question_about_a_stance_sets_the_stance_off_in_quotation_marks():
+    question = re.compile(
+        r"^(According to [^,]+, )?"
+        r"([Ww]hich party wants this|[Ww]hich party or parties want this|[Ww]ho wants this)"
+        r": “[^“”\"]+”\?$"
+    )
+    keys = _position_keys()
+    asked = [
+        item
+        for deck in _bank()
+        for item in deck.items
+        if item.key.rsplit("--", 1)[0] in keys and item.key.endswith(("--party", "--card"))
+    ]
+    assert len(asked) > len(keys)  # every card, and most party questions
+    for item in asked:
+        assert question.match(item.prompt), f"{item.key}: {item.prompt}"
+    assert _built("ukraine-end-russian-assault--party").prompt == (
+        "Which party or parties want this: “An end to Russia's assault on Ukraine”?"
+    )
+
+
+def test_the_language_russia_wants_made_official_does_not_read_as_russian_made():
+    # The article: Russia wants "for Russian to become an official language in Ukraine".
+    for deck in _bank():
+        for item in deck.items:
+            for text in (item.prompt, item.explanation, item.back, *_texts(item)):
+                assert not re.search(r"Russian[ -]made", text), item.key
+    assert "“Russian to become an official language in Ukraine”" in (
+        _built("russia-treaty-russian-language--party").prompt
+    )

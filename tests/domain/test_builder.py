@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 from collections import Counter
 
 import pytest
@@ -254,6 +255,63 @@ def test_the_same_stance_written_for_two_parties_is_not_a_single_answer() -> Non
     item = items_by_key(build_deck_items(twins, pool))["us-ceasefire--party"]
     assert item.kind is ItemKind.MULTIPLE
     assert set(right_texts(item)) == {"The United States", "European leaders"}
+
+
+def test_a_stance_is_set_off_in_quotation_marks_after_the_question(
+    full_deck: tuple[ItemSpec, ...],
+) -> None:
+    by_key = items_by_key(full_deck)
+    # The stance's own full stop goes: the question mark ends the sentence.
+    assert by_key["russia-cap-army--party"].prompt == (
+        "Which party wants this: “A cap on the size of Ukraine's armed forces”?"
+    )
+    assert by_key["russia-cap-army--card"].prompt == (
+        "Who wants this: “A cap on the size of Ukraine's armed forces”?"
+    )
+
+
+def test_a_shared_positions_question_says_no_more_than_the_quiz_page_or_a_card_needs(
+    full_deck: tuple[ItemSpec, ...],
+) -> None:
+    # The quiz page says to choose every right answer, and a flashcard has no choices:
+    # the prompt is a question alone, and does not tell how many parties are right.
+    item = items_by_key(full_deck)["ukraine-ceasefire-first--party"]
+    assert item.kind is ItemKind.MULTIPLE
+    assert item.prompt == (
+        "Which party or parties want this: “A ceasefire before any talks on a settlement”?"
+    )
+
+
+def test_no_built_prompt_tells_the_learner_how_to_choose(full_deck: tuple[ItemSpec, ...]) -> None:
+    for item in full_deck:
+        assert not re.search(r"all that apply|select all|choose all", item.prompt, re.I), item.key
+
+
+def test_words_quoted_in_a_stance_take_single_marks_inside_the_quotation_marks() -> None:
+    threat = position(
+        "us-threat",
+        "The United States",
+        'Russia\'s agreement, on pain of "very severe consequences"',
+    )
+    pool = (*POSITIONS, threat)
+    card = items_by_key(build_deck_items((threat,), pool))["us-threat--card"]
+    assert card.prompt == (
+        "Who wants this: “Russia's agreement, on pain of ‘very severe consequences’”?"
+    )
+
+
+@pytest.mark.parametrize(
+    ("stance", "set_off"),
+    [
+        ("An end to the war.", "“An end to the war”"),
+        ("Less aid from the U.S.", "“Less aid from the U.S.”"),
+        ("All I want is...", "“All I want is...”"),
+    ],
+)
+def test_a_stance_loses_its_full_stop_but_not_an_abbreviations(stance, set_off) -> None:
+    fact = position("us-stance", "The United States", stance)
+    card = items_by_key(build_deck_items((fact,), (*POSITIONS, fact)))["us-stance--card"]
+    assert card.prompt == f"Who wants this: {set_off}?"
 
 
 def test_party_to_stance_distractors_are_never_held_by_that_party(
@@ -544,15 +602,15 @@ def test_what_experts_say_a_party_wants_is_asked_as_their_view(
     with_experts_view: tuple[ItemSpec, ...],
 ) -> None:
     by_key = items_by_key(with_experts_view)
-    stance = EXPERTS_VIEW.stance
+    stance = "“More time, rather than an end to the war”"
     assert by_key["russia-buy-time--party"].prompt == (
-        f"According to experts, which party wants this? {stance}"
+        f"According to experts, which party wants this: {stance}?"
     )
     assert by_key["russia-buy-time--position"].prompt == (
         "According to experts, which of these does Russia want?"
     )
-    assert (
-        by_key["russia-buy-time--card"].prompt == f"According to experts, who wants this? {stance}"
+    assert by_key["russia-buy-time--card"].prompt == (
+        f"According to experts, who wants this: {stance}?"
     )
     # The party's own demands are asked as before.
     assert by_key["russia-no-nato--position"].prompt == "Which of these does Russia want?"

@@ -5,6 +5,9 @@ from __future__ import annotations
 import html
 import re
 
+from quiz.domain.builder import build_deck_items
+from quiz.domain.facts import PositionFact
+from quiz.domain.items import ChoiceSpec, DeckSpec, ItemKind, ItemSpec
 from quiz.extensions import db
 from quiz.models import ReviewLog, User
 from quiz.services.decks import load_builtin_decks
@@ -286,3 +289,47 @@ def test_review_ahead_with_nothing_in_the_week_says_so(client, app):
     assert "Review ahead</a>" not in done and "due in the next 7 days" not in done
     page = client.get("/study/cards?ahead=1").get_data(as_text=True)
     assert "Nothing else is due in the next 7 days" in page
+
+
+def _front_text(page: str) -> str:
+    front = re.search(r'<h1 id="card-front" class="prompt">(.*?)</h1>', page, re.S).group(1)
+    return html.unescape(front)
+
+
+def test_a_quiz_question_studied_as_a_card_reads_as_a_question_on_its_front(client, app):
+    # A stance two parties share becomes a question with several right answers; its
+    # front asks it alone, with no instruction about choices the card does not show.
+    shared = PositionFact(
+        "peace", "Ukraine", ("European leaders",), "An end to Russia's assault on Ukraine", "e", "s"
+    )
+    others = tuple(
+        PositionFact(f"other-{i}", party, (), f"Stance {i}", "e", "s")
+        for i, party in enumerate(("Russia", "The United States"))
+    )
+    built = {item.key: item for item in build_deck_items((shared,), (shared, *others))}
+    statement = ItemSpec(
+        "tf",
+        ItemKind.TRUE_FALSE,
+        "NATO made Ukraine a member in 2008.",
+        (ChoiceSpec("True"), ChoiceSpec("False", True)),
+        "It did not.",
+        "s",
+    )
+    load_builtin_decks([DeckSpec("cards", "Cards", "", (built["peace--party"], statement))])
+    _logged_in(client)
+
+    page = client.get("/study/cards").get_data(as_text=True)
+    assert _front_text(page) == (
+        "Which party or parties want this: “An end to Russia's assault on Ukraine”?"
+    )
+    assert "all that apply" not in page.lower() and "True or false?" not in page
+    back = client.get(_show_answer_link(page)).get_data(as_text=True)
+    answer = re.search(r'<ul class="answer">(.*?)</ul>', back, re.S).group(1)
+    assert re.findall(r"<li>(.*?)</li>", answer) == ["Ukraine", "European leaders"]
+
+    fields = dict(re.findall(r'name="(seen|shown_at|deck)" type="hidden" value="([^"]*)"', back))
+    fields.update(csrf_token=csrf_from(back), rating="4")
+    client.post(re.search(r'action="([^"]+/rate)"', back).group(1), data=fields)
+    page = client.get("/study/cards").get_data(as_text=True)
+    assert _front_text(page) == "NATO made Ukraine a member in 2008."
+    assert '<p class="help">True or false?</p>' in page
