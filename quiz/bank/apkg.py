@@ -6,7 +6,6 @@ import hashlib
 import html
 import itertools
 import os
-import random
 import sqlite3
 import tempfile
 import time
@@ -15,7 +14,7 @@ from typing import IO
 
 import genanki
 
-from quiz.domain.items import DeckSpec, ItemKind, ItemSpec
+from quiz.domain.items import DeckSpec, ItemKind, ItemSpec, fixed_shuffle
 from quiz.markup import render_inline, render_markdown
 
 #: Changing the name changes the note type's id: Anki would then see every note as new.
@@ -68,16 +67,6 @@ def _letter(index: int) -> str:
     return chr(ord("A") + index)
 
 
-def _scrambled(item: ItemSpec) -> list[str]:
-    """The entries of an ordering item out of order, the same way on every export."""
-    texts = [choice.text for choice in item.choices]
-    scrambled = texts[:]
-    random.Random(item.key).shuffle(scrambled)
-    if scrambled == texts:
-        scrambled = scrambled[1:] + scrambled[:1]  # the front must not give the answer away
-    return scrambled
-
-
 def front_html(item: ItemSpec) -> str:
     """The question side: the prompt, and what to choose from."""
     parts = [_md(item.prompt)]
@@ -93,7 +82,8 @@ def front_html(item: ItemSpec) -> str:
         parts.append("<p><i>True or false?</i></p>")
     elif item.kind is ItemKind.ORDERING:
         parts.append("<p><i>Put these in order:</i></p>")
-        entries = "".join(f"<li>{_md_inline(text)}</li>" for text in _scrambled(item))
+        scrambled = fixed_shuffle(item.key, [choice.text for choice in item.choices])
+        entries = "".join(f"<li>{_md_inline(text)}</li>" for text in scrambled)
         parts.append(f"<ul>{entries}</ul>")
     return "".join(parts)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -52,3 +54,15 @@ class DeckSpec:
     title: str
     description: str = ""
     items: tuple[ItemSpec, ...] = field(default_factory=tuple)
+
+
+def fixed_shuffle(key: str, texts: Sequence[str]) -> tuple[str, ...]:
+    """The texts in an order that depends only on the item's key (the same on every visit
+    and every export), and never the order given, when there are two or more: the
+    entries of an ordering item must not give the answer away, nor a list of choices
+    its stored order (where the right answer is often first)."""
+    shuffled = list(texts)
+    random.Random(key).shuffle(shuffled)
+    if len(shuffled) > 1 and shuffled == list(texts):
+        shuffled = shuffled[1:] + shuffled[:1]
+    return tuple(shuffled)

@@ -28,7 +28,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
-from quiz.domain.items import ItemKind
+from quiz.domain.items import ItemKind, fixed_shuffle
 from quiz.domain.scheduling import (
     LEARN_AHEAD,
     CardState,
@@ -268,6 +268,10 @@ class CardFace:
     item: Item
     front: str
     back_lines: tuple[str, ...]  # the answer: right choice(s), the right order, or the back
+    # What the front offers to choose from or to put in order (none for a flashcard or a
+    # true/false statement), in a fixed order of the item's own: "Which of these…?"
+    # cannot be answered without them.
+    options: tuple[str, ...]
     ordered: bool  # back_lines is an order to follow
     explanation: str
     source: str
@@ -327,18 +331,23 @@ def card_back(user: User, item_id: int, deck: Deck | None, now: datetime) -> Car
 
 
 def card_face(item: Item, card: Card | None, now: datetime) -> CardFace:
+    choices = sorted(item.choices, key=lambda c: c.position)
+    options: tuple[str, ...] = ()
     if item.kind == ItemKind.FLASHCARD:
         back, ordered = (item.back,), False
     elif item.kind == ItemKind.ORDERING:
-        back = tuple(c.text for c in sorted(item.choices, key=lambda c: c.position))
-        ordered = True
+        back, ordered = tuple(c.text for c in choices), True
+        options = fixed_shuffle(item.key, back)
     else:
-        back, ordered = tuple(c.text for c in item.choices if c.correct), False
+        back, ordered = tuple(c.text for c in choices if c.correct), False
+        if item.kind != ItemKind.TRUE_FALSE:
+            options = fixed_shuffle(item.key, [c.text for c in choices])
     intervals = preview_intervals(_card_state(card, now), now)
     return CardFace(
         item=item,
         front=item.prompt,
         back_lines=back,
+        options=options,
         ordered=ordered,
         explanation=item.explanation,
         source=item.source_ref,

@@ -323,6 +323,12 @@ def test_a_quiz_question_studied_as_a_card_reads_as_a_question_on_its_front(clie
         "Which party or parties want this: “An end to Russia's assault on Ukraine”?"
     )
     assert "all that apply" not in page.lower() and "True or false?" not in page
+    # ... and lists the parties to choose from, before the answer is shown.
+    options = re.search(r'<ul class="card-options">(.*?)</ul>', page, re.S).group(1)
+    assert sorted(re.findall(r"<li>(.*?)</li>", options)) == sorted(
+        c.text for c in built["peace--party"].choices
+    )
+    assert "One or more of these:" in page
     back = client.get(_show_answer_link(page)).get_data(as_text=True)
     answer = re.search(r'<ul class="answer">(.*?)</ul>', back, re.S).group(1)
     assert re.findall(r"<li>(.*?)</li>", answer) == ["Ukraine", "European leaders"]
@@ -333,3 +339,4 @@ def test_a_quiz_question_studied_as_a_card_reads_as_a_question_on_its_front(clie
     page = client.get("/study/cards").get_data(as_text=True)
     assert _front_text(page) == "NATO made Ukraine a member in 2008."
     assert '<p class="help">True or false?</p>' in page
+    assert "card-options" not in page  # a statement has nothing to choose from
