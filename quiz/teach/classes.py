@@ -112,6 +112,17 @@ def _class_page(klass, assign_form, status=200, failed_change=None):
     ), status
 
 
+def _warn_if_past(due) -> None:
+    """A due date in the past is allowed (an assignment set after the event), but rarely
+    meant: say what students will see."""
+    if due is not None and due <= utcnow():
+        flash(
+            "Its due date has already passed: students see the assignment as overdue. "
+            "Change it if that was a slip.",
+            "info",
+        )
+
+
 @bp.post("/<int:class_id>/assign")
 @teachers_only
 def assign(class_id: int):
@@ -137,12 +148,14 @@ def assign(class_id: int):
         else:
             if change:
                 flash(f"Changes saved for {assignment.deck.title}.", "success")
+                _warn_if_past(due)
                 return redirect(
                     url_for(
                         "classes.show", class_id=klass.id, _anchor=f"assignment-{assignment.id}"
                     )
                 )
             flash("Deck assigned.", "success")
+            _warn_if_past(due)
             return redirect(url_for("classes.show", class_id=klass.id))
     deck_id = request.form.get("deck", type=int)
     if change and _change_form_shown(klass, deck_id, form):

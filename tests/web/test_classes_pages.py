@@ -69,6 +69,35 @@ def test_a_teacher_creates_a_class_and_a_student_joins_with_its_code(client, app
     assert "Your assignments" in decks and "Not started" in decks and "Year 10" in decks
 
 
+def test_a_due_date_in_the_past_is_taken_with_a_word_and_the_gradebook_gives_its_year(client, app):
+    load_builtin_decks([sample_deck()])
+    teacher = make_user(role="teacher")
+    klass = cs.create_class(teacher, "Year 10")
+    cs.join_class(make_user(), klass.join_code)  # a gradebook lists students' grades
+    login(client, teacher.email)
+    page = client.get(f"/teach/classes/{klass.id}").get_data(as_text=True)
+    form = {
+        "csrf_token": csrf_from(page),
+        "deck": str(get_published_deck("capitals").id),
+        "grading_method": "highest",
+    }
+    done = client.post(
+        f"/teach/classes/{klass.id}/assign",
+        data={**form, "due_at": "2020-01-01T09:00"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Deck assigned." in done and "due date has already passed" in done
+    assert "due 01 Jan 2020" in client.get(f"/teach/classes/{klass.id}/gradebook").get_data(
+        as_text=True
+    )
+    later = client.post(
+        f"/teach/classes/{klass.id}/assign",
+        data={**form, "due_at": "2031-01-01T09:00", "change": "1"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Changes saved" in later and "already passed" not in later
+
+
 def test_a_join_link_with_a_code_of_no_class_says_so_at_once(client, app):
     login(client, make_user().email)
     response = client.get("/join/NOPE1234")
