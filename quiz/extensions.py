@@ -24,6 +24,7 @@ limiter = Limiter(get_remote_address, default_limits=[], headers_enabled=True)
 RATE_LIMITED: dict[str, frozenset[str]] = {
     "auth.login": frozenset({"POST"}),
     "auth.password": frozenset({"POST"}),
+    "auth.email": frozenset({"POST"}),
     "auth.delete_account": frozenset({"POST"}),
     "auth.account_data": frozenset({"GET", "HEAD", "OPTIONS"}),  # its limit counts any method
     "learn.report_question": frozenset({"POST"}),

@@ -57,6 +57,15 @@ class PostForm(FlaskForm):
     """A form with nothing but its CSRF token, for buttons that change state."""
 
 
+class EmailForm(FlaskForm):
+    email = EmailField("New email address", validators=[DataRequired("Enter the new address.")])
+    current = PasswordField(
+        "Your password",
+        validators=[DataRequired("Enter your password.")],
+        description="To make sure it is you.",
+    )
+
+
 class PasswordForm(FlaskForm):
     current = PasswordField("Current password", validators=[DataRequired("Enter your password.")])
     password = PasswordField(

@@ -18,7 +18,14 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 
 from quiz.auth.access import is_safe_next
-from quiz.auth.forms import DeleteAccountForm, LoginForm, PasswordForm, PostForm, SignupForm
+from quiz.auth.forms import (
+    DeleteAccountForm,
+    EmailForm,
+    LoginForm,
+    PasswordForm,
+    PostForm,
+    SignupForm,
+)
 from quiz.extensions import limiter
 from quiz.models import Role, utcnow
 from quiz.security import log_event, logged_out, login_account_key
@@ -26,6 +33,7 @@ from quiz.services import ServiceError, privacy
 from quiz.services.accounts import (
     TEMPORARY_PASSWORD_DAYS,
     authenticate,
+    change_email,
     change_password,
     create_user,
     end_session,
@@ -136,15 +144,20 @@ def _password_change_key() -> str:
     return f"password-change:{current_user.get_id()}"
 
 
-@bp.route("/account/password", methods=["GET", "POST"])
-# The form checks the current password: without a limit, someone holding a logged-in
-# session could guess the real password at full speed.
-@limiter.limit(
+# The password and email forms check the current password: without a limit, someone
+# holding a logged-in session could guess the real password at full speed. The two
+# share one bucket per account, so that two forms do not make twice the guesses.
+_checks_the_password = limiter.shared_limit(
     lambda: current_app.config["RATELIMIT_LOGIN_PER_ACCOUNT"],
+    scope="password-check",
     methods=["POST"],
     key_func=_password_change_key,
     exempt_when=logged_out,
 )
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@_checks_the_password
 @login_required
 def password():
     form = PasswordForm()
@@ -169,6 +182,23 @@ def password():
     return render_template(
         "auth/password.html", form=form, temporary=temporary
     ), 422 if form.errors else 200
+
+
+@bp.route("/account/email", methods=["GET", "POST"])
+@_checks_the_password
+@login_required
+def email():
+    form = EmailForm()
+    if form.validate_on_submit():
+        try:
+            address = change_email(current_user, form.current.data, form.email.data)
+        except ServiceError as exc:
+            getattr(form, exc.field or "email").errors.append(exc.message)
+        else:
+            log_event("email-changed", user=current_user.id)
+            flash(f"Your email address is now {address}: log in with it from now on.", "success")
+            return redirect(url_for("learn.settings"))
+    return render_template("auth/email.html", form=form), 422 if form.errors else 200
 
 
 @bp.get("/account/data")

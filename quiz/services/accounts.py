@@ -167,6 +167,26 @@ def revoke_sessions(session, user_id: int, keep: str | None = None) -> None:
     session.execute(query.values(revoked_at=utcnow()))
 
 
+def change_email(user: User, current_password: str, new_email: str) -> str:
+    """Change one's own email address (the log-in name), after the current password;
+    returns the address as stored. The account's log-ins stay: the person is the same."""
+    if not check_password_hash(user.password_hash, current_password):
+        raise ServiceError("Your current password is not right.", field="current")
+    address = normalise_email(new_email)
+    if address == user.email.lower():
+        raise ServiceError("That is your email address already.", field="email")
+    if find_user_by_email(address) is not None:
+        raise ServiceError("An account with that email address already exists.", field="email")
+    try:
+        with unit_of_work() as session:
+            session.execute(update(User).where(User.id == user.id).values(email=address))
+    except IntegrityError as exc:  # taken by a sign-up a moment ago
+        raise ServiceError(
+            "An account with that email address already exists.", field="email"
+        ) from exc
+    return address
+
+
 def change_password(user: User, current: str | None, new: str) -> None:
     """Change one's own password; every other log-in of the account ends. A temporary
     password (see temporary_password) is then no longer asked to be changed.
