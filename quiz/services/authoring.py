@@ -22,6 +22,7 @@ from quiz.models import (
     Choice,
     Deck,
     DeckStatus,
+    Enrolment,
     Item,
     Response,
     SchoolClass,
@@ -134,11 +135,72 @@ def update_set(deck: Deck, title: str, description: str) -> None:
 
 
 def set_published(deck: Deck, published: bool) -> None:
+    """Publish the set, or make it a draft again whoever it is assigned to (the pages
+    unpublish with unpublish_set, which asks first when classes would lose it)."""
     if published and not live_items(deck):
         raise ServiceError("Add at least one question before you publish the set.")
     with unit_of_work():
         deck.status = (DeckStatus.PUBLISHED if published else DeckStatus.DRAFT).value
         deck.updated_at = utcnow()
+
+
+@dataclass(frozen=True)
+class AssignedClass:
+    """A class a set is assigned to, as the pages that warn about it name it."""
+
+    id: int
+    name: str
+    students: int
+    archived: bool  # its students see none of its assignments already
+
+
+def assigned_classes(deck: Deck) -> list[AssignedClass]:
+    """The classes the set is assigned to, by name, each with its number of students."""
+    rows = db.session.execute(
+        select(
+            SchoolClass.id,
+            SchoolClass.name,
+            func.count(Enrolment.id),
+            SchoolClass.archived_at.is_not(None),
+        )
+        .join(Assignment, Assignment.class_id == SchoolClass.id)
+        .outerjoin(Enrolment, Enrolment.class_id == SchoolClass.id)
+        .where(Assignment.deck_id == deck.id)
+        .group_by(SchoolClass.id, SchoolClass.name, SchoolClass.archived_at)
+        .order_by(SchoolClass.name, SchoolClass.id)
+    ).all()
+    return [
+        AssignedClass(class_id, name, students, bool(archived))
+        for class_id, name, students, archived in rows
+    ]
+
+
+class UnpublishNeedsConfirmation(ServiceError):
+    """The set is assigned to classes whose students would lose it at once: the teacher
+    is asked first. Nothing was changed."""
+
+    def __init__(self, classes: list[AssignedClass]) -> None:
+        super().__init__(
+            f"This set is assigned to {len(classes)} class{'es' if len(classes) != 1 else ''}:"
+            " confirm that their students lose it."
+        )
+        self.classes = classes
+
+
+def unpublish_set(deck: Deck, *, confirmed: bool) -> list[AssignedClass]:
+    """Make a published set a draft again: it leaves the list of decks and the
+    assignments of every class it is assigned to, whose students can no longer open it
+    or study its cards (their scores stay). A set assigned to a class is unpublished only
+    `confirmed`; otherwise UnpublishNeedsConfirmation, and nothing changes. The classes
+    that lost it come back, so the teacher can be told."""
+    with unit_of_work():
+        # Read in the write's transaction: an assignment made meanwhile is seen.
+        classes = assigned_classes(deck)
+        if classes and not confirmed:
+            raise UnpublishNeedsConfirmation(classes)
+        deck.status = DeckStatus.DRAFT.value
+        deck.updated_at = utcnow()
+    return classes
 
 
 COPY_SUFFIX = " (copy)"
@@ -409,13 +471,8 @@ def set_usage(deck: Deck) -> Usage:
         .join(Item, Card.item_id == Item.id)
         .where(Item.deck_id == deck.id)
     ).scalar_one()
-    classes = db.session.execute(
-        select(SchoolClass.name)
-        .join(Assignment, Assignment.class_id == SchoolClass.id)
-        .where(Assignment.deck_id == deck.id)
-        .order_by(SchoolClass.name, SchoolClass.id)
-    ).scalars()
-    return Usage(attempts=attempts, learners=max(learners, studied), classes=list(classes))
+    classes = [c.name for c in assigned_classes(deck)]
+    return Usage(attempts=attempts, learners=max(learners, studied), classes=classes)
 
 
 def delete_set(deck: Deck) -> str:

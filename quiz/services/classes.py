@@ -640,6 +640,9 @@ class AssignedDeck:
     grading_method: str
     size: int  # live items in the deck (the denominator of mastery)
     min_questions: int | None  # which quizzes count (see Assignment.min_questions)
+    # Why the class's students cannot see the deck: "unpublished" (a draft again since it
+    # was assigned) or "deleted"; None when they can.
+    hidden: str | None = None
 
 
 @dataclass(frozen=True)
@@ -731,6 +734,8 @@ _ASSIGNED_DECKS = (
         .correlate(Assignment)
         .scalar_subquery(),
         Assignment.min_questions,
+        Deck.status,
+        Deck.deleted_at,
     )
     .join(Deck, Deck.id == Assignment.deck_id)
     .where(Assignment.class_id == bindparam("class_id"))
@@ -744,7 +749,17 @@ _ROSTER = (
 
 
 def _assigned_decks(class_id: int) -> list[AssignedDeck]:
-    return [AssignedDeck(*row) for row in fetch(_ASSIGNED_DECKS, class_id=class_id)]
+    return [
+        AssignedDeck(*values, hidden=_hidden_because(status, deleted_at))
+        for *values, status, deleted_at in fetch(_ASSIGNED_DECKS, class_id=class_id)
+    ]
+
+
+def _hidden_because(status: str, deleted_at: datetime | None) -> str | None:
+    """Why students cannot see a deck assigned to their class, as AssignedDeck.hidden."""
+    if deleted_at is not None:
+        return "deleted"
+    return None if status == DeckStatus.PUBLISHED.value else "unpublished"
 
 
 def _roster(class_id: int) -> list[StudentInfo]:

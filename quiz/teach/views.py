@@ -95,6 +95,9 @@ def show_set(deck_id: int):
         form=PostForm(),
         formats=list(authoring.EXPORT_FORMATS),
         reports=reports.open_reports(deck),
+        # Unpublishing a set assigned to classes asks first: the page links to the
+        # question instead of unpublishing with one click. A draft has no Unpublish.
+        assigned=authoring.assigned_classes(deck) if deck.is_published else [],
     )
 
 
@@ -146,20 +149,60 @@ def edit_set(deck_id: int):
 def publish(deck_id: int):
     deck = _set_or_404(deck_id)
     if PostForm().validate_on_submit():
-        publish = request.form.get("publish") == "1"
-        try:
-            authoring.set_published(deck, publish)
-        except ServiceError as exc:
-            flash(exc.message, "error")
+        if request.form.get("publish") == "1":
+            try:
+                authoring.set_published(deck, True)
+            except ServiceError as exc:
+                flash(exc.message, "error")
+            else:
+                flash(
+                    "Published: every learner on the site can now see and take this set. "
+                    "To give it to a class, assign it on the class's page.",
+                    "success",
+                )
         else:
-            flash(
-                "Published: every learner on the site can now see and take this set. "
-                "To give it to a class, assign it on the class's page."
-                if publish
-                else "Unpublished: students no longer see this set.",
-                "success",
-            )
+            try:
+                authoring.unpublish_set(deck, confirmed=False)
+            except authoring.UnpublishNeedsConfirmation:
+                # Assigned since the set's page was read (which links to the question
+                # instead): the question first, and nothing changed.
+                return redirect(url_for("teach.unpublish", deck_id=deck.id), 303)
+            flash("Unpublished: students no longer see this set.", "success")
     return redirect(url_for("teach.show_set", deck_id=deck.id))
+
+
+@bp.route("/sets/<int:deck_id>/unpublish", methods=["GET", "POST"])
+@teachers_only
+def unpublish(deck_id: int):
+    """Unpublishing a set that is assigned to classes takes it from their students at
+    once: this page says so, naming the classes, and unpublishes once confirmed."""
+    deck = _set_or_404(deck_id)
+    if not deck.is_published:
+        flash("This set is a draft already: students don't see it.", "info")
+        return redirect(url_for("teach.show_set", deck_id=deck.id))
+    form = PostForm()
+    if form.validate_on_submit():
+        lost = authoring.unpublish_set(deck, confirmed=True)
+        if lost:
+            message = (
+                f"Unpublished: the students of {_names(c.name for c in lost)} no longer see "
+                "this set, nor does any other learner. Their scores stay in "
+                f"{'the gradebooks' if len(lost) != 1 else 'the gradebook'}: "
+                "publish the set again to give it back to them."
+            )
+        else:
+            message = "Unpublished: students no longer see this set."
+        flash(message, "success")
+        return redirect(url_for("teach.show_set", deck_id=deck.id))
+    return render_template(
+        "teach/unpublish_set.html", deck=deck, classes=authoring.assigned_classes(deck), form=form
+    )
+
+
+def _names(names) -> str:
+    """Names as a sentence writes them: "A", "A and B", "A, B and C"."""
+    names = list(names)
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 @bp.route("/sets/<int:deck_id>/delete", methods=["GET", "POST"])

@@ -349,14 +349,19 @@ def test_stored_xss_payloads_stay_inert_in_the_browser(new_page):
     inert(teacher, "student's answers")
 
     # Unpublished, the set leaves the other journeys' deck lists (and README pictures).
+    # Assigned, it is unpublished from a page that names the class first.
     teacher.goto(set_url)
     with teacher.expect_navigation():
-        main(teacher).get_by_role("button", name="Unpublish", exact=True).click()
+        main(teacher).get_by_role("link", name="Unpublish…", exact=True).click()
+    expect(main(teacher).get_by_role("listitem").first).to_contain_text(CLASS_NAME)
+    inert(teacher, "unpublish question")
+    with teacher.expect_navigation():
+        main(teacher).get_by_role("button", name="Unpublish the set", exact=True).click()
     expect(teacher.get_by_role("heading", level=1)).to_have_text(f"{SET_TITLE} Draft")
 
     assert not inert.dialogs, f"a payload opened a dialog: {inert.dialogs}"
     assert inert.problems == {}, "\n".join(
         f"{page}:\n  " + "\n  ".join(found) for page, found in inert.problems.items()
     )
-    # Student: 10 pages and every question; teacher: 10 pages, every preview and editor.
-    assert len(inert.pages) == 10 + total + 10 + 2 * (total + 1), inert.pages
+    # Student: 10 pages and every question; teacher: 11 pages, every preview and editor.
+    assert len(inert.pages) == 10 + total + 11 + 2 * (total + 1), inert.pages

@@ -77,6 +77,8 @@ MATRIX: dict[str, tuple[str, dict | None]] = {
     "teach.print_set": ("/teach/sets/{set}/print", OWNER_TEACHER),
     "teach.analysis": ("/teach/sets/{set}/analysis", OWNER_TEACHER),
     "teach.publish": ("/teach/sets/{set}/publish", None),
+    # The set is a draft: its page, which says so, stands in for the question.
+    "teach.unpublish": ("/teach/sets/{set}/unpublish", row(L, 403, 403, 302, 404, 302)),
     "teach.copy_set": ("/teach/decks/{set}/copy", None),  # a draft: only its owner copies it
     "teach.move_item": ("/teach/sets/{set}/items/{item}/move", None),
     "teach.delete_item": ("/teach/sets/{set}/items/{item}/delete", None),
@@ -247,6 +249,7 @@ POSTABLE = sorted(
         "teach.import_file",
         "teach.edit_set",
         "teach.delete_set",
+        "teach.unpublish",
         "teach.new_item",
         "teach.edit_item",
         "classes.index",
