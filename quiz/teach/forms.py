@@ -75,6 +75,16 @@ class ItemForm(FlaskForm):
         for number, entry in enumerate(self.choices):
             entry.form.correct.data = number == chosen
 
+    def typed_choices(self) -> int:
+        """How many rows hold text: what a kind without choices keeps out of sight."""
+        return sum(1 for e in self.choices if (e.form.text.data or "").strip())
+
+    def right_rows(self) -> list[int]:
+        """The places of the rows marked right. A one-right-answer question shows one
+        chosen only when there is one: from several (a question that had several right
+        answers), the teacher chooses, rather than the page guessing."""
+        return [n for n, e in enumerate(self.choices) if e.form.correct.data]
+
     def ensure_choice_rows(self, n: int = 4) -> None:
         while len(self.choices) < n:
             self.choices.append_entry()

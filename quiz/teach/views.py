@@ -253,7 +253,13 @@ def _item_form_page(deck, item=None):
                     "back": spec.back,
                     "answer": "true" if spec.choices and spec.choices[0].correct else "false",
                     "choices": [
-                        {"text": c.text, "correct": c.correct, "choice": str(cid)}
+                        {
+                            "text": c.text,
+                            # Every entry of an ordering is stored "right": no row is
+                            # ticked, should the teacher make it a multiple choice.
+                            "correct": c.correct and spec.kind is not ItemKind.ORDERING,
+                            "choice": str(cid),
+                        }
                         for c, cid in zip(spec.choices, authoring.choice_ids(item), strict=True)
                     ]
                     if spec.kind not in (ItemKind.TRUE_FALSE, ItemKind.FLASHCARD)
@@ -266,12 +272,18 @@ def _item_form_page(deck, item=None):
         form.ensure_choice_rows()
         return page()
 
+    # The kind the page showed: Save pressed (or Enter typed) after choosing another kind
+    # in the list, without "Change kind", would save fields the teacher never saw (a
+    # true-or-false answer they did not choose, an empty back).
+    shown_kind = request.form.get("shown_kind")
+    kind_unseen = not kind_locked and shown_kind is not None and shown_kind != form.kind.data
     # Buttons that change the form itself keep everything typed so far.
     editing = {"add_choice", "remove_choice", "change_kind"} & set(request.form)
-    if editing:  # (CSRFProtect has already checked the token of every POST)
+    if editing or kind_unseen:  # (CSRFProtect has already checked the token of every POST)
         # The keyboard's focus goes back where the teacher was working: the new row, the
         # row that took the removed one's place, or the question after a change of kind.
         focus: int | str = "add"
+        notice = None
         if "add_choice" in request.form and len(form.choices) < form.choices.max_entries:
             form.choices.append_entry()
             focus = len(form.choices) - 1
@@ -279,11 +291,19 @@ def _item_form_page(deck, item=None):
         if remove is not None and remove < len(form.choices.entries):
             form.choices.entries.pop(remove)
             focus = min(remove, len(form.choices) - 1) if len(form.choices) else "add"
-        if "change_kind" in request.form:
+        if "change_kind" in request.form or kind_unseen:
             form.ensure_choice_rows()  # coming from true/false or a flashcard: rows to type in
+        if "change_kind" in request.form:
             focus = "prompt"
+        if kind_unseen and not editing:
+            notice = (
+                "Nothing was saved yet: you chose another kind of question, "
+                f"“{KIND_LABELS.get(form.kind.data, form.kind.data)}”. "
+                "Check the question as it is now, then save it."
+            )
+            focus = "notice"
         _clear_errors(form)
-        return render_template("teach/item_form.html", form=form, deck=deck, item=item, focus=focus)
+        return page(focus=focus, notice=notice)
 
     error = error_field = None
     if form.validate_on_submit():

@@ -72,6 +72,8 @@ ACCOUNTS = {
     "reporter@example.com": ("student", "Oksana"),
     "admin@example.com": ("admin", "Ms Admin"),
     "wrap-teacher@example.com": ("teacher", "Mr Lysenko"),
+    "editorteacher@example.com": ("teacher", "Ms Melnyk"),
+    "editorstudent@example.com": ("student", "Ivanka"),
 }
 #: Creates ACCOUNTS (read as JSON from stdin) with the service `flask users create`
 #: calls: one process hashes them all, where one `flask` process per account would
