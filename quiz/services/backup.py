@@ -50,9 +50,7 @@ def restore(source: Path) -> None:
     db.session.remove()
     db.engine.dispose()  # nobody may hold the old database open while it is replaced
     if url.get_backend_name() == "sqlite":
-        with sqlite3.connect(source) as check:
-            if check.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
-                raise ServiceError(f"{source} is not a sound SQLite database.")
+        _check_sqlite_backup(source)
         target = sqlite3.connect(url.database)
         try:
             backup_db = sqlite3.connect(source)
@@ -75,6 +73,38 @@ def restore(source: Path) -> None:
         )
     else:
         raise ServiceError(f"Restoring {url.get_backend_name()} is not supported.")
+
+
+#: Tables every database of this service has had since its first version: a file
+#: without them is not one of its backups (an empty file is a valid, empty database).
+_CORE_TABLES = {"users", "decks", "items", "attempts"}
+
+
+def _check_sqlite_backup(source: Path) -> None:
+    """Refuse, before anything is replaced, a file that is not a sound SQLite database
+    of this service. Opened read-only: a missing file is not created empty."""
+    try:
+        check = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
+    except sqlite3.Error as exc:
+        raise ServiceError(f"{source} cannot be opened: {exc}. Nothing was restored.") from exc
+    try:
+        if check.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+            raise ServiceError(f"{source} is not a sound SQLite database. Nothing was restored.")
+        tables = {name for (name,) in check.execute("SELECT name FROM sqlite_master")}
+    except sqlite3.DatabaseError as exc:
+        raise ServiceError(
+            f"{source} is not a SQLite database ({exc}): a backup of a PostgreSQL "
+            "database is restored with QUIZ_DATABASE_URL set to PostgreSQL. Nothing was "
+            "restored."
+        ) from exc
+    finally:
+        check.close()
+    missing = _CORE_TABLES - tables
+    if missing:
+        raise ServiceError(
+            f"{source} is not a backup of this service (it has no "
+            f"{', '.join(sorted(missing))} table). Nothing was restored."
+        )
 
 
 def _run(command: list[str]) -> None:
