@@ -492,6 +492,15 @@ def form_alpha(
     together fewer than twice have no covariance and are left out. None when no pair
     has one, or when the total's variance would not be positive.
     """
+    variances, covariances = _item_moments(attempts, item_ids)
+    return _alpha_of(variances, covariances, length)
+
+
+def _item_moments(
+    attempts: Sequence[AttemptRecord], item_ids: Sequence[int]
+) -> tuple[list[float], list[float]]:
+    """Each item's variance, and the covariance of each pair of items drawn together in
+    two attempts or more."""
     variances = [
         v
         for v in (
@@ -514,6 +523,10 @@ def form_alpha(
                 entry[2] += y
                 entry[3] += x * y
     covariances = [(sxy - sx * sy / n) / (n - 1) for n, sx, sy, sxy in sums.values() if n >= 2]
+    return variances, covariances
+
+
+def _alpha_of(variances: list[float], covariances: list[float], length: int) -> float | None:
     if not variances or not covariances or length < 2:
         return None
     v, c = _mean_of(variances), _mean_of(covariances)
@@ -521,6 +534,12 @@ def form_alpha(
     # Scores are 0..1: a spread this small is float rounding of an exact 0 (every
     # attempt with the same total), where alpha is undefined.
     return length * c / total if total > 1e-12 else None
+
+
+#: The share of the pairs of items that must have been drawn together (twice or more)
+#: for the estimate of a random quiz's alpha: from a few pairs met in two attempts
+#: each, the mean covariance is noise, and alpha can come out at -15.
+MIN_PAIR_COVERAGE = 0.5
 
 
 def _random_form_alpha(
@@ -533,7 +552,15 @@ def _random_form_alpha(
     wanted = set(item_ids)
     drawn = [n for n in (sum(1 for i in a.item_scores if i in wanted) for a in attempts) if n]
     length = round(median(drawn)) if drawn else 0
-    alpha = form_alpha(attempts, item_ids, length) if 2 <= length < k else None
+    variances, covariances = _item_moments(attempts, item_ids)
+    pairs = k * (k - 1) // 2
+    if covariances and len(covariances) < MIN_PAIR_COVERAGE * pairs and 2 <= length < k:
+        return None, (
+            f"Alpha needs more attempts: the quizzes drew {length} of the {k} items, and "
+            f"only {len(covariances)} of the {pairs} pairs of items were answered together "
+            f"in two attempts or more (it needs half of them)."
+        )
+    alpha = _alpha_of(variances, covariances, length) if 2 <= length < k else None
     if alpha is None:
         have = {0: "none does", 1: "only 1 does"}.get(complete, f"{complete} do")
         return None, f"Alpha needs at least 2 attempts that contain all {k} items; {have}."

@@ -314,6 +314,26 @@ def test_the_estimate_leaves_out_pairs_drawn_together_only_once():
     assert test.alpha_note.startswith("None of the 3 attempts contains all 4 items (most held 3)")
 
 
+def test_alpha_is_held_back_when_few_pairs_of_items_were_drawn_together():
+    # Six items, quizzes of two: only A-B and C-D were answered together twice, 2 of the
+    # 15 pairs. A mean covariance of two noisy pairs would stand for all fifteen (a class
+    # drawing 10 of 77 questions got alpha -15.8 so).
+    records = [
+        attempt(1, 1, {0: 1, 1: 0}, minutes=1),
+        attempt(2, 2, {0: 0, 1: 1}, minutes=2),
+        attempt(3, 3, {2: 1, 3: 1}, minutes=3),
+        attempt(4, 4, {2: 0, 3: 1}, minutes=4),
+        attempt(5, 5, {4: 1, 5: 0}, minutes=5),
+    ]
+    test = analyse(records, [item(j) for j in range(6)]).test
+    assert test.alpha is None
+    assert test.alpha_note == (
+        "Alpha needs more attempts: the quizzes drew 2 of the 6 items, and only 2 of the "
+        "15 pairs of items were answered together in two attempts or more (it needs half "
+        "of them)."
+    )
+
+
 def test_alpha_is_none_when_no_pair_of_items_was_drawn_together_twice():
     records = [attempt(1, 1, {A: 1, B: 0}), attempt(2, 2, {B: 1, C: 1}, minutes=1)]
     test = analyse(records, ITEMS).test
