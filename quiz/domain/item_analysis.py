@@ -24,6 +24,7 @@ Which = Literal["first", "all", "last", "highest"]
 TOO_EASY = "too easy"
 TOO_HARD = "too hard"
 POOR_DISCRIMINATION = "poor discrimination"
+NEGATIVE_DISCRIMINATION = "negative discrimination"
 DISTRACTOR_NEVER_CHOSEN = "distractor never chosen"
 DISTRACTOR_DRAWS_STRONGEST = "distractor chosen more by the strongest"
 KEY_MISSED_BY_STRONGEST = "right answer chosen more by the weakest"
@@ -33,6 +34,10 @@ KEY_MISSED_BY_STRONGEST = "right answer chosen more by the weakest"
 EASY_ABOVE = 0.9
 HARD_BELOW = 0.2
 DISCRIMINATION_BELOW = 0.2
+# At or below this, the students who did worse on the rest of the quiz got the question
+# right more often than those who did better: the usual sign of a wrong key. Flagged
+# from MIN_ATTEMPTS_TO_FLAG attempts, where the choices' groups need many more.
+NEGATIVE_DISCRIMINATION_AT = -0.2
 # Below this many attempts at a question, one student more or less swings its facility
 # across a whole band: a question answered once is "too easy" or "too hard" by chance.
 # Its figures are shown, but it is not flagged.
@@ -122,9 +127,12 @@ class ItemStats:
 
     @property
     def key_in_doubt(self) -> bool:
-        """A wrong choice draws the strongest, or the weakest pick the key more often:
-        the signs of a question keyed wrong or worded ambiguously."""
-        return any(c.draws_strongest or c.key_missed for c in self.choices)
+        """A wrong choice draws the strongest, the weakest pick the key more often, or the
+        question's discrimination is negative: the signs of a question keyed wrong or
+        worded ambiguously."""
+        return NEGATIVE_DISCRIMINATION in self.flags or any(
+            c.draws_strongest or c.key_missed for c in self.choices
+        )
 
 
 @dataclass(frozen=True)
@@ -246,7 +254,10 @@ def _item_stats(item: ItemInfo, attempts: Sequence[AttemptRecord]) -> ItemStats:
             flags.append(TOO_EASY)
         if facility is not None and percent(facility) < percent(HARD_BELOW):
             flags.append(TOO_HARD)
-        if discrimination is not None and float(f"{discrimination:.2f}") < DISCRIMINATION_BELOW:
+        shown = None if discrimination is None else float(f"{discrimination:.2f}")
+        if shown is not None and shown <= NEGATIVE_DISCRIMINATION_AT:
+            flags.append(NEGATIVE_DISCRIMINATION)
+        elif shown is not None and shown < DISCRIMINATION_BELOW:
             flags.append(POOR_DISCRIMINATION)
 
     return ItemStats(

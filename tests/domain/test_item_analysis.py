@@ -17,6 +17,7 @@ from quiz.domain.item_analysis import (
     DISTRACTOR_NEVER_CHOSEN,
     KEY_MISSED_BY_STRONGEST,
     MIN_ATTEMPTS_TO_FLAG,
+    NEGATIVE_DISCRIMINATION,
     POOR_DISCRIMINATION,
     TOO_EASY,
     TOO_HARD,
@@ -465,8 +466,9 @@ def test_a_facility_shown_as_90_percent_is_not_flagged_as_over_90():
     assert TOO_EASY not in stats.flags
 
 
-def test_negative_discrimination_is_flagged():
-    # The learners who got A right did worse on the rest: r = -1.
+def test_negative_discrimination_is_flagged_as_a_key_to_check_from_five_attempts():
+    # The learners who got A right did worse on the rest: r = -1. A class of six sees
+    # it: the choices' own groups need twenty attempts.
     records = [
         attempt(1, 1, {A: 1, B: 0, C: 0}),
         attempt(2, 2, {A: 0, B: 1, C: 1}),
@@ -477,7 +479,19 @@ def test_negative_discrimination_is_flagged():
     ]
     a = analyse(records, ITEMS).items[0]
     assert a.discrimination == pytest.approx(-1.0)
-    assert POOR_DISCRIMINATION in a.flags
+    assert NEGATIVE_DISCRIMINATION in a.flags and POOR_DISCRIMINATION not in a.flags
+    assert a.key_in_doubt
+    assert not analyse(records[:4], ITEMS).items[0].key_in_doubt  # four attempts: not yet
+
+
+def test_a_slightly_negative_discrimination_is_only_poor():
+    # r is -0.18 here: weak, not a sign of a wrong key.
+    answers = [(1, 0, 0), (0, 0, 0), (1, 0, 0), (0, 0, 0), (1, 0, 0), (0, 0, 0), (1, 0, 1)]
+    answers.append((0, 1, 1))
+    records = [attempt(u, u, {A: a, B: b, C: c}, minutes=u) for u, (a, b, c) in enumerate(answers)]
+    a = analyse(records, ITEMS).items[0]
+    assert -0.2 < a.discrimination < 0
+    assert POOR_DISCRIMINATION in a.flags and NEGATIVE_DISCRIMINATION not in a.flags
 
 
 # --- choices --------------------------------------------------------------------------
