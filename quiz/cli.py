@@ -101,6 +101,7 @@ def hand_over_command(email: str, successor: str, yes: bool) -> None:
 
     user, colleague = _account(email), _account(successor)
     user_id, colleague_id = user.id, colleague.id
+    email, successor = user.email, colleague.email  # as stored, whatever the case typed
     _ask_first(yes, f"Give every question set and class of {email} to {successor}, for good?")
     with _told_as_messages():
         moved = privacy.hand_over(user, colleague)
@@ -160,6 +161,7 @@ def delete_user_command(email: str, yes: bool) -> None:
     from quiz.services import privacy
 
     user = _account(email)
+    email = user.email  # as stored, whatever the case typed
     blockers = privacy.deletion_blockers(user, operator=True)
     if blockers:
         hint = " Hand them over first: flask --app quiz users hand-over EMAIL COLLEAGUE."

@@ -112,10 +112,10 @@ def _class_page(klass, assign_form, status=200, failed_change=None):
     ), status
 
 
-def _warn_if_past(due) -> None:
+def _warn_if_past(due, before=None) -> None:
     """A due date in the past is allowed (an assignment set after the event), but rarely
-    meant: say what students will see."""
-    if due is not None and due <= utcnow():
+    meant: say what students will see, once (not again when other settings change)."""
+    if due is not None and due <= utcnow() and due != before:
         flash(
             "Its due date has already passed: students see the assignment as overdue. "
             "Change it if that was a slip.",
@@ -133,6 +133,9 @@ def assign(class_id: int):
         due = form.due_at.data
         if due is not None:
             due = due.replace(tzinfo=user_zone(current_user)).astimezone(UTC)
+        due_before = {a.deck_id: a.due_at for a in class_service.assigned_decks(klass)}.get(
+            form.deck.data
+        )
         try:
             assignment = class_service.assign_deck(
                 current_user,
@@ -148,7 +151,7 @@ def assign(class_id: int):
         else:
             if change:
                 flash(f"Changes saved for {assignment.deck.title}.", "success")
-                _warn_if_past(due)
+                _warn_if_past(due, due_before)
                 return redirect(
                     url_for(
                         "classes.show", class_id=klass.id, _anchor=f"assignment-{assignment.id}"

@@ -90,6 +90,12 @@ def test_a_due_date_in_the_past_is_taken_with_a_word_and_the_gradebook_gives_its
     assert "due 01 Jan 2020" in client.get(f"/teach/classes/{klass.id}/gradebook").get_data(
         as_text=True
     )
+    regraded = client.post(
+        f"/teach/classes/{klass.id}/assign",
+        data={**form, "due_at": "2020-01-01T09:00", "grading_method": "latest", "change": "1"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "Changes saved" in regraded and "already passed" not in regraded  # said once
     later = client.post(
         f"/teach/classes/{klass.id}/assign",
         data={**form, "due_at": "2031-01-01T09:00", "change": "1"},
