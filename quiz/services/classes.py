@@ -937,13 +937,18 @@ def build_gradebook(
     cards = {}
     if shown_ids and deck_ids:
         cards = _card_counts(klass.id, None if per_page is None else shown_ids, deck_ids, now)
-    columns = [(a.id, a.deck_id, a.size, results.grades.get(a.id, {})) for a in assignments]
+    columns = [
+        (a.id, a.deck_id, a.size, results.grades.get(a.id, {}), a.hidden is not None)
+        for a in assignments
+    ]
     rows = []
     for student_id in shown_ids:
         cells = {}
-        for assignment_id, deck_id, size, graded in columns:
+        for assignment_id, deck_id, size, graded, hidden in columns:
             summary = results.summaries.get((student_id, deck_id))
             n_mastered, n_due = cards.get((student_id, deck_id), (0, 0))
+            if hidden:  # its students cannot study it: no card of it is due
+                n_due = 0
             mastery = n_mastered / size if size else None
             if summary is None:
                 cells[assignment_id] = Cell(0, None, None, None, mastery, n_due)

@@ -310,6 +310,18 @@ def test_cards_due_are_counted_when_asked_even_from_the_cache(app, count_queries
     assert due.due_cards == 2
 
 
+def test_a_set_its_students_can_no_longer_see_has_no_cards_due(app):
+    _, deck, klass, assignment, (ann, _) = _named_class(["Ann", "Bea"])
+    item = min(deck.items, key=lambda i: i.position)
+    db.session.add(Card(user_id=ann.id, item_id=item.id, state=2, stability=30.0, due=NOW))
+    db.session.commit()
+    assert cs.build_gradebook(klass, NOW).rows[0].cells[assignment.id].due_cards == 1
+    deck.status = "draft"  # unpublished: /study of it is a 404 for Ann
+    db.session.commit()
+    cell = cs.build_gradebook(klass, NOW).rows[0].cells[assignment.id]
+    assert cell.due_cards == 0 and cell.mastery == pytest.approx(1 / 3)
+
+
 def test_classes_and_decks_have_their_own_entries(app):
     teacher, deck, klass, assignment, (ann, bea) = _named_class(["Ann", "Bea"])
     other = cs.create_class(teacher, "Year 11")
