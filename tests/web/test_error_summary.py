@@ -1,0 +1,73 @@
+"""A form sent back with errors says so first: "Error:" in the page's title and a
+summary at the top of the page that takes the focus (a screen reader reads it at once),
+each line leading to its field."""
+
+from __future__ import annotations
+
+import re
+
+from tests.conftest import csrf_from
+from tests.factories import make_user
+from tests.web.test_student_path import login
+
+
+def _summary(html: str) -> str | None:
+    found = re.search(r'<div class="[^"]*error-summary"[^>]*>.*?</div>', html, re.S)
+    return found.group(0) if found else None
+
+
+def test_a_refused_sign_up_is_summed_up_first_and_named_in_the_title(client, app):
+    page = client.get("/signup").get_data(as_text=True)
+    assert _summary(page) is None and "<title>Error" not in page
+    response = client.post(
+        "/signup",
+        data={"csrf_token": csrf_from(page), "email": "", "password": "short", "confirm": "x"},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert re.search(r"<title>Error: ", html)
+    summary = _summary(html)
+    assert summary and 'role="alert"' in summary and "autofocus" in summary
+    assert '<a href="#email">Email: Enter your email address.</a>' in summary
+    assert '<a href="#confirm">Repeat the password: The two passwords differ.</a>' in summary
+    # It comes before the form, whose fields keep their own messages.
+    assert html.index("error-summary") < html.index("<form")
+    assert 'id="email-error"' in html
+
+
+def test_settings_and_the_email_form_sum_up_their_errors(client, app):
+    make_user(email="s@example.com")
+    login(client, "s@example.com")
+    token = csrf_from(client.get("/settings").get_data(as_text=True))
+    settings = client.post(
+        "/settings", data={"csrf_token": token, "timezone": "UTC", "daily_new_limit": "-1"}
+    ).get_data(as_text=True)
+    assert "New cards a day: Choose from 0 to 500 new cards a day." in _summary(settings)
+    email = client.post(
+        "/account/email", data={"csrf_token": token, "email": "x@example.com", "current": "no"}
+    ).get_data(as_text=True)
+    assert "Your password: Your current password is not right." in _summary(email)
+
+
+def test_the_question_editor_sums_up_field_errors_but_not_over_its_own_notice(client, app):
+    from quiz.services import authoring
+
+    teacher = make_user(role="teacher")
+    deck = authoring.create_set(teacher, "Set")
+    login(client, teacher.email)
+    url = f"/teach/sets/{deck.id}/items/new?kind=single"
+    form = {"csrf_token": csrf_from(client.get(url).get_data(as_text=True)), "kind": "single"}
+    empty = client.post(url, data={**form, "shown_kind": "single"}).get_data(as_text=True)
+    assert "Write the question." in _summary(empty)
+    # A question with no right answer is told in the editor's own notice, focused.
+    no_key = client.post(
+        url,
+        data={
+            **form,
+            "shown_kind": "single",
+            "prompt": "Capital of Ukraine?",
+            "choices-0-text": "Kyiv",
+            "choices-1-text": "Lviv",
+        },
+    ).get_data(as_text=True)
+    assert 'id="form-error"' in no_key and _summary(no_key) is None
