@@ -71,3 +71,13 @@ def test_the_question_editor_sums_up_field_errors_but_not_over_its_own_notice(cl
         },
     ).get_data(as_text=True)
     assert 'id="form-error"' in no_key and _summary(no_key) is None
+
+
+def test_a_failed_log_in_is_summed_up_and_named_in_the_title(client, app):
+    make_user(email="s@example.com")
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    html = client.post(
+        "/login", data={"csrf_token": token, "email": "s@example.com", "password": "wrong one"}
+    ).get_data(as_text=True)
+    assert re.search(r"<title>Error: Log in", html)
+    assert "Password: That email and password do not match an account." in _summary(html)
