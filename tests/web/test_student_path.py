@@ -244,6 +244,17 @@ def test_the_question_page_does_not_reveal_the_right_answer(client, app):
     assert "right answer" not in html.lower()
 
 
+def test_the_question_page_puts_the_keyboard_on_the_answer_not_the_menu(client, app):
+    load_sample_deck(n=2)
+    signup(client)
+    location = start_quiz(client).location
+    html = client.get(location).get_data(as_text=True)
+    assert re.findall(r'id="choice-(\d+)"[^>]* autofocus', html) == ["1"]
+    client.post(location, data={"csrf_token": csrf_from(html), "choice": "3"})
+    again = client.get(location).get_data(as_text=True)
+    assert re.findall(r'id="choice-(\d+)"[^>]* autofocus', again) == ["3"]  # the chosen one
+
+
 def test_the_question_page_names_choices_by_place_so_ids_cannot_give_the_answer_away(client, app):
     # Choice ids follow the order the author wrote the choices in, often the right one
     # first: a page that showed them would let a learner pick the lowest and score.
