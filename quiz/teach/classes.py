@@ -24,6 +24,7 @@ from quiz.auth.forms import PostForm
 from quiz.domain import item_analysis as ia
 from quiz.domain.gradebook import PageOutOfRange, sort_key
 from quiz.domain.grading import percent
+from quiz.domain.scheduling import MASTERED_STABILITY_DAYS
 from quiz.inputs import whole_number
 from quiz.markup import score_badge
 from quiz.models import Role, utcnow
@@ -259,6 +260,7 @@ def gradebook(class_id: int):
         student_url=url_with("classes.student", "student_id", class_id=klass.id),
         analysis_url=url_with("classes.analysis", "deck_id", class_id=klass.id),
         score_chart=_score_chart,
+        mastered_days=round(MASTERED_STABILITY_DAYS),
     )
 
 

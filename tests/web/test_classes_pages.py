@@ -160,6 +160,21 @@ def _class_with_results():
     return teacher, klass, student, deck, attempt
 
 
+def test_the_gradebook_and_the_item_analysis_say_what_their_figures_mean(client, app):
+    from quiz.domain.scheduling import MASTERED_STABILITY_DAYS
+
+    teacher, klass, _, deck, _ = _class_with_results()
+    login(client, teacher.email)
+    book = client.get(f"/teach/classes/{klass.id}/gradebook").get_data(as_text=True)
+    assert "<em>mastery</em>, the share of the deck's questions" in book
+    assert f"more than {round(MASTERED_STABILITY_DAYS)} days" in book
+    analysis = client.get(f"/teach/classes/{klass.id}/decks/{deck.id}/analysis").get_data(
+        as_text=True
+    )
+    assert "Cronbach's alpha (0 to 1) is how consistently" in analysis
+    assert "A question's SD (0 to 0.5)" in analysis
+
+
 def test_the_gradebook_shows_grades_and_links_to_a_students_answers(client, app):
     teacher, klass, student, deck, attempt = _class_with_results()
     login(client, teacher.email)
