@@ -36,8 +36,12 @@ HARD_BELOW = 0.2
 DISCRIMINATION_BELOW = 0.2
 # At or below this, the students who did worse on the rest of the quiz got the question
 # right more often than those who did better: the usual sign of a wrong key. Flagged
-# from MIN_ATTEMPTS_TO_FLAG attempts, where the choices' groups need many more.
-NEGATIVE_DISCRIMINATION_AT = -0.2
+# from MIN_ATTEMPTS_TO_FLAG_KEY attempts, where the choices' groups need twenty. (In a
+# simulation of rightly keyed questions of middling quality, 6% of them reach -0.30 by
+# chance at 10 attempts, 23% reach -0.20 at 5; a question keyed wrong reaches it about
+# half the time.)
+NEGATIVE_DISCRIMINATION_AT = -0.3
+MIN_ATTEMPTS_TO_FLAG_KEY = 10
 # Below this many attempts at a question, one student more or less swings its facility
 # across a whole band: a question answered once is "too easy" or "too hard" by chance.
 # Its figures are shown, but it is not flagged.
@@ -255,7 +259,11 @@ def _item_stats(item: ItemInfo, attempts: Sequence[AttemptRecord]) -> ItemStats:
         if facility is not None and percent(facility) < percent(HARD_BELOW):
             flags.append(TOO_HARD)
         shown = None if discrimination is None else float(f"{discrimination:.2f}")
-        if shown is not None and shown <= NEGATIVE_DISCRIMINATION_AT:
+        if (
+            shown is not None
+            and shown <= NEGATIVE_DISCRIMINATION_AT
+            and (n >= MIN_ATTEMPTS_TO_FLAG_KEY)
+        ):
             flags.append(NEGATIVE_DISCRIMINATION)
         elif shown is not None and shown < DISCRIMINATION_BELOW:
             flags.append(POOR_DISCRIMINATION)

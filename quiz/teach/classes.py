@@ -423,6 +423,8 @@ def analysis_page(deck, klass, here: str):
         min_attempts_to_flag=ia.MIN_ATTEMPTS_TO_FLAG,
         min_attempts_for_groups=ia.MIN_ATTEMPTS_FOR_GROUPS,
         min_attempts_to_flag_groups=ia.MIN_ATTEMPTS_TO_FLAG_GROUPS,
+        min_attempts_to_flag_key=ia.MIN_ATTEMPTS_TO_FLAG_KEY,
+        negative_discrimination_at=f"{ia.NEGATIVE_DISCRIMINATION_AT:.2f}",
         group_gap_percent=round(ia.GROUP_GAP_TO_FLAG * 100),
         group_percent=round(ia.GROUP_SHARE * 100),
     )

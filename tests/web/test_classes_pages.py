@@ -171,8 +171,9 @@ def test_the_gradebook_and_the_item_analysis_say_what_their_figures_mean(client,
     analysis = client.get(f"/teach/classes/{klass.id}/decks/{deck.id}/analysis").get_data(
         as_text=True
     )
-    assert "Cronbach's alpha (0 to 1) is how consistently" in analysis
-    assert "A question's SD (0 to 0.5)" in analysis
+    assert "Cronbach's alpha (at most 1) is how consistently" in analysis
+    assert "A question's SD is how much its marks vary" in analysis
+    assert "at −0.30 or below (from 10 attempts)" in analysis
 
 
 def test_the_gradebook_shows_grades_and_links_to_a_students_answers(client, app):
