@@ -144,9 +144,9 @@ def _password_change_key() -> str:
     return f"password-change:{current_user.get_id()}"
 
 
-# The password and email forms check the current password: without a limit, someone
-# holding a logged-in session could guess the real password at full speed. The two
-# share one bucket per account, so that two forms do not make twice the guesses.
+# The password, email and deletion forms check the current password: without a limit,
+# someone holding a logged-in session could guess the real password at full speed. They
+# share one bucket per account, so that three forms do not make three times the guesses.
 _checks_the_password = limiter.shared_limit(
     lambda: current_app.config["RATELIMIT_LOGIN_PER_ACCOUNT"],
     scope="password-check",
@@ -224,13 +224,7 @@ def account_data():
 
 
 @bp.route("/account/delete", methods=["GET", "POST"])
-# The form checks the password, as the change-password form does, and shares its limit.
-@limiter.limit(
-    lambda: current_app.config["RATELIMIT_LOGIN_PER_ACCOUNT"],
-    methods=["POST"],
-    key_func=_password_change_key,
-    exempt_when=logged_out,
-)
+@_checks_the_password  # it checks the password too: the same bucket
 @login_required
 def delete_account():
     form = DeleteAccountForm()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import unicodedata
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
@@ -63,6 +64,9 @@ def find_user_by_email(email: str) -> User | None:
 def checked_display_name(name: str) -> str:
     """A name as typed, without the spaces around it; empty means "use the start of the
     email address" (User.name)."""
+    # Characters that show nothing (zero-width spaces and joiners, bidi marks) would make
+    # a blank name in a teacher's class list.
+    name = "".join(ch for ch in name if unicodedata.category(ch) != "Cf")
     name = " ".join(name.split())
     if len(name) > 80:
         raise ServiceError("Keep your name under 80 characters.", field="display_name")
@@ -177,8 +181,20 @@ def change_email(user: User, current_password: str, new_email: str) -> str:
         raise ServiceError("That is your email address already.", field="email")
     if find_user_by_email(address) is not None:
         raise ServiceError("An account with that email address already exists.", field="email")
+    checked_hash = user.password_hash
     try:
         with unit_of_work() as session:
+            # As in change_password: a reset (or a change on another device) since the
+            # check ended this log-in, and the address stays.
+            now_hash = session.execute(
+                select(User.password_hash).where(User.id == user.id).with_for_update(key_share=True)
+            ).scalar_one()
+            if now_hash != checked_hash:
+                raise ServiceError(
+                    "Your password was changed or reset a moment ago, so nothing was changed. "
+                    "Log in again.",
+                    field="current",
+                )
             session.execute(update(User).where(User.id == user.id).values(email=address))
     except IntegrityError as exc:  # taken by a sign-up a moment ago
         raise ServiceError(

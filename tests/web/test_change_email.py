@@ -75,3 +75,36 @@ def test_password_guesses_on_the_email_form_count_with_the_password_forms(client
     ]
     codes.append(client.post("/account/email", data={**_form(client), **guess}).status_code)
     assert codes == [422] * 5 + [429]
+
+
+def test_password_guesses_on_the_deletion_form_count_with_the_email_forms(client, app):
+    make_user(email="owner@example.com")
+    login(client, "owner@example.com")
+    guess = {"email": "new@example.com", "current": "guess"}
+    codes = [client.post("/account/email", data={**_form(client), **guess}).status_code]
+    token = csrf_from(client.get("/account/delete").get_data(as_text=True))
+    codes += [
+        client.post(
+            "/account/delete", data={"csrf_token": token, "password": "guess", "confirm": "y"}
+        ).status_code
+        for _ in range(4)
+    ]
+    codes.append(client.post("/account/email", data={**_form(client), **guess}).status_code)
+    assert codes[-1] == 429 and 429 not in codes[:5]
+
+
+def test_an_email_change_after_a_reset_of_the_password_changes_nothing(client, app):
+    from types import SimpleNamespace
+
+    import pytest
+
+    from quiz.services import ServiceError
+    from quiz.services.accounts import change_email, reset_password
+
+    user = make_user(email="me@example.com")
+    # The account as a request in flight read it, before an operator's reset.
+    in_flight = SimpleNamespace(id=user.id, email=user.email, password_hash=user.password_hash)
+    reset_password("me@example.com", "a brand new temporary one", temporary=True)
+    with pytest.raises(ServiceError, match="changed or reset a moment ago"):
+        change_email(in_flight, PASSWORD, "new@example.com")
+    assert _email_of(user) == "me@example.com"

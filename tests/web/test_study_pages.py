@@ -152,6 +152,9 @@ def test_settings_change_the_name_teachers_and_the_header_show(client, app):
     assert db.session.get(User, user.id).display_name == "Olena Petrenko"
     client.post("/settings", data={**form, "display_name": ""})
     assert db.session.get(User, user.id).name == user.email.split("@")[0]
+    # A name of characters that show nothing is no name: not a blank in class lists.
+    client.post("/settings", data={**form, "display_name": "\u200b\u200d\u200e "})
+    assert db.session.get(User, user.id).display_name == ""
 
 
 def test_settings_refuse_a_name_too_long_and_change_nothing(client, app):
