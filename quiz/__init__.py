@@ -160,6 +160,9 @@ def _register_template_helpers(app: Flask) -> None:
     from quiz.urls import nav_urls
 
     app.add_template_global(nav_urls, "nav_urls")
+    from quiz.inputs import form_error_lines
+
+    app.add_template_global(form_error_lines, "form_error_lines")
 
 
 def _forget_database_state() -> None:

@@ -6,8 +6,11 @@ from __future__ import annotations
 
 import re
 
+from quiz.extensions import db
+from quiz.models import Item
+from quiz.services import authoring
 from tests.conftest import csrf_from
-from tests.factories import make_user
+from tests.factories import load_sample_deck, make_user
 from tests.web.test_student_path import login
 
 
@@ -50,7 +53,6 @@ def test_settings_and_the_email_form_sum_up_their_errors(client, app):
 
 
 def test_the_question_editor_sums_up_field_errors_but_not_over_its_own_notice(client, app):
-    from quiz.services import authoring
 
     teacher = make_user(role="teacher")
     deck = authoring.create_set(teacher, "Set")
@@ -81,3 +83,39 @@ def test_a_failed_log_in_is_summed_up_and_named_in_the_title(client, app):
     ).get_data(as_text=True)
     assert re.search(r"<title>Error: Log in", html)
     assert "Password: That email and password do not match an account." in _summary(html)
+
+
+def test_a_row_of_choices_and_a_group_of_radio_buttons_lead_to_their_own_fields(client, app):
+
+    teacher = make_user(role="teacher")
+    deck = authoring.create_set(teacher, "Set")
+    login(client, teacher.email)
+    url = f"/teach/sets/{deck.id}/items/new?kind=single"
+    token = csrf_from(client.get(url).get_data(as_text=True))
+    html = client.post(
+        url,
+        data={
+            "csrf_token": token,
+            "kind": "single",
+            "shown_kind": "single",
+            "prompt": "Capital?",
+            "choices-0-text": "Kyiv",
+            "choices-1-text": "x" * 1001,
+            "right": "0",
+        },
+    ).get_data(as_text=True)
+    summary = _summary(html)
+    assert '<a href="#choices-1-text">Choices, row 2: Field cannot be longer than 1000' in summary
+    assert "{" not in summary  # no raw data
+
+    load_sample_deck(n=1)
+    student = make_user()
+    other = app.test_client()
+    login(other, student.email)
+
+    item_id = db.session.execute(db.select(Item.id)).scalars().first()
+    report = f"/questions/{item_id}/report"
+    page = other.get(report).get_data(as_text=True)
+    sent = other.post(report, data={"csrf_token": csrf_from(page)}).get_data(as_text=True)
+    link = re.search(r'<a href="#(reason-0)">', _summary(sent))
+    assert link and f'id="{link.group(1)}"' in sent  # the link leads to a real element
