@@ -53,19 +53,19 @@ def join():
     form = JoinForm()
     if form.validate_on_submit():
         found = classes.find_class_by_code(form.code.data)
-        already_in = found is not None and classes.is_enrolled(current_user, found)
+        if found is not None and classes.is_enrolled(current_user, found):
+            # Archived or not: a member is told so, not that the class takes no one new.
+            flash(f"You are already in {found.name}: nothing changed.", "info")
+            return redirect(url_for("learn.decks"))
         try:
             klass = classes.join_class(current_user, form.code.data)
         except ServiceError as exc:
             form.code.errors.append(exc.message)
         else:
-            if already_in:
-                flash(f"You are already in {klass.name}: nothing changed.", "info")
-            else:
-                flash(
-                    f"You joined {klass.name}. Its assignments are at the top of this page.",
-                    "success",
-                )
+            flash(
+                f"You joined {klass.name}. Its assignments are at the top of this page.",
+                "success",
+            )
             return redirect(url_for("learn.decks"))
     return _join_page(form, classes.JoinLink(None)), (422 if form.errors else 200)
 

@@ -404,6 +404,22 @@ def test_removing_a_student_or_an_assignment_asks_first_and_keeps_the_scores(cli
     assert db.session.get(type(attempt), attempt.id).correct_count == 2
 
 
+def test_a_member_of_an_archived_class_is_told_they_are_in_it_not_that_it_is_closed(client, app):
+    klass = cs.create_class(make_user(role="teacher"), "Year 9")
+    student = make_user()
+    cs.join_class(student, klass.join_code)
+    cs.set_archived(klass, True)
+    login(client, student.email)
+    page = client.get(f"/join/{klass.join_code}").get_data(as_text=True)
+    assert "which your teacher has archived" in page and "takes no new students" not in page
+    again = client.post(
+        "/join",
+        data={"csrf_token": csrf_from(page), "code": klass.join_code},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "You are already in Year 9: nothing changed." in again
+
+
 def test_an_empty_archived_class_does_not_ask_for_its_join_code_to_be_given_out(client, app):
     teacher = make_user(role="teacher")
     klass = cs.create_class(teacher, "Old club")
