@@ -971,13 +971,14 @@ def gradebook_csv(klass: SchoolClass | ClassRef, now: datetime) -> str:
     book = build_gradebook(klass, now, per_page=None)
     header = ["Student", "Email"]
     for a in book.assignments:
+        title = f"{a.title} ({a.hidden}: students can't see it)" if a.hidden else a.title
         header += [
-            f"{a.title}: grade ({a.grading_method})",
-            f"{a.title}: best",
-            f"{a.title}: latest",
-            f"{a.title}: attempts that count ({_counted_quizzes(a.min_questions)})",
-            f"{a.title}: mastery",
-            f"{a.title}: cards due",
+            f"{title}: grade ({a.grading_method})",
+            f"{title}: best",
+            f"{title}: latest",
+            f"{title}: attempts that count ({_counted_quizzes(a.min_questions)})",
+            f"{title}: mastery",
+            f"{title}: cards due",
         ]
     rows = []
     for row in book.rows:

@@ -26,7 +26,8 @@ class RateForm(FlaskForm):
 class SettingsForm(FlaskForm):
     display_name = StringField(
         "Your name",
-        validators=[Length(max=80, message="Keep your name under 80 characters.")],
+        # Its length is checked by the service, after spaces are tidied.
+        validators=[Length(max=1000, message="Keep your name under 80 characters.")],
         description="Your teachers see it in their classes. Left empty, the start of your "
         "email address is shown instead.",
     )

@@ -155,6 +155,9 @@ def test_settings_change_the_name_teachers_and_the_header_show(client, app):
     # A name of characters that show nothing is no name: not a blank in class lists.
     client.post("/settings", data={**form, "display_name": "\u200b\u200d\u200e "})
     assert db.session.get(User, user.id).display_name == ""
+    # The length is checked after the spaces are tidied.
+    client.post("/settings", data={**form, "display_name": "Olena" + " " * 90 + "Petrenko"})
+    assert db.session.get(User, user.id).display_name == "Olena Petrenko"
 
 
 def test_settings_refuse_a_name_too_long_and_change_nothing(client, app):

@@ -138,3 +138,5 @@ def test_the_class_page_and_gradebook_mark_an_assignment_whose_set_is_unpublishe
     gradebook = client.get(f"/teach/classes/{year10.id}/gradebook").get_data(as_text=True)
     header = re.search(r"<thead>.*</thead>", gradebook, re.S).group(0)
     assert marker in header  # on the set's column, not only under the charts
+    csv_header = client.get(f"/teach/classes/{year10.id}/gradebook.csv").get_data(as_text=True)
+    assert "Capitals (unpublished: students can't see it): grade" in csv_header.splitlines()[0]
