@@ -106,6 +106,11 @@ def _class_page(klass, assign_form, status=200, failed_change=None):
         assignable={deck_id for deck_id, _ in assign_form.deck.choices},
         took=class_service.students_who_took(klass, assigned),
         assign_form=assign_form,
+        # Summed up at the top of the page, unless told in place (an archived class, an
+        # assignment's own Change form).
+        error_form=assign_form
+        if assign_form.errors and not klass.is_archived and failed_change is None
+        else None,
         form=PostForm(),
         join_url=url_for("learn.join_link", code=klass.join_code, _external=True),
         grading_labels=GRADING_LABELS,

@@ -119,3 +119,20 @@ def test_a_row_of_choices_and_a_group_of_radio_buttons_lead_to_their_own_fields(
     sent = other.post(report, data={"csrf_token": csrf_from(page)}).get_data(as_text=True)
     link = re.search(r'<a href="#(reason-0)">', _summary(sent))
     assert link and f'id="{link.group(1)}"' in sent  # the link leads to a real element
+
+
+def test_the_class_pages_assign_form_is_summed_up_too(client, app):
+    from quiz.services import classes as cs
+
+    load_sample_deck(n=1)
+    teacher = make_user(role="teacher")
+    klass = cs.create_class(teacher, "Year 10")
+    login(client, teacher.email)
+    page = client.get(f"/teach/classes/{klass.id}").get_data(as_text=True)
+    response = client.post(
+        f"/teach/classes/{klass.id}/assign",
+        data={"csrf_token": csrf_from(page), "deck": "", "grading_method": "highest"},
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422 and re.search(r"<title>Error: ", html)
+    assert '<a href="#deck">Deck: ' in _summary(html)
