@@ -6,6 +6,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 
 
 class ItemKind(StrEnum):
@@ -61,6 +62,13 @@ def fixed_shuffle(key: str, texts: Sequence[str]) -> tuple[str, ...]:
     and every export), and never the order given, when there are two or more: the
     entries of an ordering item must not give the answer away, nor a list of choices
     its stored order (where the right answer is often first)."""
+    return _fixed_shuffle(key, tuple(texts))
+
+
+# Remembered: seeding a generator from a string costs more than the rest of a card's
+# front, and the same cards come back again and again.
+@lru_cache(maxsize=4096)
+def _fixed_shuffle(key: str, texts: tuple[str, ...]) -> tuple[str, ...]:
     shuffled = list(texts)
     random.Random(key).shuffle(shuffled)
     if len(shuffled) > 1 and shuffled == list(texts):
