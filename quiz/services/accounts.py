@@ -61,6 +61,9 @@ def find_user_by_email(email: str) -> User | None:
     ).scalar_one_or_none()
 
 
+EMAIL_TAKEN = "An account with that email address already exists."
+
+
 def checked_display_name(name: str) -> str:
     """A name as typed, without the spaces around it; empty means "use the start of the
     email address" (User.name)."""
@@ -91,7 +94,7 @@ def create_user(
         raise ServiceError(problem, field="password")
     display_name = checked_display_name(display_name)
     if find_user_by_email(address) is not None:
-        raise ServiceError("An account with that email address already exists.", field="email")
+        raise ServiceError(EMAIL_TAKEN, field="email")
     password_hash = hash_password(password)
     try:
         with unit_of_work() as session:
@@ -104,9 +107,7 @@ def create_user(
             )
             session.add(user)
     except IntegrityError as exc:  # the same address signed up a moment ago
-        raise ServiceError(
-            "An account with that email address already exists.", field="email"
-        ) from exc
+        raise ServiceError(EMAIL_TAKEN, field="email") from exc
     return user
 
 
@@ -171,6 +172,21 @@ def revoke_sessions(session, user_id: int, keep: str | None = None) -> None:
     session.execute(query.values(revoked_at=utcnow()))
 
 
+def _refuse_if_password_changed(session, user_id: int, checked_hash: str) -> None:
+    """In a unit of work: hold the account's row to the commit (FOR NO KEY UPDATE on
+    PostgreSQL; SQLite's write lock holds everything) and refuse if its password is no
+    longer the one the request checked."""
+    now_hash = session.execute(
+        select(User.password_hash).where(User.id == user_id).with_for_update(key_share=True)
+    ).scalar_one()
+    if now_hash != checked_hash:
+        raise ServiceError(
+            "Your password was changed or reset a moment ago, so nothing was changed. "
+            "Log in again.",
+            field="current",
+        )
+
+
 def change_email(user: User, current_password: str, new_email: str) -> str:
     """Change one's own email address (the log-in name), after the current password;
     returns the address as stored. The account's log-ins stay: the person is the same."""
@@ -180,26 +196,16 @@ def change_email(user: User, current_password: str, new_email: str) -> str:
     if address == user.email.lower():
         raise ServiceError("That is your email address already.", field="email")
     if find_user_by_email(address) is not None:
-        raise ServiceError("An account with that email address already exists.", field="email")
+        raise ServiceError(EMAIL_TAKEN, field="email")
     checked_hash = user.password_hash
     try:
         with unit_of_work() as session:
-            # As in change_password: a reset (or a change on another device) since the
-            # check ended this log-in, and the address stays.
-            now_hash = session.execute(
-                select(User.password_hash).where(User.id == user.id).with_for_update(key_share=True)
-            ).scalar_one()
-            if now_hash != checked_hash:
-                raise ServiceError(
-                    "Your password was changed or reset a moment ago, so nothing was changed. "
-                    "Log in again.",
-                    field="current",
-                )
+            # A reset (or a change on another device) since the check ended this log-in,
+            # and the address stays.
+            _refuse_if_password_changed(session, user.id, checked_hash)
             session.execute(update(User).where(User.id == user.id).values(email=address))
     except IntegrityError as exc:  # taken by a sign-up a moment ago
-        raise ServiceError(
-            "An account with that email address already exists.", field="email"
-        ) from exc
+        raise ServiceError(EMAIL_TAKEN, field="email") from exc
     return address
 
 
@@ -232,19 +238,10 @@ def change_password(user: User, current: str | None, new: str) -> None:
     new_hash = hash_password(new)  # slow: another request may change the password meanwhile
     keep = user.session_token
     with unit_of_work() as session:
-        # The row is held from here to the commit (FOR NO KEY UPDATE on PostgreSQL;
-        # SQLite's write lock holds everything). If the password changed since it was
-        # checked (a teacher's reset, a change on another device), this request's session
-        # was ended with it: refuse, or the reset would be undone by whoever was logged in.
-        now_hash = session.execute(
-            select(User.password_hash).where(User.id == user.id).with_for_update(key_share=True)
-        ).scalar_one()
-        if now_hash != checked_hash:
-            raise ServiceError(
-                "Your password was changed or reset a moment ago, so nothing was changed. "
-                "Log in again.",
-                field="current",
-            )
+        # If the password changed since it was checked (a teacher's reset, a change on
+        # another device), this request's session was ended with it: refuse, or the reset
+        # would be undone by whoever was logged in.
+        _refuse_if_password_changed(session, user.id, checked_hash)
         session.execute(
             update(User)
             .where(User.id == user.id)
