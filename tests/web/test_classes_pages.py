@@ -112,6 +112,18 @@ def test_a_join_link_with_a_code_of_no_class_says_so_at_once(client, app):
     assert "No class has that code" in page and "about to join" not in page
 
 
+def _open_join_link_then_join(client, klass) -> tuple[str, str]:
+    """The class's join link as the logged-in student sees it, then the page that sending
+    its code leads to."""
+    page = client.get(f"/join/{klass.join_code}").get_data(as_text=True)
+    again = client.post(
+        "/join",
+        data={"csrf_token": csrf_from(page), "code": klass.join_code},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    return page, again
+
+
 def test_a_join_link_of_a_class_the_student_is_in_says_so_and_joining_again_changes_nothing(
     client, app
 ):
@@ -119,13 +131,8 @@ def test_a_join_link_of_a_class_the_student_is_in_says_so_and_joining_again_chan
     student = make_user()
     cs.join_class(student, klass.join_code)
     login(client, student.email)
-    page = client.get(f"/join/{klass.join_code}").get_data(as_text=True)
+    page, again = _open_join_link_then_join(client, klass)
     assert "You are already in <strong>Year 11</strong>" in page and "about to join" not in page
-    again = client.post(
-        "/join",
-        data={"csrf_token": csrf_from(page), "code": klass.join_code},
-        follow_redirects=True,
-    ).get_data(as_text=True)
     assert "You are already in Year 11: nothing changed." in again and "You joined" not in again
     assert db.session.execute(db.select(db.func.count(Enrolment.id))).scalar_one() == 1
 
@@ -410,13 +417,8 @@ def test_a_member_of_an_archived_class_is_told_they_are_in_it_not_that_it_is_clo
     cs.join_class(student, klass.join_code)
     cs.set_archived(klass, True)
     login(client, student.email)
-    page = client.get(f"/join/{klass.join_code}").get_data(as_text=True)
+    page, again = _open_join_link_then_join(client, klass)
     assert "which your teacher has archived" in page and "takes no new students" not in page
-    again = client.post(
-        "/join",
-        data={"csrf_token": csrf_from(page), "code": klass.join_code},
-        follow_redirects=True,
-    ).get_data(as_text=True)
     assert "You are already in Year 9: nothing changed." in again
 
 

@@ -38,6 +38,14 @@ def test_a_refused_sign_up_is_summed_up_first_and_named_in_the_title(client, app
     assert 'id="email-error"' in html
 
 
+def _new_question_page(client) -> str:
+    """A teacher logged in, and the address of a new single-answer question of theirs."""
+    teacher = make_user(role="teacher")
+    deck = authoring.create_set(teacher, "Set")
+    login(client, teacher.email)
+    return f"/teach/sets/{deck.id}/items/new?kind=single"
+
+
 def test_settings_and_the_email_form_sum_up_their_errors(client, app):
     make_user(email="s@example.com")
     login(client, "s@example.com")
@@ -53,11 +61,7 @@ def test_settings_and_the_email_form_sum_up_their_errors(client, app):
 
 
 def test_the_question_editor_sums_up_field_errors_but_not_over_its_own_notice(client, app):
-
-    teacher = make_user(role="teacher")
-    deck = authoring.create_set(teacher, "Set")
-    login(client, teacher.email)
-    url = f"/teach/sets/{deck.id}/items/new?kind=single"
+    url = _new_question_page(client)
     form = {"csrf_token": csrf_from(client.get(url).get_data(as_text=True)), "kind": "single"}
     empty = client.post(url, data={**form, "shown_kind": "single"}).get_data(as_text=True)
     assert "Write the question." in _summary(empty)
@@ -86,11 +90,7 @@ def test_a_failed_log_in_is_summed_up_and_named_in_the_title(client, app):
 
 
 def test_a_row_of_choices_and_a_group_of_radio_buttons_lead_to_their_own_fields(client, app):
-
-    teacher = make_user(role="teacher")
-    deck = authoring.create_set(teacher, "Set")
-    login(client, teacher.email)
-    url = f"/teach/sets/{deck.id}/items/new?kind=single"
+    url = _new_question_page(client)
     token = csrf_from(client.get(url).get_data(as_text=True))
     html = client.post(
         url,
