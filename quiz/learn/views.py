@@ -52,10 +52,10 @@ def decks():
 def join():
     form = JoinForm()
     if form.validate_on_submit():
-        found = classes.find_class_by_code(form.code.data)
-        if found is not None and classes.is_enrolled(current_user, found):
+        link = classes.join_link(current_user, form.code.data)
+        if link.already_in:
             # Archived or not: a member is told so, not that the class takes no one new.
-            flash(f"You are already in {found.name}: nothing changed.", "info")
+            flash(f"You are already in {link.klass.name}: nothing changed.", "info")
             return redirect(url_for("learn.decks"))
         try:
             klass = classes.join_class(current_user, form.code.data)

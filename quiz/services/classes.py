@@ -309,22 +309,14 @@ def is_enrolled(student: User, klass: SchoolClass) -> bool:
 
 def join_class(student: User, code: str) -> SchoolClass:
     """Enrol with a join code; joining a class twice is harmless."""
-    normal = normalise_code(code)
-    klass = db.session.execute(
-        select(SchoolClass).where(SchoolClass.join_code == normal)
-    ).scalar_one_or_none()
-    if klass is None or not normal:
+    klass = find_class_by_code(code)
+    if klass is None or not normalise_code(code):
         raise ServiceError(NO_CLASS_HAS_THAT_CODE, field="code")
     if klass.is_archived:
         raise ServiceError(ARCHIVED_CLASS, field="code")
     try:
         with unit_of_work() as session:
-            exists = session.execute(
-                select(Enrolment.id).where(
-                    Enrolment.class_id == klass.id, Enrolment.user_id == student.id
-                )
-            ).first()
-            if not exists:
+            if not is_enrolled(student, klass):
                 session.add(Enrolment(class_id=klass.id, user_id=student.id))
     except IntegrityError:
         pass  # the same join arrived twice at once
