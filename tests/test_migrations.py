@@ -191,7 +191,7 @@ def _triggers(engine) -> dict[str, str]:
             text(
                 "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE NOT tgisinternal"
                 " UNION ALL SELECT proname, prosrc FROM pg_proc"
-                " WHERE proname = 'attempts_raise_results_version'"
+                " WHERE prorettype = 'trigger'::regtype AND pronamespace = 'public'::regnamespace"
             )
         )
         return {name: " ".join(definition.split()) for name, definition in rows}
@@ -274,6 +274,55 @@ def test_downgrading_the_temporary_password_column_keeps_the_roster_trigger_on_u
             version = conn.execute(text("SELECT roster_version FROM classes")).scalar_one()
         assert "temporary_password_at" not in columns
         assert version == 2  # one for the joining, one for the rename: the trigger survived
+        db.engine.dispose()
+
+
+def test_the_migrated_database_raises_the_card_count_versions(empty_database_url, tmp_path):
+    """users.cards_version on every change of one of the user's cards; decks.items_version
+    when an item is retired or brought back (which changes the cards that count)."""
+    app = _app(empty_database_url, tmp_path)
+    with app.app_context():
+        upgrade()
+        with db.engine.begin() as conn:
+            for user_id in (1, 2):
+                _insert_user(conn, user_id)
+            _insert_deck(conn, 1)
+        item = (
+            "INSERT INTO items (id, deck_id, key, kind, prompt, back, explanation, source_ref,"
+            " position, retired, updated_at, key_version) VALUES (:id, 1, :key, 'single', 'Q',"
+            " '', '', '', 0, :retired, '2026-01-01 00:00:00', 0)"
+        )
+        card = (
+            "INSERT INTO cards (id, user_id, item_id, state, due, created_at) VALUES"
+            " (:id, :user_id, :item_id, 1, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+        )
+        steps = [
+            # (statement, parameters, cards versions of users 1 and 2, deck 1's items version)
+            (item, {"id": 1, "key": "a", "retired": False}, [0, 0], 0),
+            (item, {"id": 2, "key": "b", "retired": True}, [0, 0], 1),
+            (card, {"id": 1, "user_id": 1, "item_id": 1}, [1, 0], 1),
+            (card, {"id": 2, "user_id": 2, "item_id": 1}, [1, 1], 1),
+            ("UPDATE cards SET due = '2026-01-05 00:00:00' WHERE id = 1", {}, [2, 1], 1),
+            ("UPDATE items SET prompt = 'Q?' WHERE id = 1", {}, [2, 1], 1),  # still live
+            ("UPDATE items SET retired = :yes WHERE id = 1", {"yes": True}, [2, 1], 2),
+            ("UPDATE items SET retired = :no WHERE id = 1", {"no": False}, [2, 1], 3),
+            ("DELETE FROM cards WHERE id = 2", {}, [2, 2], 3),
+            ("DELETE FROM items WHERE id = 2", {}, [2, 2], 4),  # a retired one
+        ]
+        for statement, parameters, cards, items in steps:
+            with db.engine.begin() as conn:
+                conn.execute(text(statement), parameters)
+                got = list(conn.execute(text("SELECT cards_version FROM users ORDER BY id")))
+                deck = conn.execute(text("SELECT items_version FROM decks")).scalar_one()
+                assert ([v for (v,) in got], deck) == (cards, items), statement
+        downgrade(revision="0013_question_reports")
+        with db.engine.begin() as conn:
+            # The triggers are gone with the columns: cards and items still change.
+            conn.execute(text("UPDATE cards SET due = '2026-01-06 00:00:00' WHERE id = 1"))
+            conn.execute(text("UPDATE items SET retired = :yes WHERE id = 1"), {"yes": True})
+            users = {c["name"] for c in inspect(conn).get_columns("users")}
+            decks = {c["name"] for c in inspect(conn).get_columns("decks")}
+        assert "cards_version" not in users and "items_version" not in decks
         db.engine.dispose()
 
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from quiz.models.base import Base, UTCDateTime, utcnow
@@ -34,6 +34,10 @@ class User(UserMixin, Base):
     # expires (quiz.services.accounts.TEMPORARY_PASSWORD_DAYS).
     temporary_password_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Raised by the database (triggers on cards, see quiz.models.study) whenever one of
+    # the user's flashcards appears, changes or goes: the gradebook's cached card counts
+    # compare it to tell whether they still hold. Never written by the app.
+    cards_version: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
     # The log-in session this object was loaded for (see LoginSession); Flask-Login
     # stores it in the cookie instead of the user id, so a session can be revoked.

@@ -34,6 +34,10 @@ class Deck(Base):
     # submitted attempt at the deck appears, changes or goes: cached gradebooks and item
     # analyses compare it to tell whether they still hold. Never written by the app.
     results_version: Mapped[int] = mapped_column(default=0, server_default=text("0"))
+    # Raised by the database (triggers on items, see quiz.models.study) whenever one of
+    # the deck's items is retired or brought back, which changes the cards that count for
+    # it: the gradebook's cached card counts compare it. Never written by the app.
+    items_version: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
     items: Mapped[list[Item]] = relationship(
         back_populates="deck", order_by="Item.position", cascade="all, delete-orphan"

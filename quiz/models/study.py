@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quiz.models.base import Base, UTCDateTime, utcnow
 from quiz.models.content import Item
+from quiz.models.versions import version_triggers
 
 
 class Card(Base):
@@ -58,3 +59,19 @@ class ReviewLog(Base):
     before_difficulty: Mapped[float | None] = mapped_column()
     before_due: Mapped[datetime | None] = mapped_column(UTCDateTime)
     before_last_review: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+# The gradebook caches each student's card counts (quiz.services.classes) and compares
+# two counters the database raises itself. Migration 0014.
+# users.cards_version: raised when one of the user's cards appears, changes or goes (a
+# review, an undo, a wrong quiz answer queueing a card, an account's deletion).
+CARDS_VERSION_TRIGGERS = version_triggers(
+    "cards_user", "cards", "user_id", "users", "cards_version"
+)
+CARDS_VERSION_TRIGGERS.install(Card.__table__)
+# decks.items_version: raised when an item is retired or brought back (or a retired one
+# changes), as that changes which of the deck's cards count.
+ITEMS_VERSION_TRIGGERS = version_triggers(
+    "items_live", "items", "deck_id", "decks", "items_version", counts="{row}.retired"
+)
+ITEMS_VERSION_TRIGGERS.install(Item.__table__)

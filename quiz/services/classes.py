@@ -644,6 +644,9 @@ class StudentInfo:
     email: str
 
 
+CardCounts = dict[int, tuple[int, int]]  # deck id -> (mastered, due) of a student's cards
+
+
 class Cell(NamedTuple):
     # A tuple, not a dataclass: a page builds a thousand of them.
     attempts: int
@@ -657,7 +660,7 @@ class Cell(NamedTuple):
 @dataclass(frozen=True)
 class GradebookRow:
     student: StudentInfo
-    cells: dict[int, Cell]  # by assignment id
+    cells: dict[int, Cell]  # by assignment id, in the order of Gradebook.assignments
 
 
 @dataclass(frozen=True)
@@ -699,6 +702,12 @@ class _ClassResults:
     grades: dict[int, dict[int, float]]  # assignment id -> student id -> grade
     stats: dict[int, ScoreStats]  # by assignment id
     orders: dict[tuple[str, bool], list[int]] = field(default_factory=dict)
+    # The cells of the students' rows as last built, for each set of columns (the
+    # assignments as the page shows them), by student id: (the card counts they were
+    # built from, the cells). See build_gradebook.
+    cells: dict[Hashable, dict[int, tuple[CardCounts, dict[int, Cell]]]] = field(
+        default_factory=dict
+    )
 
     def order(self, sort: str, descending: bool) -> list[int]:
         """Student ids by name, or by the grade in assignment `sort` (worked out once)."""
@@ -872,6 +881,8 @@ def _cards_statement(students):
             Item.deck_id,
             func.count().filter(Card.stability > MASTERED_STABILITY_DAYS),
             func.count().filter(Card.due <= bindparam("now")),
+            # When the next of these cards falls due: the counts hold until then.
+            func.min(Card.due).filter(Card.due > bindparam("now")),
         )
         .join(Item, Item.id == Card.item_id)
         .where(
@@ -887,18 +898,70 @@ _PAGE_CARDS = _cards_statement(bindparam("student_ids", expanding=True))
 _CLASS_CARDS = _cards_statement(
     select(Enrolment.user_id).where(Enrolment.class_id == bindparam("class_id"))
 )
+# What the counts of a student's cards in some decks were computed from: the student's
+# cards version (raised by the database whenever one of their cards appears, changes or
+# goes) and the decks' items version (raised when an item is retired or brought back).
+# Triggers in quiz.models.study. One indexed read for the whole page.
+_CARD_VERSIONS = select(
+    User.id,
+    User.cards_version,
+    select(func.coalesce(func.sum(Deck.items_version), 0))
+    .where(Deck.id.in_(bindparam("deck_ids", expanding=True)))
+    .scalar_subquery(),
+).where(User.id.in_(bindparam("student_ids", expanding=True)))
+
+
+@dataclass(frozen=True)
+class _StudentCards:
+    """A student's card counts in some decks, as they were at `counted_at`; they hold
+    until `next_due`, when the first card not yet due falls due (None: no such card)."""
+
+    counts: CardCounts
+    counted_at: datetime
+    next_due: datetime | None
+
+    def hold_at(self, now: datetime) -> bool:
+        return self.counted_at <= now and (self.next_due is None or now < self.next_due)
 
 
 def _card_counts(
     class_id: int, student_ids: Sequence[int] | None, deck_ids: Sequence[int], now: datetime
-) -> dict[tuple[int, int], tuple[int, int]]:
-    """(mastered, due now) cards per (student, deck), read live: they change with every
-    review and with the clock. None for student_ids means every student of the class."""
+) -> dict[int, CardCounts]:
+    """(mastered, due now) cards per deck, for each student: they change with every
+    review and with the clock. None for student_ids means every student of the class,
+    counted live (the CSV). A page's students come from the cache (see _StudentCards)
+    when their cards and the decks' items have not changed and no card has fallen due
+    since they were counted: one query then, and one more for the students that changed."""
     if student_ids is None:
         rows = fetch(_CLASS_CARDS, class_id=class_id, deck_ids=list(deck_ids), now=now)
-    else:
-        rows = fetch(_PAGE_CARDS, student_ids=list(student_ids), deck_ids=list(deck_ids), now=now)
-    return {(u, d): (int(m or 0), int(n or 0)) for u, d, m, n in rows}
+        counts: dict[int, CardCounts] = defaultdict(dict)
+        for user_id, deck_id, mastered, due, _ in rows:
+            counts[user_id][deck_id] = (int(mastered or 0), int(due or 0))
+        return counts
+    cache, decks = result_cache(), tuple(deck_ids)
+    versions = fetch(_CARD_VERSIONS, student_ids=list(student_ids), deck_ids=list(decks))
+    found: dict[int, CardCounts] = {}
+    missing: dict[int, Hashable] = {}
+    for user_id, cards_version, items_version in versions:
+        inputs = (cards_version, items_version)
+        entry = cache.get(("cards", user_id, decks))
+        if entry is not None and entry.inputs == inputs and entry.value.hold_at(now):
+            found[user_id] = entry.value.counts
+        else:
+            missing[user_id] = inputs
+    if missing:
+        counts = defaultdict(dict)
+        next_due: dict[int, datetime] = {}
+        rows = fetch(_PAGE_CARDS, student_ids=list(missing), deck_ids=list(decks), now=now)
+        for user_id, deck_id, mastered, due, upcoming in rows:
+            counts[user_id][deck_id] = (int(mastered or 0), int(due or 0))
+            if upcoming is not None and (user_id not in next_due or upcoming < next_due[user_id]):
+                next_due[user_id] = upcoming
+        for user_id, inputs in missing.items():
+            value = _StudentCards(counts.get(user_id, {}), now, next_due.get(user_id))
+            cache.put(("cards", user_id, decks), _CacheEntry(inputs, value), 1 + len(decks) // 4)
+            found[user_id] = value.counts
+    return found
 
 
 def build_gradebook(
@@ -926,36 +989,57 @@ def build_gradebook(
     shown = gb.paginate(len(order), per_page or max(1, len(order)), page)
     shown_ids = order[shown.start : shown.stop]
     deck_ids = sorted({a.deck_id for a in assignments})
-    cards = {}
+    cards: dict[int, CardCounts] = {}
     if shown_ids and deck_ids:
         cards = _card_counts(klass.id, None if per_page is None else shown_ids, deck_ids, now)
-    columns = [
-        (a.id, a.deck_id, a.size, results.grades.get(a.id, {}), a.hidden is not None)
-        for a in assignments
-    ]
+    # A student's cells are a pure function of the cached results, the columns and the
+    # student's card counts, which come back as the same object while they hold: rows
+    # built for an earlier load of the page are used again (a page has a thousand cells).
+    columns = tuple((a.id, a.deck_id, a.size, a.hidden is not None) for a in assignments)
+    built = results.cells.get(columns)
+    if built is None:  # the first load, or the assignments changed: older rows are not shown again
+        results.cells.clear()
+        built = results.cells[columns] = {}
     rows = []
     for student_id in shown_ids:
-        cells = {}
-        for assignment_id, deck_id, size, graded, hidden in columns:
-            summary = results.summaries.get((student_id, deck_id))
-            n_mastered, n_due = cards.get((student_id, deck_id), (0, 0))
-            if hidden:  # its students cannot study it: no card of it is due
-                n_due = 0
-            mastery = n_mastered / size if size else None
-            if summary is None:
-                cells[assignment_id] = Cell(0, None, None, None, mastery, n_due)
-            else:
-                cells[assignment_id] = Cell(
-                    summary.attempts,
-                    summary.best,
-                    summary.latest,
-                    graded[student_id],
-                    mastery,
-                    n_due,
-                )
+        counts = cards.get(student_id, _NO_CARDS)
+        known = built.get(student_id)
+        if known is not None and known[0] is counts:
+            cells = known[1]
+        else:
+            cells = _row_cells(results, student_id, counts, columns)
+            built[student_id] = (counts, cells)
         rows.append(GradebookRow(results.students[student_id], cells))
     summaries = [DeckSummary(a, results.stats.get(a.id) or _score_stats([])) for a in assignments]
     return Gradebook(klass, assignments, rows, summaries, shown, sort, descending)
+
+
+_NO_CARDS: CardCounts = {}
+
+
+def _row_cells(
+    results: _ClassResults, student_id: int, counts: CardCounts, columns
+) -> dict[int, Cell]:
+    """A student's cell for each column (assignment id, deck id, live items, hidden)."""
+    cells = {}
+    for assignment_id, deck_id, size, hidden in columns:
+        summary = results.summaries.get((student_id, deck_id))
+        n_mastered, n_due = counts.get(deck_id, (0, 0))
+        if hidden:  # its students cannot study it: no card of it is due
+            n_due = 0
+        mastery = n_mastered / size if size else None
+        if summary is None:
+            cells[assignment_id] = Cell(0, None, None, None, mastery, n_due)
+        else:
+            cells[assignment_id] = Cell(
+                summary.attempts,
+                summary.best,
+                summary.latest,
+                results.grades[assignment_id][student_id],
+                mastery,
+                n_due,
+            )
+    return cells
 
 
 def gradebook_csv(klass: SchoolClass | ClassRef, now: datetime) -> str:

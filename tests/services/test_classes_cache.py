@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 
 from quiz.domain.gradebook import PageOutOfRange
 from quiz.domain.items import ChoiceSpec
@@ -287,27 +287,115 @@ def test_an_edited_question_shows_in_the_analysis_at_once(app):
     assert [i.prompt for i in cs.analyse_deck(deck, klass).items][0] != "Capital of France?"
 
 
-def test_cards_due_are_counted_when_asked_even_from_the_cache(app, count_queries):
-    _, deck, klass, assignment, (ann, _) = _named_class(["Ann", "Bea"])
-    for days, item in zip((1, 3), sorted(deck.items, key=lambda i: i.position), strict=False):
+def _cards(user, deck, *due_in_days, stability=30.0):
+    """A card of `user` for each of the deck's first items, due in so many days."""
+    items = sorted(deck.items, key=lambda i: i.position)
+    for days, item in zip(due_in_days, items, strict=False):
         db.session.add(
             Card(
-                user_id=ann.id,
+                user_id=user.id,
                 item_id=item.id,
                 state=2,
-                stability=30.0,
+                stability=stability,
+                difficulty=5.0,
                 due=NOW + timedelta(days=days),
+                last_review=NOW - timedelta(days=10),
             )
         )
     db.session.commit()
-    assert cs.build_gradebook(klass, NOW).rows[0].cells[assignment.id].due_cards == 0
+
+
+def _cell(klass, assignment, now=NOW, row=0):
+    return cs.build_gradebook(klass, now).rows[row].cells[assignment.id]
+
+
+def test_cards_falling_due_are_counted_when_the_page_is_asked_for(app, count_queries):
+    _, deck, klass, assignment, (ann, _) = _named_class(["Ann", "Bea"])
+    _cards(ann, deck, 1, 3)
+    assert _cell(klass, assignment).due_cards == 0
     with count_queries() as counter:
-        later = cs.build_gradebook(klass, NOW + timedelta(days=2))
-    assert later.rows[0].cells[assignment.id].due_cards == 1
-    assert later.rows[0].cells[assignment.id].mastery == pytest.approx(2 / 3)
-    assert counter.count == 3  # a cache hit: assignments, check, cards
-    due = cs.build_gradebook(klass, NOW + timedelta(days=4)).rows[0].cells[assignment.id]
-    assert due.due_cards == 2
+        later = _cell(klass, assignment, NOW + timedelta(days=2))
+    assert later.due_cards == 1 and later.mastery == pytest.approx(2 / 3)
+    # A card fell due since the counts were taken: Ann's cards are counted again.
+    assert counter.count == 4  # assignments, results check, cards check, Ann's cards
+    with count_queries() as counter:
+        again = _cell(klass, assignment, NOW + timedelta(days=2, hours=1))
+    assert again.due_cards == 1
+    assert counter.count == 3  # nothing fell due or changed: no card is read
+    assert _cell(klass, assignment, NOW + timedelta(days=4)).due_cards == 2
+
+
+def test_an_unchanged_page_reads_no_cards_and_builds_no_cells(app, count_queries):
+    _, deck, klass, assignment, (ann, bea) = _named_class(["Ann", "Bea"])
+    _cards(ann, deck, 1)
+    _cards(bea, deck, -1, 2)
+    first = cs.build_gradebook(klass, NOW)
+    with count_queries() as counter:
+        again = cs.build_gradebook(klass, NOW + timedelta(hours=1))
+    assert counter.count == 3  # assignments, results check, cards check
+    assert [row.cells for row in again.rows] == [row.cells for row in first.rows]
+    assert all(a.cells is b.cells for a, b in zip(again.rows, first.rows, strict=True))
+    assert [row.cells[assignment.id].due_cards for row in again.rows] == [0, 1]
+
+
+def test_a_review_shows_in_the_gradebook_at_once(app):
+    from quiz.domain.scheduling import Rating
+    from quiz.services import study
+
+    _, deck, klass, assignment, (ann, _) = _named_class(["Ann", "Bea"])
+    _cards(ann, deck, -1, 5)
+    assert _cell(klass, assignment).due_cards == 1
+    user = db.session.get(User, ann.id)
+    due = study.next_card(user, deck, NOW)
+    assert study.rate_card(user, due.item.id, Rating.GOOD, study.card_token(due.card), NOW)
+    assert _cell(klass, assignment).due_cards == 0
+
+
+def test_a_card_changed_outside_the_app_shows_at_once(app):
+    # The cards version is raised by the database (triggers on cards), so a card
+    # written by hand, a bulk load or a restore is seen too.
+    _, deck, klass, assignment, (ann, _) = _named_class(["Ann", "Bea"])
+    _cards(ann, deck, 5, 5, stability=2.0)
+    assert _cell(klass, assignment).mastery == pytest.approx(0.0)
+    db.session.execute(update(Card).where(Card.user_id == ann.id).values(stability=40.0))
+    db.session.commit()
+    assert _cell(klass, assignment).mastery == pytest.approx(2 / 3)
+    db.session.execute(update(Card).where(Card.user_id == ann.id).values(due=NOW))
+    db.session.commit()
+    assert _cell(klass, assignment).due_cards == 2
+    db.session.execute(delete(Card).where(Card.user_id == ann.id))
+    db.session.commit()
+    cell = _cell(klass, assignment)
+    assert (cell.due_cards, cell.mastery) == (0, pytest.approx(0.0))
+
+
+def test_another_students_review_keeps_the_counts_of_the_rest(app, count_queries):
+    _, deck, klass, assignment, (ann, bea) = _named_class(["Ann", "Bea"])
+    _cards(ann, deck, 1)
+    _cards(bea, deck, 1)
+    first = cs.build_gradebook(klass, NOW)
+    db.session.execute(update(Card).where(Card.user_id == bea.id).values(due=NOW))
+    db.session.commit()
+    db.session.refresh(klass)  # expired by the commit
+    with count_queries() as counter:
+        book = cs.build_gradebook(klass, NOW)
+    assert counter.count == 4  # assignments, results check, cards check, Bea's cards
+    assert book.rows[0].cells is first.rows[0].cells
+    assert book.rows[1].cells[assignment.id].due_cards == 1
+
+
+def test_a_retired_or_restored_question_changes_the_counts_at_once(app):
+    _, deck, klass, assignment, (ann, _) = _named_class(["Ann", "Bea"])
+    _cards(ann, deck, -1, -1, -1, stability=40.0)
+    cell = _cell(klass, assignment)
+    assert (cell.due_cards, cell.mastery) == (3, pytest.approx(1.0))
+    spec = sample_deck()
+    load_builtin_decks([replace(spec, items=spec.items[1:])])  # the first question retired
+    cell = _cell(klass, assignment)
+    assert (cell.due_cards, cell.mastery) == (2, pytest.approx(1.0))  # 2 of the 2 left
+    load_builtin_decks([spec])  # back again
+    cell = _cell(klass, assignment)
+    assert (cell.due_cards, cell.mastery) == (3, pytest.approx(1.0))
 
 
 def test_a_set_its_students_can_no_longer_see_has_no_cards_due(app):

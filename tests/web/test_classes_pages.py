@@ -329,9 +329,6 @@ def test_gradebook_cells_read_as_score_badge_and_percent_would_write_them():
     def pct(value):
         return "–" if value is None else f"{percent(value)}%"
 
-    class Column:
-        id = 7
-
     values = sorted({k / n for n in range(1, 31) for k in range(n + 1)} | {0.005, 0.795})
     for n, value in enumerate(values):
         attempts = n % 3
@@ -349,8 +346,7 @@ def test_gradebook_cells_read_as_score_badge_and_percent_would_write_them():
             f'<td>{score_badge(grade)}<div class="muted small">{detail}'
             f"mastery {pct(mastery)}{due}</div></td>"
         )
-        row = cs.GradebookRow(cs.StudentInfo(1, "Ann", "ann@example.com"), {7: cell})
-        assert _grade_cells(row, [Column]) == expected
+        assert _grade_cells((cell,)) == expected
 
 
 def test_the_analysis_estimates_alpha_when_quizzes_drew_random_questions(client, app):
@@ -579,3 +575,55 @@ def test_the_analysis_links_each_question_to_its_editor_for_the_sets_owner_only(
     login(colleague, other.email)
     analysis = colleague.get(f"/teach/classes/{klass.id}/decks/{deck.id}/analysis")
     assert analysis.status_code == 200 and "/edit" not in analysis.get_data(as_text=True)
+
+
+def test_the_analysis_table_is_written_once_until_an_attempt_changes_it(client, app):
+    from flask import template_rendered
+
+    teacher, klass, student, deck, _ = _class_with_results()  # one attempt, 2 of 3 right
+    login(client, teacher.email)
+    url = f"/teach/classes/{klass.id}/decks/{deck.id}/analysis?attempts=all"
+    written = []
+
+    def record(sender, template, context, **extra):
+        written.append(template.name)
+
+    client.get("/", follow_redirects=True)  # shows the log-in's welcome, once
+    with template_rendered.connected_to(record, app):
+        first = client.get(url).get_data(as_text=True)
+        again = client.get(url).get_data(as_text=True)
+        assert written.count("teach/_analysis_rows.html") == 1
+        assert again == first and "<td>1</td>" in first  # each question: 1 attempt
+        _attempt(student, deck, 3, NOW)
+        later = client.get(url).get_data(as_text=True)
+    assert written.count("teach/_analysis_rows.html") == 2
+    assert "<td>2</td>" in later and "<td>1</td>" not in later
+
+
+def test_the_gradebook_page_shows_a_students_cards_falling_due_and_reviewed(client, app):
+    from datetime import timedelta
+
+    from quiz.models import Card
+
+    teacher, klass, student, deck, _ = _class_with_results()
+    item = min(deck.items, key=lambda i: i.position)
+    card = Card(
+        user_id=student.id,
+        item_id=item.id,
+        state=2,
+        stability=30.0,
+        difficulty=5.0,
+        due=datetime.now(UTC) + timedelta(days=1),
+    )
+    db.session.add(card)
+    db.session.commit()
+    login(client, teacher.email)
+    book = f"/teach/classes/{klass.id}/gradebook"
+    page = client.get(book).get_data(as_text=True)
+    assert "mastery 33%</div>" in page  # 1 of the 3 questions, none due
+    card.due = datetime.now(UTC) - timedelta(minutes=1)  # as a review's undo would
+    db.session.commit()
+    assert "mastery 33% · 1 due</div>" in client.get(book).get_data(as_text=True)
+    db.session.delete(card)
+    db.session.commit()
+    assert "mastery 0%</div>" in client.get(book).get_data(as_text=True)
