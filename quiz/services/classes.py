@@ -11,9 +11,23 @@ from datetime import datetime
 from typing import Any, NamedTuple
 
 from flask import current_app
-from sqlalchemy import Float, and_, bindparam, case, cast, delete, func, null, or_, select
+from sqlalchemy import (
+    Float,
+    Integer,
+    and_,
+    any_,
+    bindparam,
+    case,
+    cast,
+    delete,
+    func,
+    null,
+    or_,
+    select,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from quiz.domain import gradebook as gb
 from quiz.domain import item_analysis as ia
@@ -506,13 +520,15 @@ def student_assignments(student: User, now: datetime) -> list[StudentAssignment]
 PER_PAGE = 50
 #: What the result cache of one app (so of one gunicorn worker) may hold, in cells of
 #: about 400 bytes: a cell is one student × deck of a gradebook (a class of 500 students
-#: and 20 decks takes 10,000, some 4 MB), and an analysis counts 8 per question and
-#: choice. 100,000 cells is some 40 MB a worker at most.
+#: and 20 decks takes 10,000, some 4 MB), an analysis counts 8 per question and choice,
+#: and a student's card counts 1 and 1 for every 4 decks. 100,000 cells is some 40 MB a
+#: worker at most.
 CACHE_MAX_CELLS = 100_000
 
 
 class ResultCache:
-    """A bounded least-recently-used store of computed gradebooks and item analyses.
+    """A bounded least-recently-used store of computed gradebooks, item analyses and
+    students' card counts.
 
     It lives in the Flask app, so each gunicorn worker holds its own copy and fills it
     on its own. Every entry carries what it was computed from (its inputs: the decks'
@@ -756,6 +772,39 @@ def _assigned_decks(class_id: int) -> list[AssignedDeck]:
     ]
 
 
+# The gradebook's first query: the assignments, and with each (the same on every row) the
+# versions its cached results are checked against (as _read_versions gives them, for the
+# decks assigned to the class): one round trip instead of two on every load.
+# Aliases: the subquery is over every deck assigned to the class, not correlated to the
+# row's own assignment and deck.
+_class_deck, _class_assignment = aliased(Deck), aliased(Assignment)
+_ASSIGNED_DECKS_AND_VERSIONS = _ASSIGNED_DECKS.add_columns(
+    select(func.coalesce(func.sum(_class_deck.results_version), 0))
+    .where(
+        _class_deck.id.in_(
+            select(_class_assignment.deck_id).where(
+                _class_assignment.class_id == bindparam("class_id")
+            )
+        )
+    )
+    .scalar_subquery(),
+    _ROSTER_VERSION,
+)
+
+
+def _assigned_decks_and_versions(
+    class_id: int,
+) -> tuple[list[AssignedDeck], tuple[int, int | None]]:
+    """The class's assignments, and the versions of its results (None when it has none)."""
+    assignments, versions = [], (0, None)
+    for *values, status, deleted_at, results, roster in fetch(
+        _ASSIGNED_DECKS_AND_VERSIONS, class_id=class_id
+    ):
+        assignments.append(AssignedDeck(*values, hidden=_hidden_because(status, deleted_at)))
+        versions = (int(results), int(roster))
+    return assignments, versions
+
+
 def _hidden_because(status: str, deleted_at: datetime | None) -> str | None:
     """Why students cannot see a deck assigned to their class, as AssignedDeck.hidden."""
     if deleted_at is not None:
@@ -841,14 +890,16 @@ def _score_stats(grades: list[float]) -> ScoreStats:
     )
 
 
-def _class_results(class_id: int, assignments: Sequence[AssignedDeck]) -> _ClassResults:
+def _class_results(
+    class_id: int, assignments: Sequence[AssignedDeck], versions: tuple[int, int | None]
+) -> _ClassResults:
     """The class's results from the cache when no submitted attempt at the assigned decks
     has appeared or changed since, and the roster (with every name) and the assignments
     (with their grading methods and the questions a quiz needs to count) are the same;
-    otherwise computed and cached."""
+    otherwise computed and cached. `versions` as _read_versions gives them, read with the
+    assignments, before anything the results are computed from."""
     required = {a.deck_id: a.min_questions for a in assignments}
     deck_ids = sorted(required)
-    versions = _read_versions(deck_ids, class_id)
     inputs = (
         versions,
         tuple((a.id, a.deck_id, a.grading_method, a.min_questions) for a in assignments),
@@ -894,6 +945,15 @@ def _cards_statement(students):
     )
 
 
+def _one_of(column, name: str, postgresql: bool):
+    """`column` is one of the ids in the parameter `name`. On PostgreSQL as one array
+    (= ANY): an IN list of 50 ids costs a page some 0.6 ms more, there, to write out and
+    bind every time."""
+    if postgresql:
+        return column == any_(bindparam(name, type_=ARRAY(Integer)))
+    return column.in_(bindparam(name, expanding=True))
+
+
 _PAGE_CARDS = _cards_statement(bindparam("student_ids", expanding=True))
 _CLASS_CARDS = _cards_statement(
     select(Enrolment.user_id).where(Enrolment.class_id == bindparam("class_id"))
@@ -902,21 +962,39 @@ _CLASS_CARDS = _cards_statement(
 # cards version (raised by the database whenever one of their cards appears, changes or
 # goes) and the decks' items version (raised when an item is retired or brought back).
 # Triggers in quiz.models.study. One indexed read for the whole page.
-_CARD_VERSIONS = select(
-    User.id,
-    User.cards_version,
-    select(func.coalesce(func.sum(Deck.items_version), 0))
-    .where(Deck.id.in_(bindparam("deck_ids", expanding=True)))
-    .scalar_subquery(),
-).where(User.id.in_(bindparam("student_ids", expanding=True)))
+_CARD_VERSIONS = {
+    postgresql: select(
+        User.id,
+        User.cards_version,
+        select(func.coalesce(func.sum(Deck.items_version), 0))
+        .where(_one_of(Deck.id, "deck_ids", postgresql))
+        .scalar_subquery(),
+    ).where(_one_of(User.id, "student_ids", postgresql))
+    for postgresql in (False, True)
+}
+
+
+# The same sums for a whole page: as versions are only ever raised, equal sums over the
+# same students mean that none of them changed. One row, whatever the page's size.
+_PAGE_CARD_VERSIONS = {
+    postgresql: select(
+        func.coalesce(func.sum(User.cards_version), 0),
+        func.count(),
+        select(func.coalesce(func.sum(Deck.items_version), 0))
+        .where(_one_of(Deck.id, "deck_ids", postgresql))
+        .scalar_subquery(),
+    ).where(_one_of(User.id, "student_ids", postgresql))
+    for postgresql in (False, True)
+}
 
 
 @dataclass(frozen=True)
-class _StudentCards:
-    """A student's card counts in some decks, as they were at `counted_at`; they hold
-    until `next_due`, when the first card not yet due falls due (None: no such card)."""
+class _CountedCards:
+    """Card counts (a student's by deck, or a page's by student) as they were at
+    `counted_at`; they hold until `next_due`, when the first card not yet due then falls
+    due (None: no such card)."""
 
-    counts: CardCounts
+    counts: dict
     counted_at: datetime
     next_due: datetime | None
 
@@ -929,28 +1007,54 @@ def _card_counts(
 ) -> dict[int, CardCounts]:
     """(mastered, due now) cards per deck, for each student: they change with every
     review and with the clock. None for student_ids means every student of the class,
-    counted live (the CSV). A page's students come from the cache (see _StudentCards)
-    when their cards and the decks' items have not changed and no card has fallen due
-    since they were counted: one query then, and one more for the students that changed."""
+    counted live (the CSV).
+
+    A page's counts come from the cache while none of its students' cards and none of
+    the decks' items have changed and no card has fallen due since they were counted:
+    one query of one row. Otherwise each student's counts come from the cache on the
+    same terms, and the students that changed are counted again (two queries more)."""
     if student_ids is None:
         rows = fetch(_CLASS_CARDS, class_id=class_id, deck_ids=list(deck_ids), now=now)
         counts: dict[int, CardCounts] = defaultdict(dict)
         for user_id, deck_id, mastered, due, _ in rows:
             counts[user_id][deck_id] = (int(mastered or 0), int(due or 0))
         return counts
-    cache, decks = result_cache(), tuple(deck_ids)
-    versions = fetch(_CARD_VERSIONS, student_ids=list(student_ids), deck_ids=list(decks))
-    found: dict[int, CardCounts] = {}
+    cache, ids, decks = result_cache(), tuple(student_ids), tuple(deck_ids)
+    postgresql = db.session.connection().dialect.name == "postgresql"
+    ((cards_versions, students, items_version),) = fetch(
+        _PAGE_CARD_VERSIONS[postgresql], student_ids=list(ids), deck_ids=list(decks)
+    )
+    inputs = (int(cards_versions), int(students), int(items_version))
+    page = cache.get(("cards of a page", ids, decks))
+    if page is not None and page.inputs == inputs and page.value.hold_at(now):
+        return page.value.counts
+    each = _students_card_counts(ids, decks, now, postgresql)
+    upcoming = [c.next_due for c in each.values() if c.next_due is not None]
+    counted = _CountedCards(
+        {user_id: c.counts for user_id, c in each.items()}, now, min(upcoming, default=None)
+    )
+    cache.put(("cards of a page", ids, decks), _CacheEntry(inputs, counted), 1 + len(ids) // 8)
+    return counted.counts
+
+
+def _students_card_counts(
+    ids: tuple[int, ...], decks: tuple[int, ...], now: datetime, postgresql: bool
+) -> dict[int, _CountedCards]:
+    """Each student's counts by deck: from the cache, or counted again for those whose
+    cards or decks changed, or whose next card fell due, since they were counted."""
+    cache = result_cache()
+    versions = fetch(_CARD_VERSIONS[postgresql], student_ids=list(ids), deck_ids=list(decks))
+    found: dict[int, _CountedCards] = {}
     missing: dict[int, Hashable] = {}
     for user_id, cards_version, items_version in versions:
         inputs = (cards_version, items_version)
         entry = cache.get(("cards", user_id, decks))
         if entry is not None and entry.inputs == inputs and entry.value.hold_at(now):
-            found[user_id] = entry.value.counts
+            found[user_id] = entry.value
         else:
             missing[user_id] = inputs
     if missing:
-        counts = defaultdict(dict)
+        counts: dict[int, CardCounts] = defaultdict(dict)
         next_due: dict[int, datetime] = {}
         rows = fetch(_PAGE_CARDS, student_ids=list(missing), deck_ids=list(decks), now=now)
         for user_id, deck_id, mastered, due, upcoming in rows:
@@ -958,9 +1062,9 @@ def _card_counts(
             if upcoming is not None and (user_id not in next_due or upcoming < next_due[user_id]):
                 next_due[user_id] = upcoming
         for user_id, inputs in missing.items():
-            value = _StudentCards(counts.get(user_id, {}), now, next_due.get(user_id))
+            value = _CountedCards(counts.get(user_id, {}), now, next_due.get(user_id))
             cache.put(("cards", user_id, decks), _CacheEntry(inputs, value), 1 + len(decks) // 4)
-            found[user_id] = value.counts
+            found[user_id] = value
     return found
 
 
@@ -977,11 +1081,12 @@ def build_gradebook(
     summaries over the whole class; per_page=None gives every student on one page.
 
     A fixed number of queries whatever the class size: the attempts are reduced in SQL
-    and cached (see _class_results); cards are read live for the students shown.
+    and cached (see _class_results); the shown students' card counts are cached too, and
+    counted again for a student whose cards changed or fell due (see _card_counts).
     Raises gb.PageOutOfRange for a page that does not exist.
     """
-    assignments = _assigned_decks(klass.id)
-    results = _class_results(klass.id, assignments) if assignments else _NO_RESULTS
+    assignments, versions = _assigned_decks_and_versions(klass.id)
+    results = _class_results(klass.id, assignments, versions) if assignments else _NO_RESULTS
     sort = gb.sort_key(sort)
     if sort != "name" and int(sort) not in results.grades:
         sort = "name"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
+from collections.abc import Hashable
 from datetime import UTC
 from functools import lru_cache
 
@@ -258,15 +259,43 @@ def gradebook(class_id: int):
         )
     except PageOutOfRange as exc:
         return _no_such_page(klass, sort, descending, str(exc), 404, exc.count)
+    here = url_for("classes.gradebook", class_id=klass.id)
     return render_template(
         "teach/gradebook.html",
         klass=klass,
-        here=url_for("classes.gradebook", class_id=klass.id),
+        here=here,
         book=book,
+        head=_gradebook_head(book, here),
         rows=_gradebook_rows(book, url_with("classes.student", "student_id", class_id=klass.id)),
-        analysis_url=url_with("classes.analysis", "deck_id", class_id=klass.id),
-        score_chart=_score_chart,
+        summaries=_gradebook_summaries(book, klass.id),
         mastered_days=round(MASTERED_STABILITY_DAYS),
+    )
+
+
+def _gradebook_head(book: class_service.Gradebook, here: str) -> Markup:
+    """The columns: each assignment with its link to sort by it, method and due date
+    (in the teacher's time zone)."""
+    zone = getattr(current_user, "timezone", None)
+    return _fragment(
+        "teach/_gradebook_head.html",
+        (),
+        (tuple(book.assignments), book.sort, book.descending, here, zone),
+        book=book,
+        here=here,
+    )
+
+
+def _gradebook_summaries(book: class_service.Gradebook, class_id: int) -> Markup:
+    """The score distribution of each assignment, over the whole class."""
+    page = book.page
+    return _fragment(
+        "teach/_gradebook_summaries.html",
+        tuple(s.stats for s in book.summaries),
+        (tuple(book.assignments), page.count > 1, page.total, class_id),
+        book=book,
+        p=page,
+        score_chart=_score_chart,
+        analysis_url=url_with("classes.analysis", "deck_id", class_id=class_id),
     )
 
 
@@ -460,30 +489,43 @@ def analysis_page(deck, klass, here: str):
     )
 
 
-# The table of an analysis is a pure function of the analysis, which the service keeps
-# (class_service.analyse_deck gives back the same object until an attempt, the roster or
-# a question changes), and of the links it holds: it is written once for each, not on
-# every load (it is most of the page's work: a deck of 30 questions has 150 choices).
-_ANALYSIS_ROWS_KEPT = 64
-_analysis_rows_kept: OrderedDict[tuple, tuple[object, Markup]] = OrderedDict()
-_analysis_rows_lock = threading.Lock()
+# Most of the gradebook's and the item analysis's work is writing pieces that stay the
+# same from one load to the next: the table of an analysis, the gradebook's columns and
+# its score distributions. Each is a pure function of objects the service keeps
+# (class_service gives back the same analysis, and the same score statistics, until an
+# attempt, the roster or a question changes) and of a few plain values: it is rendered
+# once for them and kept, for the latest _FRAGMENTS_KEPT.
+_FRAGMENTS_KEPT = 256
+_fragments: OrderedDict[Hashable, tuple[tuple, Markup]] = OrderedDict()
+_fragments_lock = threading.Lock()
+
+
+def _fragment(template: str, owners: tuple, key: Hashable, **context) -> Markup:
+    """`template` rendered with `context`, which holds nothing but `owners` (compared by
+    identity) and what `key` says (compared by value)."""
+    full_key = (template, tuple(map(id, owners)), key, request.script_root)
+    with _fragments_lock:
+        kept = _fragments.get(full_key)
+        # The owners are held with the fragment, so no other object takes their ids while
+        # it is kept; `is` also guards against a key made before they were.
+        if kept is not None and all(a is b for a, b in zip(kept[0], owners, strict=True)):
+            _fragments.move_to_end(full_key)
+            return kept[1]
+    html = Markup(render_template(template, **context))  # nosec B704 - Jinja autoescapes
+    with _fragments_lock:
+        _fragments[full_key] = (owners, html)
+        while len(_fragments) > _FRAGMENTS_KEPT:
+            _fragments.popitem(last=False)
+    return html
 
 
 def _analysis_rows(analysis, deck_id: int, editable: bool) -> Markup:
-    key = (id(analysis), deck_id, editable, request.script_root)
-    with _analysis_rows_lock:
-        kept = _analysis_rows_kept.get(key)
-        if kept is not None and kept[0] is analysis:  # not another object at the same id
-            _analysis_rows_kept.move_to_end(key)
-            return kept[1]
-    rows = Markup(  # nosec B704 - rendered by Jinja, with autoescape
-        render_template(
-            "teach/_analysis_rows.html", analysis=analysis, deck_id=deck_id, editable=editable
-        )
+    """The rows of an analysis's table, a deck's 30 questions with their 150 choices."""
+    return _fragment(
+        "teach/_analysis_rows.html",
+        (analysis,),
+        (deck_id, editable),
+        analysis=analysis,
+        deck_id=deck_id,
+        editable=editable,
     )
-    with _analysis_rows_lock:
-        # The analysis is held with its rows, so its id is not reused while they are kept.
-        _analysis_rows_kept[key] = (analysis, rows)
-        while len(_analysis_rows_kept) > _ANALYSIS_ROWS_KEPT:
-            _analysis_rows_kept.popitem(last=False)
-    return rows

@@ -252,19 +252,20 @@ def test_gradebook_and_analysis_take_a_fixed_number_of_queries(app, count_querie
     db.session.expire_all()
     with count_queries() as counter:
         cs.build_gradebook(klass, NOW, per_page=size)
-    # class (expired), assignments, check (+ roster with names), roster, attempts reduced
-    # (+ open ones), check of the page's cards, cards of the page
+    # class (expired), assignments with the results check (+ roster with names), roster,
+    # attempts reduced (+ open ones), the page's cards check, each student's, their cards
     assert counter.count == 7, counter.statements
     db.session.expire_all()
     with count_queries() as counter:
         cs.build_gradebook(klass, NOW, per_page=size, sort="name", descending=True)
-    # the results from the cache: class, assignments, check; the cards of students not
-    # counted yet: check, cards
+    # the results from the cache: class, assignments with the check; the cards of
+    # students not counted yet: the page's check, each student's, their cards
     assert counter.count == 5, counter.statements
     db.session.expire_all()
     with count_queries() as counter:
         cs.build_gradebook(klass, NOW, per_page=size, sort="name", descending=True)
-    assert counter.count == 4, counter.statements  # all a hit: class, assignments, checks
+    # all a hit: class, assignments with the check, the page's cards check
+    assert counter.count == 3, counter.statements
     with count_queries() as counter:
         cs.analyse_deck(ref, klass)
     assert counter.count == 4, counter.statements  # items, check, attempts, responses
