@@ -69,11 +69,13 @@ def test_a_teacher_creates_a_class_and_a_student_joins_with_its_code(client, app
     assert "Your assignments" in decks and "Not started" in decks and "Year 10" in decks
 
 
-def test_a_due_date_in_the_past_is_taken_with_a_word_and_the_gradebook_gives_its_year(client, app):
+def _class_to_assign_to(client):
+    """A teacher's class with a student (a gradebook lists students' grades), the teacher
+    logged in, and the class page's form to assign the capitals deck by highest grade."""
     load_builtin_decks([sample_deck()])
     teacher = make_user(role="teacher")
     klass = cs.create_class(teacher, "Year 10")
-    cs.join_class(make_user(), klass.join_code)  # a gradebook lists students' grades
+    cs.join_class(make_user(), klass.join_code)
     login(client, teacher.email)
     page = client.get(f"/teach/classes/{klass.id}").get_data(as_text=True)
     form = {
@@ -81,6 +83,11 @@ def test_a_due_date_in_the_past_is_taken_with_a_word_and_the_gradebook_gives_its
         "deck": str(get_published_deck("capitals").id),
         "grading_method": "highest",
     }
+    return teacher, klass, form
+
+
+def test_a_due_date_in_the_past_is_taken_with_a_word_and_the_gradebook_gives_its_year(client, app):
+    _, klass, form = _class_to_assign_to(client)
     done = client.post(
         f"/teach/classes/{klass.id}/assign",
         data={**form, "due_at": "2020-01-01T09:00"},
@@ -102,6 +109,27 @@ def test_a_due_date_in_the_past_is_taken_with_a_word_and_the_gradebook_gives_its
         follow_redirects=True,
     ).get_data(as_text=True)
     assert "Changes saved" in later and "already passed" not in later
+
+
+def test_the_gradebook_columns_follow_a_changed_assignment_and_time_zone(client, app):
+    # The columns are written once and kept (teach/_gradebook_head.html): each change
+    # they show must still reach the page at once.
+    from quiz.models import User
+
+    teacher, klass, form = _class_to_assign_to(client)
+    form["due_at"] = "2031-01-01T23:30"
+    client.post(f"/teach/classes/{klass.id}/assign", data=form)
+    book = f"/teach/classes/{klass.id}/gradebook"
+    first = client.get(book).get_data(as_text=True)
+    assert "by highest" in first and "due 01 Jan 2031" in first
+    db.session.get(User, teacher.id).timezone = "Asia/Tokyo"  # 9 hours ahead of UTC
+    db.session.commit()
+    assert "due 02 Jan 2031" in client.get(book).get_data(as_text=True)
+    client.post(
+        f"/teach/classes/{klass.id}/assign",
+        data={**form, "grading_method": "latest", "change": "1"},
+    )
+    assert "by latest" in client.get(book).get_data(as_text=True)
 
 
 def test_a_join_link_with_a_code_of_no_class_says_so_at_once(client, app):
