@@ -595,7 +595,7 @@ def result_cache() -> ResultCache:
 
 @dataclass(frozen=True)
 class _CacheEntry:
-    inputs: Hashable  # what the value was computed from, read live (see _read_versions)
+    inputs: Hashable  # what the value was computed from, read live (as _read_versions)
     value: Any
 
 
@@ -613,25 +613,21 @@ _ROSTER_VERSION = (
     .where(SchoolClass.id == bindparam("class_id"))
     .scalar_subquery()
 )
-# Built once: a check runs on every gradebook and analysis request. With the class's
-# roster version (raised by triggers whenever a student joins or leaves, or a
-# student's name or email changes) or without (an analysis over every learner).
-_CHECKS = {
-    False: select(_RESULTS_VERSION),
-    True: select(_RESULTS_VERSION, _ROSTER_VERSION),
-}
+# Built once: the check of an analysis over every learner. A class's analysis and its
+# gradebook read the roster version with it, in their own first query
+# (_CLASS_ANALYSIS_CHECK, _ASSIGNED_DECKS_AND_VERSIONS).
+_DECKS_CHECK = select(_RESULTS_VERSION)
 
 
-def _read_versions(deck_ids: Sequence[int], class_id: int | None = None) -> tuple[int, int | None]:
-    """One query: the results version of the decks (their submitted attempts) and the
-    roster version of the class, when one is given (None otherwise).
+def _read_versions(deck_ids: Sequence[int]) -> tuple[int, None]:
+    """One query: the results version of the decks (their submitted attempts), and no
+    roster version (the shape of a class's versions, (results, roster)).
 
     Read them before what a result is computed from: a change in between then makes
     the next request recompute once instead of being missed.
     """
-    with_class = class_id is not None
-    (row,) = fetch(_CHECKS[with_class], deck_ids=list(deck_ids), class_id=class_id)
-    return int(row[0]), int(row[1]) if with_class else None
+    (row,) = fetch(_DECKS_CHECK, deck_ids=list(deck_ids))
+    return int(row[0]), None
 
 
 # --- Gradebook ------------------------------------------------------------------------
@@ -773,8 +769,8 @@ def _assigned_decks(class_id: int) -> list[AssignedDeck]:
 
 
 # The gradebook's first query: the assignments, and with each (the same on every row) the
-# versions its cached results are checked against (as _read_versions gives them, for the
-# decks assigned to the class): one round trip instead of two on every load.
+# versions its cached results are checked against: the results version of the decks
+# assigned to the class and its roster version. One round trip on every load.
 # Aliases: the subquery is over every deck assigned to the class, not correlated to the
 # row's own assignment and deck.
 _class_deck, _class_assignment = aliased(Deck), aliased(Assignment)
