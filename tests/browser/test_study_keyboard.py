@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Page, expect
 
@@ -13,14 +15,26 @@ BACK_URL = re.compile(r"/study/cards/\d+\?")
 NEW_CARDS_A_DAY = 3
 
 
+def zone_where_it_is_midday(now: datetime) -> str:
+    """A fixed-offset zone whose local time is within an hour of noon at `now` (UTC),
+    so the learner's study day cannot end, and bring new cards, during the journey."""
+    hours = 12 - now.hour  # from -11 to +12: Etc/GMT zones reach -12 to +14
+    if hours == 0:
+        return "UTC"
+    # The Etc zones' signs are the POSIX ones: Etc/GMT-3 is three hours east of UTC.
+    return f"Etc/GMT-{hours}" if hours > 0 else f"Etc/GMT+{-hours}"
+
+
 def test_student_studies_flashcards_with_the_keyboard(
     page: Page, check_accessibility, screenshot, readme_shot
 ):
     log_in(page, "studier@example.com")
 
-    # Few new cards a day, so the session ends after a handful of cards.
+    # Few new cards a day, so the session ends after a handful of cards; and a time
+    # zone where it is midday, so that a run at midnight does not start a new day.
     page.goto("/settings")
     check_accessibility(page, "settings page")
+    page.get_by_label("Time zone").select_option(zone_where_it_is_midday(datetime.now(UTC)))
     page.get_by_label("New cards a day").fill(str(NEW_CARDS_A_DAY))
     with page.expect_navigation():
         main(page).get_by_role("button", name="Save").click()
@@ -92,3 +106,10 @@ def test_enter_on_a_focused_link_of_the_card_page_follows_the_link(page: Page):
     with page.expect_navigation():
         page.keyboard.press("Space")
     expect(page.get_by_role("link", name="Log in")).to_be_visible()
+
+
+def test_the_midday_zone_is_within_an_hour_of_noon_at_every_hour():
+    for hour in range(24):
+        now = datetime(2026, 11, 27, hour, 59, tzinfo=UTC)
+        local = now.astimezone(ZoneInfo(zone_where_it_is_midday(now)))
+        assert 11 <= local.hour <= 12, (hour, local)
