@@ -164,16 +164,63 @@ def delete_user_command(email: str, yes: bool) -> None:
     email = user.email  # as stored, whatever the case typed
     blockers = privacy.deletion_blockers(user, operator=True)
     if blockers:
-        hint = " Hand them over first: flask --app quiz users hand-over EMAIL COLLEAGUE."
-        raise click.ClickException(
-            f"{email} stays. " + " ".join(blockers) + (hint if not user.is_admin else "")
+        hint = (
+            " Step it down first: flask --app quiz users set-role EMAIL teacher."
+            if user.is_admin
+            else " Hand them over first: flask --app quiz users hand-over EMAIL COLLEAGUE."
         )
+        raise click.ClickException(f"{email} stays. " + " ".join(blockers) + hint)
     user_id, since = user.id, user.created_at
     _ask_first(yes, f"Delete {email} and every quiz, answer and flashcard of theirs, for good?")
     with _told_as_messages():
         privacy.delete_account_for_operator(user)
     audit.info("account-deleted user=%r created=%r by='operator'", str(user_id), since.isoformat())
     click.echo(f"Deleted {email} and everything in it.")
+
+
+@users_cli.command("list")
+@click.option("--role", type=click.Choice([r.value for r in Role]), help="Only this role's.")
+def list_users_command(role: str | None) -> None:
+    """List the accounts: administrators, then teachers, then students, with the sets
+    and classes each one has."""
+    rows = account_service.list_accounts(role)
+    if not rows:
+        click.echo(f"There are no {role} accounts." if role else "There are no accounts yet.")
+        return
+    width = max(len(row.email) for row in rows)
+    for row in rows:
+        owns = []
+        if row.sets:
+            owns.append(_plural(row.sets, "set", "sets"))
+        if row.classes:
+            owns.append(_plural(row.classes, "class", "classes"))
+        click.echo(
+            f"{row.role:8} {row.email:{width}}  {row.created_at:%Y-%m-%d}  "
+            + "  ".join(filter(None, [row.display_name, ", ".join(owns)]))
+        )
+    click.echo(_plural(len(rows), "account", "accounts") + ".")
+
+
+@users_cli.command("set-role")
+@click.argument("email")
+@click.argument("role", type=click.Choice([r.value for r in Role]))
+def set_role_command(email: str, role: str) -> None:
+    """Make EMAIL's account a student's, a teacher's or an administrator's (a teacher
+    who signed up as a student, an administrator who steps down). Its log-ins carry on
+    in the new role. An account with question sets or classes stays a teacher's until
+    they are handed over (users hand-over)."""
+    from quiz.services import privacy
+
+    user = _account(email)
+    user_id, email = user.id, user.email  # as stored, whatever the case typed
+    with _told_as_messages():
+        before = privacy.change_role(user, role)
+    if before == role:
+        click.echo(f"{email} is {privacy.with_article(role)} already: nothing changed.")
+        return
+    audit.info("role-changed user=%r from=%r to=%r by='operator'", str(user_id), before, role)
+    was, now = privacy.with_article(before), privacy.with_article(role)
+    click.echo(f"{email} was {was} and is now {now}.")
 
 
 @users_cli.command("demo")

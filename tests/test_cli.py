@@ -9,7 +9,8 @@ from quiz.extensions import db
 from quiz.models import Deck, SchoolClass, User
 from quiz.services import authoring
 from quiz.services import classes as cs
-from tests.factories import make_user
+from quiz.services.accounts import create_user
+from tests.factories import PASSWORD, make_user
 
 QUESTIONS = Path(__file__).resolve().parents[1] / "questions"
 GOOD = """\
@@ -117,6 +118,97 @@ def test_users_delete_keeps_a_teacher_with_classes_and_says_how_to_hand_them_ove
     assert result.exit_code != 0
     assert "It teaches 1 class." in result.output and "users hand-over" in result.output
     assert db.session.get(User, teacher.id) is not None
+
+
+def test_users_delete_of_an_administrator_says_to_step_it_down_first(app):
+    admin = make_user(role="admin")
+    result = app.test_cli_runner().invoke(args=["users", "delete", admin.email, "--yes"])
+    assert result.exit_code != 0
+    assert "It is an administrator's account" in result.output
+    assert "users set-role EMAIL teacher" in result.output
+    assert db.session.get(User, admin.id) is not None
+
+
+def _role(user: User) -> str:
+    db.session.expire_all()
+    return db.session.get(User, user.id).role
+
+
+def test_users_set_role_makes_a_student_a_teacher_and_an_administrator_a_teacher(app):
+    student, admin = make_user(), make_user(role="admin")
+    runner = app.test_cli_runner()
+    promoted = runner.invoke(args=["users", "set-role", student.email.upper(), "teacher"])
+    assert promoted.exit_code == 0, promoted.output
+    assert f"{student.email} was a student and is now a teacher." in promoted.output
+    assert _role(student) == "teacher"
+    stepped_down = runner.invoke(args=["users", "set-role", admin.email, "teacher"])
+    assert f"{admin.email} was an admin and is now a teacher." in stepped_down.output
+    assert _role(admin) == "teacher"
+    admins = runner.invoke(args=["users", "list", "--role", "admin"])
+    assert admins.output == "There are no admin accounts.\n"
+    # Once stepped down, the account can be deleted like any other.
+    deleted = runner.invoke(args=["users", "delete", admin.email, "--yes"])
+    assert deleted.exit_code == 0, deleted.output
+
+
+def test_users_set_role_to_the_same_role_says_so_and_changes_nothing(app):
+    teacher = make_user(role="teacher")
+    result = app.test_cli_runner().invoke(args=["users", "set-role", teacher.email, "teacher"])
+    assert result.exit_code == 0
+    assert f"{teacher.email} is a teacher already: nothing changed." in result.output
+
+
+def test_users_set_role_keeps_a_teacher_with_sets_or_classes_and_says_to_hand_them_over(app):
+    teacher, colleague = make_user(role="teacher"), make_user(role="teacher")
+    authoring.create_set(teacher, "Quiz")
+    authoring.create_set(teacher, "Another quiz")
+    cs.create_class(teacher, "Year 9")
+    runner = app.test_cli_runner()
+    refused = runner.invoke(args=["users", "set-role", teacher.email, "student"])
+    assert refused.exit_code != 0
+    assert (
+        f"{teacher.email} stays a teacher: it owns 2 question sets and teaches 1 class, which "
+        "a student's account cannot keep. Hand them over first"
+    ) in refused.output
+    assert _role(teacher) == "teacher"
+    handed = runner.invoke(args=["users", "hand-over", teacher.email, colleague.email, "--yes"])
+    assert handed.exit_code == 0, handed.output
+    demoted = runner.invoke(args=["users", "set-role", teacher.email, "student"])
+    assert demoted.exit_code == 0, demoted.output
+    assert _role(teacher) == "student"
+
+
+def test_users_set_role_refuses_an_unknown_role_or_account(app):
+    student = make_user()
+    runner = app.test_cli_runner()
+    unknown_role = runner.invoke(args=["users", "set-role", student.email, "headteacher"])
+    assert unknown_role.exit_code != 0 and "'headteacher' is not one of" in unknown_role.output
+    unknown = runner.invoke(args=["users", "set-role", "nobody@example.com", "teacher"])
+    assert unknown.exit_code != 0 and "no account for nobody@example.com" in unknown.output
+    assert _role(student) == "student"
+
+
+def test_users_list_shows_administrators_then_teachers_then_students_with_their_work(app):
+    student = create_user("zoe@example.com", PASSWORD, "student", "Zoe")
+    teacher = make_user(role="teacher", email="bo@example.com")
+    make_user(role="admin", email="yan@example.com")
+    authoring.create_set(teacher, "Quiz")
+    cs.create_class(teacher, "Year 9")
+    cs.create_class(teacher, "Year 10")
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["users", "list"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert [line.split()[:2] for line in lines[:3]] == [
+        ["admin", "yan@example.com"],
+        ["teacher", "bo@example.com"],
+        ["student", "zoe@example.com"],
+    ]
+    assert lines[1].endswith("1 set, 2 classes") and lines[2].endswith("Zoe")
+    assert student.created_at.strftime("%Y-%m-%d") in lines[2]
+    assert lines[3] == "3 accounts."
+    teachers = runner.invoke(args=["users", "list", "--role", "teacher"]).output
+    assert teachers.splitlines()[-1] == "1 account." and "zoe@" not in teachers
 
 
 def test_validate_reports_errors_with_file_and_line_and_loads_nothing(app, tmp_path):

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import secrets
 import unicodedata
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
 
 from quiz.extensions import db
 from quiz.inputs import is_time_zone
-from quiz.models import LoginSession, Role, User, utcnow
+from quiz.models import Deck, LoginSession, Role, SchoolClass, User, utcnow
 from quiz.services import ServiceError, unit_of_work
 
 MIN_PASSWORD = 12
@@ -118,6 +119,48 @@ def authenticate(email: str, password: str) -> User | None:
         check_password_hash(_DUMMY_HASH, password)
         return None
     return user if check_password_hash(user.password_hash, password) else None
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    email: str
+    role: str
+    display_name: str
+    created_at: datetime
+    sets: int  # live question sets it owns
+    classes: int  # classes it teaches
+
+
+def list_accounts(role: str | None = None) -> list[AccountRow]:
+    """Every account (or those of one role), for whoever runs the service: administrators
+    first, then teachers, then students, each by email address."""
+    sets = (
+        select(func.count(Deck.id))
+        .where(Deck.owner_id == User.id, Deck.deleted_at.is_(None))
+        .scalar_subquery()
+    )
+    classes = (
+        select(func.count(SchoolClass.id))
+        .where(SchoolClass.teacher_id == User.id)
+        .scalar_subquery()
+    )
+    rank = case({Role.ADMIN.value: 0, Role.TEACHER.value: 1}, value=User.role, else_=2)
+    query = select(
+        User.email, User.role, User.display_name, User.created_at, sets, classes
+    ).order_by(rank, User.email)
+    if role is not None:
+        query = query.where(User.role == role)
+    return [
+        AccountRow(
+            email=row.email,
+            role=row.role,
+            display_name=row.display_name,
+            created_at=row.created_at,
+            sets=row[4],
+            classes=row[5],
+        )
+        for row in db.session.execute(query)
+    ]
 
 
 def count_users() -> int:

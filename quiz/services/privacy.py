@@ -1,4 +1,5 @@
-"""A user's own data: a copy of all of it to download, and deleting the account with it."""
+"""A user's own data: a copy of all of it to download, and deleting the account with it;
+and what an operator does to an account (hand its work over, change its role)."""
 
 from __future__ import annotations
 
@@ -287,16 +288,7 @@ def deletion_blockers(user: User, operator: bool = False) -> list[str]:
         if operator:
             return ["It is an administrator's account, which runs the school's service."]
         return ["An administrator's account runs the school's service, so it is not deleted here."]
-    sets, classes = db.session.execute(
-        select(
-            select(func.count(Deck.id))
-            .where(Deck.owner_id == user.id, Deck.deleted_at.is_(None))
-            .scalar_subquery(),
-            select(func.count(SchoolClass.id))
-            .where(SchoolClass.teacher_id == user.id)
-            .scalar_subquery(),
-        )
-    ).one()
+    sets, classes = _sets_and_classes(db.session, user.id)
     sets_text = f"{sets} question set{'s' if sets != 1 else ''}"
     classes_text = f"{classes} class{'es' if classes != 1 else ''}"
     blockers = []
@@ -317,6 +309,66 @@ def deletion_blockers(user: User, operator: bool = False) -> list[str]:
             f"You teach {classes_text}, whose students and results would be left without a teacher."
         )
     return blockers
+
+
+def _sets_and_classes(session, user_id: int) -> tuple[int, int]:
+    """How many live question sets the account owns and how many classes it teaches."""
+    sets, classes = session.execute(
+        select(
+            select(func.count(Deck.id))
+            .where(Deck.owner_id == user_id, Deck.deleted_at.is_(None))
+            .scalar_subquery(),
+            select(func.count(SchoolClass.id))
+            .where(SchoolClass.teacher_id == user_id)
+            .scalar_subquery(),
+        )
+    ).one()
+    return sets, classes
+
+
+def with_article(role: str) -> str:
+    """The role with its article: "a teacher", "an admin"."""
+    return f"{'an' if role[0] in 'aeiou' else 'a'} {role}"
+
+
+def change_role(user: User, role: str) -> str:
+    """An operator's change of an account's role (a teacher who signed up as a student,
+    an administrator who steps down); the account's log-ins carry on in the new role.
+    Returns the role it had, which is `role` when nothing changed. An account that owns
+    question sets or teaches classes does not become a student's, since other people's
+    work depends on them: they are handed over first (hand_over)."""
+    if role not in {r.value for r in Role}:
+        raise ServiceError(f"Unknown role {role!r}: use student, teacher or admin.", field="role")
+    user_id, email = user.id, user.email
+    with unit_of_work() as session:
+        # Held to the commit: a set or class made meanwhile (its insert checks the owner's
+        # row) waits for the new role, and one made just before is counted below.
+        before = session.execute(
+            select(User.role).where(User.id == user_id).with_for_update()
+        ).scalar_one_or_none()
+        if before is None:
+            raise ServiceError(f"{email} was deleted a moment ago: nothing changed.")
+        if before == role:
+            return before
+        if role == Role.STUDENT:
+            sets, classes = _sets_and_classes(session, user_id)
+            owned = []
+            if sets:
+                owned.append(f"owns {sets} question set{'s' if sets != 1 else ''}")
+            if classes:
+                owned.append(f"teaches {classes} class{'es' if classes != 1 else ''}")
+            if owned:
+                raise ServiceError(
+                    f"{email} stays {with_article(before)}: it {' and '.join(owned)}, which a "
+                    "student's account cannot keep. Hand them over first: "
+                    "flask --app quiz users hand-over EMAIL COLLEAGUE."
+                )
+        session.execute(
+            update(User).where(User.id == user_id).values(role=role),
+            execution_options={"synchronize_session": False},
+        )
+    db.session.expire(user)
+    return before
 
 
 @dataclass(frozen=True)

@@ -54,6 +54,15 @@ def test_students_and_visitors_cannot_open_the_workspace(client, app):
     assert client.get("/teach/import").status_code == 403
 
 
+def test_a_role_changed_by_the_operator_holds_at_once_for_a_logged_in_account(client, app):
+    student = _as(client, role="student")
+    runner = app.test_cli_runner()
+    runner.invoke(args=["users", "set-role", student.email, "teacher"])
+    assert client.get("/teach/").status_code == 200  # no new log-in needed
+    runner.invoke(args=["users", "set-role", student.email, "student"])
+    assert client.get("/teach/").status_code == 403
+
+
 def test_a_teacher_creates_a_set_and_adds_a_question(client, app):
     _as(client)
     deck_id = _new_set(client)
