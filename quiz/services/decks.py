@@ -46,8 +46,12 @@ class LoadReport:
 def _sync_choices(item: Item, spec: ItemSpec, row_ids: Sequence[int | None] = ()) -> bool:
     """Make the item's choices match the spec, keeping the id of each choice the spec
     continues (see continued_choices; `row_ids`, from the editor, are the stored choice
-    each row showed), so that learners' answers keep pointing at what they picked."""
+    each row showed), so that learners' answers keep pointing at what they picked.
+    Without them (an import, a load of the built-in decks) a choice's row is its place:
+    a file that fixes a typo in its second choice continues the second choice."""
     existing = {c.id: c for c in item.choices if c.id is not None}
+    if not row_ids:
+        row_ids = [c.id for c in item.choices]  # in their order (Item.choices)
     rows = list(row_ids) + [None] * (len(spec.choices) - len(row_ids))
     continues = continued_choices(
         {cid: (c.text, c.correct) for cid, c in existing.items()},

@@ -402,6 +402,55 @@ def test_an_import_that_corrects_a_key_marks_answers_again(app):
     assert _score(attempt) == 1
 
 
+def test_an_import_that_fixes_a_typo_in_a_choice_keeps_it_the_learners_pick(app):
+    teacher = make_user(role="teacher")
+    typo = b"::capital:: Capital of France? {~Marsielle =Paris ~Nice}\n"
+    deck = authoring.import_items(teacher, parse_upload(typo, "q.gift", "gift")).deck
+    authoring.set_published(deck, True)
+    (item,) = deck.items
+    picked = _choice(item, "Marsielle")
+    attempt = _take(make_user(), deck, {item.id: ["Marsielle"]})
+    # The same file again, the typo fixed and one more choice: the fixed choice is the
+    # one the learner picked (the same id); the new one is new.
+    fixed = b"::capital:: Capital of France? {~Marseille =Paris ~Nice ~Lille}\n"
+    report = authoring.import_items(teacher, parse_upload(fixed, "q.gift", "gift"), deck)
+    assert report.updated == 1 and report.regraded.summary() == ""
+    assert _choice(item, "Marseille") == picked
+    row = _row(attempt, item.id)
+    assert [c.text for c in row.choices if c.chosen] == ["Marseille"]
+    assert not row.correct and not row.picked_a_removed_choice
+
+
+def test_an_import_that_puts_another_answer_in_a_choices_place_makes_a_new_choice(app):
+    teacher = make_user(role="teacher")
+    first = b"::year:: Ukraine declared independence in {=1991 ~1994 ~1989}\n"
+    deck = authoring.import_items(teacher, parse_upload(first, "q.gift", "gift")).deck
+    authoring.set_published(deck, True)
+    (item,) = deck.items
+    attempt = _take(make_user(), deck, {item.id: ["1994"]})
+    other = b"::year:: Ukraine declared independence in {=1991 ~1996 ~1989}\n"
+    authoring.import_items(teacher, parse_upload(other, "q.gift", "gift"), deck)
+    row = _row(attempt, item.id)
+    assert row.picked_a_removed_choice and not any(c.chosen for c in row.choices)
+
+
+def test_loading_a_built_in_deck_with_a_typo_fixed_in_a_choice_keeps_the_learners_pick(app):
+    spec = sample_deck(n=1)
+    load_builtin_decks([spec])
+    (item,) = get_published_deck("capitals").items
+    wrong = next(c for c in item.choices if not c.correct)
+    picked, text = wrong.id, wrong.text
+    attempt = _take(make_user(), get_published_deck("capitals"), {item.id: [text]})
+    (item_spec,) = spec.items
+    fixed = text + "."  # punctuation only
+    choices = tuple(replace(c, text=fixed) if c.text == text else c for c in item_spec.choices)
+    load_builtin_decks([replace(spec, items=(replace(item_spec, choices=choices),))])
+    db.session.expire_all()
+    assert _choice(db.session.get(Item, item.id), fixed) == picked
+    row = _row(attempt, item.id)
+    assert [c.text for c in row.choices if c.chosen] == [fixed]
+
+
 def test_loading_a_built_in_deck_with_a_corrected_key_marks_answers_again(app):
     spec = sample_deck(n=2)
     load_builtin_decks([spec])
