@@ -69,6 +69,19 @@ def _prompt(item_id):
     return db.session.get(Item, item_id).prompt
 
 
+def _imported_gift(gift: bytes):
+    """A teacher's published set of one question, imported from GIFT."""
+    teacher = make_user(role="teacher")
+    deck = authoring.import_items(teacher, parse_upload(gift, "q.gift", "gift")).deck
+    authoring.set_published(deck, True)
+    (item,) = deck.items
+    return teacher, deck, item
+
+
+def _import_again(teacher, deck, gift: bytes):
+    return authoring.import_items(teacher, parse_upload(gift, "q.gift", "gift"), deck)
+
+
 def _score(attempt) -> int:
     db.session.expire_all()
     return db.session.get(Attempt, attempt.id).correct_count
@@ -390,30 +403,24 @@ def test_moving_a_choice_or_rewording_the_prompt_marks_nothing_again(app):
 
 
 def test_an_import_that_corrects_a_key_marks_answers_again(app):
-    teacher = make_user(role="teacher")
-    wrong = b"::capital:: Capital of France? {=Lyon ~Paris ~Nice}\n"
-    deck = authoring.import_items(teacher, parse_upload(wrong, "q.gift", "gift")).deck
-    authoring.set_published(deck, True)
-    (item,) = deck.items
+    teacher, deck, item = _imported_gift(b"::capital:: Capital of France? {=Lyon ~Paris ~Nice}\n")
     attempt = _take(make_user(), deck, {item.id: ["Paris"]})
     fixed = b"::capital:: Capital of France? {~Lyon =Paris ~Nice}\n"
-    report = authoring.import_items(teacher, parse_upload(fixed, "q.gift", "gift"), deck)
+    report = _import_again(teacher, deck, fixed)
     assert (report.updated, report.regraded.now_right) == (1, 1)
     assert _score(attempt) == 1
 
 
 def test_an_import_that_fixes_a_typo_in_a_choice_keeps_it_the_learners_pick(app):
-    teacher = make_user(role="teacher")
-    typo = b"::capital:: Capital of France? {~Marsielle =Paris ~Nice}\n"
-    deck = authoring.import_items(teacher, parse_upload(typo, "q.gift", "gift")).deck
-    authoring.set_published(deck, True)
-    (item,) = deck.items
+    teacher, deck, item = _imported_gift(
+        b"::capital:: Capital of France? {~Marsielle =Paris ~Nice}\n"
+    )
     picked = _choice(item, "Marsielle")
     attempt = _take(make_user(), deck, {item.id: ["Marsielle"]})
     # The same file again, the typo fixed and one more choice: the fixed choice is the
     # one the learner picked (the same id); the new one is new.
     fixed = b"::capital:: Capital of France? {~Marseille =Paris ~Nice ~Lille}\n"
-    report = authoring.import_items(teacher, parse_upload(fixed, "q.gift", "gift"), deck)
+    report = _import_again(teacher, deck, fixed)
     assert report.updated == 1 and report.regraded.summary() == ""
     assert _choice(item, "Marseille") == picked
     row = _row(attempt, item.id)
@@ -422,14 +429,12 @@ def test_an_import_that_fixes_a_typo_in_a_choice_keeps_it_the_learners_pick(app)
 
 
 def test_an_import_that_puts_another_answer_in_a_choices_place_makes_a_new_choice(app):
-    teacher = make_user(role="teacher")
-    first = b"::year:: Ukraine declared independence in {=1991 ~1994 ~1989}\n"
-    deck = authoring.import_items(teacher, parse_upload(first, "q.gift", "gift")).deck
-    authoring.set_published(deck, True)
-    (item,) = deck.items
+    teacher, deck, item = _imported_gift(
+        b"::year:: Ukraine declared independence in {=1991 ~1994 ~1989}\n"
+    )
     attempt = _take(make_user(), deck, {item.id: ["1994"]})
     other = b"::year:: Ukraine declared independence in {=1991 ~1996 ~1989}\n"
-    authoring.import_items(teacher, parse_upload(other, "q.gift", "gift"), deck)
+    _import_again(teacher, deck, other)
     row = _row(attempt, item.id)
     assert row.picked_a_removed_choice and not any(c.chosen for c in row.choices)
 
