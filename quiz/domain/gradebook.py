@@ -15,6 +15,7 @@ from typing import Literal
 from quiz.domain.grading import settle
 
 Status = Literal["not started", "in progress", "done", "overdue"]
+HandIn = Literal["", "on time", "late", "missing"]
 
 
 class GradingMethod(enum.StrEnum):
@@ -44,7 +45,9 @@ def summarise(scores: Sequence[tuple[datetime, int, float]]) -> AttemptSummary |
         return None
     ordered = sorted(scores, key=lambda s: (s[0], s[1]))
     values = [score for _, _, score in ordered]
-    return AttemptSummary(len(values), max(values), values[-1], values[0], mean(values))
+    return AttemptSummary(
+        len(values), max(values), values[-1], values[0], mean(values), ordered[0][0]
+    )
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,7 @@ class AttemptSummary:
     needs (the database computes these with GROUP BY, so the attempts never reach Python).
 
     First and latest are the scores of the earliest and the latest attempt, ordered by
-    time then attempt id, as in `summarise`.
+    time then attempt id, as in `summarise`; first_at is when the earliest was submitted.
     """
 
     attempts: int
@@ -61,6 +64,7 @@ class AttemptSummary:
     latest: float
     first: float
     average: float
+    first_at: datetime
 
     def grade(self, method: GradingMethod) -> float:
         if method is GradingMethod.HIGHEST:
@@ -192,6 +196,19 @@ def assignment_status(
     if attempts_started > 0:
         return "in progress"
     return "not started"
+
+
+def hand_in(due_at: datetime | None, now: datetime, first_at: datetime | None) -> HandIn:
+    """How a learner's work on an assignment stands against its due date, for the
+    teacher: "on time" when their first quiz that counts was submitted by the due date,
+    "late" when it came after, "missing" when none has come and the date has passed;
+    "" without a due date, or before it with nothing yet. As in assignment_status, the
+    due date's own minute is still on time, and a late quiz counts all the same."""
+    if due_at is None:
+        return ""
+    if first_at is not None:
+        return "on time" if first_at <= due_at else "late"
+    return "missing" if now > due_at else ""
 
 
 # --- Order and pages ------------------------------------------------------------------

@@ -434,6 +434,7 @@ class StudentAssignment:
     best: float | None
     min_questions: int | None  # which quizzes count (see Assignment.min_questions)
     practised: bool = False  # submitted quizzes at the deck, none of which counts
+    late: bool = False  # done, but the first quiz that counts came after the due date
 
 
 _COUNTED = and_(
@@ -463,6 +464,7 @@ _STUDENT_ASSIGNMENTS = (
         ),
         Assignment.min_questions,
         func.sum(case((Attempt.submitted_at.is_not(None), 1), else_=0)),
+        func.min(case((_COUNTED, Attempt.submitted_at), else_=None)),
     )
     .select_from(Assignment)
     .join(SchoolClass, SchoolClass.id == Assignment.class_id)
@@ -492,9 +494,18 @@ def student_assignments(student: User, now: datetime) -> list[StudentAssignment]
     """The student's assignments in active classes, the most pressing first."""
     order = {"overdue": 0, "in progress": 1, "not started": 2, "done": 3}
     result = []
-    for slug, title, due_at, class_name, started, done, best, min_questions, submitted in fetch(
-        _STUDENT_ASSIGNMENTS, user_id=student.id
-    ):
+    for (
+        slug,
+        title,
+        due_at,
+        class_name,
+        started,
+        done,
+        best,
+        min_questions,
+        submitted,
+        first_at,
+    ) in fetch(_STUDENT_ASSIGNMENTS, user_id=student.id):
         status = gb.assignment_status(due_at, now, started or 0, int(done or 0))
         best = None if best is None else float(best)
         result.append(
@@ -507,6 +518,7 @@ def student_assignments(student: User, now: datetime) -> list[StudentAssignment]
                 best,
                 min_questions,
                 practised=bool(submitted) and not done,
+                late=gb.hand_in(due_at, now, first_at) == "late",
             )
         )
     far = datetime.max.replace(tzinfo=now.tzinfo)
@@ -667,6 +679,7 @@ class Cell(NamedTuple):
     grade: float | None  # by the assignment's grading method
     mastery: float | None
     due_cards: int
+    hand_in: str  # against the due date: "", "on time", "late", "missing" (gb.hand_in)
 
 
 @dataclass(frozen=True)
@@ -825,8 +838,8 @@ def _attempt_summaries(
 ) -> dict[tuple[int, int], gb.AttemptSummary]:
     """Each student's submitted attempts at each deck ({deck id: the assignment's
     min_questions}) that count for its assignment, reduced by the database (count, best,
-    average, and the first and latest by submission time then id, with a window function)
-    in one statement."""
+    average, the first and latest by submission time then id, with a window function, and
+    when the first was submitted) in one statement."""
     score = case((Attempt.total > 0, cast(Attempt.correct_count, Float) / Attempt.total), else_=0.0)
     cell = (Attempt.user_id, Attempt.deck_id)
     # One window (the same partition, order and frame), so the rows are sorted once:
@@ -837,6 +850,7 @@ def _attempt_summaries(
             Attempt.id,
             Attempt.user_id,
             Attempt.deck_id,
+            Attempt.submitted_at,
             score.label("score"),
             func.row_number()
             .over(partition_by=cell, order_by=in_order, rows=(None, None))
@@ -861,13 +875,14 @@ def _attempt_summaries(
             func.avg(ranked.c.score),
             func.max(case((ranked.c.nth == 1, ranked.c.score))),
             func.max(case((ranked.c.nth == ranked.c.n, ranked.c.score))),
+            func.min(ranked.c.submitted_at),
         ).group_by(ranked.c.user_id, ranked.c.deck_id)
     )
     return {
         (user_id, deck_id): gb.AttemptSummary(
-            count, float(best), float(latest), float(first), float(average)
+            count, float(best), float(latest), float(first), float(average), first_at
         )
-        for user_id, deck_id, count, best, average, first, latest in rows
+        for user_id, deck_id, count, best, average, first, latest, first_at in rows
     }
 
 
@@ -1096,7 +1111,19 @@ def build_gradebook(
     # A student's cells are a pure function of the cached results, the columns and the
     # student's card counts, which come back as the same object while they hold: rows
     # built for an earlier load of the page are used again (a page has a thousand cells).
-    columns = tuple((a.id, a.deck_id, a.size, a.hidden is not None) for a in assignments)
+    # A column holds whether its due date has passed, the one thing of `now` the cells
+    # depend on ("missing"): the rows are built again once, when it passes.
+    columns = tuple(
+        (
+            a.id,
+            a.deck_id,
+            a.size,
+            a.hidden is not None,
+            a.due_at,
+            a.due_at is not None and now > a.due_at,
+        )
+        for a in assignments
+    )
     built = results.cells.get(columns)
     if built is None:  # the first load, or the assignments changed: older rows are not shown again
         results.cells.clear()
@@ -1108,7 +1135,7 @@ def build_gradebook(
         if known is not None and known[0] is counts:
             cells = known[1]
         else:
-            cells = _row_cells(results, student_id, counts, columns)
+            cells = _row_cells(results, student_id, counts, columns, now)
             built[student_id] = (counts, cells)
         rows.append(GradebookRow(results.students[student_id], cells))
     summaries = [DeckSummary(a, results.stats.get(a.id) or _score_stats([])) for a in assignments]
@@ -1119,18 +1146,20 @@ _NO_CARDS: CardCounts = {}
 
 
 def _row_cells(
-    results: _ClassResults, student_id: int, counts: CardCounts, columns
+    results: _ClassResults, student_id: int, counts: CardCounts, columns, now: datetime
 ) -> dict[int, Cell]:
-    """A student's cell for each column (assignment id, deck id, live items, hidden)."""
+    """A student's cell for each column (assignment id, deck id, live items, hidden, due
+    date, whether it has passed)."""
     cells = {}
-    for assignment_id, deck_id, size, hidden in columns:
+    for assignment_id, deck_id, size, hidden, due_at, _ in columns:
         summary = results.summaries.get((student_id, deck_id))
         n_mastered, n_due = counts.get(deck_id, (0, 0))
         if hidden:  # its students cannot study it: no card of it is due
             n_due = 0
         mastery = n_mastered / size if size else None
         if summary is None:
-            cells[assignment_id] = Cell(0, None, None, None, mastery, n_due)
+            hand = gb.hand_in(due_at, now, None)
+            cells[assignment_id] = Cell(0, None, None, None, mastery, n_due, hand)
         else:
             cells[assignment_id] = Cell(
                 summary.attempts,
@@ -1139,6 +1168,7 @@ def _row_cells(
                 results.grades[assignment_id][student_id],
                 mastery,
                 n_due,
+                gb.hand_in(due_at, now, summary.first_at),
             )
     return cells
 
@@ -1156,6 +1186,7 @@ def gradebook_csv(klass: SchoolClass | ClassRef, now: datetime) -> str:
             f"{title}: attempts that count ({_counted_quizzes(a.min_questions)})",
             f"{title}: mastery",
             f"{title}: cards due",
+            f"{title}: handed in (on time, late, missing)",
         ]
     rows = []
     for row in book.rows:
@@ -1169,6 +1200,7 @@ def gradebook_csv(klass: SchoolClass | ClassRef, now: datetime) -> str:
                 cell.attempts,
                 _pct(cell.mastery),
                 cell.due_cards,
+                cell.hand_in,
             ]
         rows.append(line)
     return gb.gradebook_csv(header, rows)

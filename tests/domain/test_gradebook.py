@@ -20,12 +20,14 @@ from quiz.domain.gradebook import (
     csv_safe,
     grade,
     gradebook_csv,
+    hand_in,
     histogram,
     mean,
     median,
     order_students,
     paginate,
     sort_key,
+    summarise,
 )
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -196,14 +198,36 @@ def test_assignment_status(
     assert assignment_status(due_at, now, started, submitted) == expected
 
 
+@pytest.mark.parametrize(
+    ("due_at", "now", "first_at", "expected"),
+    [
+        (DUE, T0, None, ""),  # not due yet, nothing handed in
+        (DUE, DUE, None, ""),  # due at 09:00 is still open at 09:00
+        (DUE, DUE + timedelta(seconds=1), None, "missing"),
+        (DUE, T0, DUE - timedelta(days=1), "on time"),
+        (DUE, DUE + timedelta(days=9), DUE, "on time"),  # in the due date's own second
+        (DUE, DUE + timedelta(days=9), DUE + timedelta(seconds=1), "late"),
+        (None, T0 + timedelta(days=365), None, ""),  # no due date: neither late nor missing
+        (None, T0, T0, ""),
+    ],
+)
+def test_hand_in_against_the_due_date(
+    due_at: datetime | None, now: datetime, first_at: datetime | None, expected: str
+):
+    assert hand_in(due_at, now, first_at) == expected
+
+
 # --- Grades from summaries, the order of students, pages ------------------------------
 
 
 def test_a_summary_grades_as_the_attempts_it_reduces():
     # The attempts of ATTEMPTS above, reduced as the database does.
-    summary = AttemptSummary(attempts=4, best=1.0, latest=0.75, first=0.25, average=0.625)
+    summary = AttemptSummary(
+        attempts=4, best=1.0, latest=0.75, first=0.25, average=0.625, first_at=T0
+    )
     for method in GradingMethod:
         assert summary.grade(method) == pytest.approx(grade(ATTEMPTS, method))
+    assert summarise(ATTEMPTS) == summary  # first_at: the earliest, given second
 
 
 STUDENTS = [(3, "bea"), (1, "Ann"), (2, "ann"), (4, "Cy"), (5, "Dee")]

@@ -167,6 +167,69 @@ def test_gradebook_csv_has_the_figures_and_neutralises_formulas(app):
     assert ada_row[2] == "100.0" and ada_row[5] == "1"
 
 
+def _hand_ins(klass, assignment, now) -> dict[int, str]:
+    return {
+        row.student.id: row.cells[assignment.id].hand_in
+        for row in cs.build_gradebook(klass, now).rows
+    }
+
+
+def test_the_gradebook_marks_work_handed_in_late_or_missing_by_the_due_date(app):
+    teacher, deck, klass, (early, late, absent) = _setup(n_students=3)
+    due = NOW - timedelta(days=1)
+    assignment = cs.assign_deck(teacher, klass, deck.id, due)
+    _attempt(early, deck, 1, due - timedelta(hours=1))  # submitted 55 minutes before
+    _attempt(late, deck, 3, due + timedelta(hours=2))
+    _attempt(late, deck, 3, due - timedelta(days=9))  # a practice quiz does not count...
+    db.session.execute(
+        db.update(Attempt)
+        .where(Attempt.user_id == late.id, Attempt.started_at < due - timedelta(days=1))
+        .values(checks_answers=True)
+    )
+    db.session.commit()
+    assert _hand_ins(klass, assignment, NOW) == {
+        early.id: "on time",
+        late.id: "late",  # ... so the first that counts came after the due date
+        absent.id: "missing",
+    }
+    row = next(r for r in cs.build_gradebook(klass, NOW).rows if r.student.id == late.id)
+    assert row.cells[assignment.id].grade == pytest.approx(1.0)  # late work counts
+
+
+def test_missing_work_is_marked_once_the_due_date_passes_and_follows_a_new_due_date(app):
+    teacher, deck, klass, (ada, bob) = _setup()
+    assignment = cs.assign_deck(teacher, klass, deck.id, NOW + timedelta(hours=1))
+    _attempt(ada, deck, 2, NOW + timedelta(minutes=30))  # submitted at NOW + 35 min
+    before = NOW + timedelta(minutes=40)
+    assert _hand_ins(klass, assignment, before) == {ada.id: "on time", bob.id: ""}
+    after = NOW + timedelta(hours=1, seconds=1)  # the rows built before are not kept
+    assert _hand_ins(klass, assignment, after) == {ada.id: "on time", bob.id: "missing"}
+    cs.assign_deck(teacher, klass, deck.id, NOW, change=True)  # an earlier due date
+    assert _hand_ins(klass, assignment, after) == {ada.id: "late", bob.id: "missing"}
+    cs.assign_deck(teacher, klass, deck.id, None, change=True)  # no due date
+    assert _hand_ins(klass, assignment, after) == {ada.id: "", bob.id: ""}
+
+
+def test_the_gradebook_csv_says_whether_each_student_handed_in_on_time(app):
+    teacher, deck, klass, (ada, bob) = _setup()
+    cs.assign_deck(teacher, klass, deck.id, NOW - timedelta(days=1))
+    _attempt(ada, deck, 3, NOW - timedelta(hours=1))
+    rows = list(csv.reader(io.StringIO(cs.gradebook_csv(klass, NOW))))
+    assert rows[0][8] == "Capitals: handed in (on time, late, missing)"
+    assert {r[1]: r[8] for r in rows[1:]} == {ada.email: "late", bob.email: "missing"}
+
+
+def test_a_student_sees_an_assignment_done_late_as_done_and_late(app):
+    teacher, deck, klass, (ada, bob) = _setup()
+    cs.assign_deck(teacher, klass, deck.id, NOW - timedelta(days=1))
+    _attempt(ada, deck, 3, NOW - timedelta(hours=1))
+    _attempt(bob, deck, 3, NOW - timedelta(days=2))
+    ((mine),) = cs.student_assignments(ada, NOW)
+    assert (mine.status, mine.late) == ("done", True)
+    ((theirs),) = cs.student_assignments(bob, NOW)
+    assert (theirs.status, theirs.late) == ("done", False)
+
+
 def test_removing_a_student_hides_them_from_the_gradebook(app):
     teacher, deck, klass, (ada, bob) = _setup()
     cs.assign_deck(teacher, klass, deck.id, None)

@@ -234,6 +234,35 @@ def test_the_gradebook_shows_grades_and_links_to_a_students_answers(client, app)
     assert analysis.status_code == 200 and "Facility" in text and "What is the capital" in text
 
 
+def test_the_gradebook_marks_late_and_missing_work_and_the_student_sees_theirs_late(client, app):
+    from datetime import timedelta
+
+    from quiz.models import utcnow
+
+    load_builtin_decks([sample_deck()])
+    deck = get_published_deck("capitals")
+    teacher = make_user(role="teacher")
+    klass = cs.create_class(teacher, "Year 11")
+    late, absent = make_user(), make_user()
+    for student in (late, absent):
+        cs.join_class(student, klass.join_code)
+    cs.assign_deck(teacher, klass, deck.id, utcnow() - timedelta(days=1))
+    _attempt(late, deck, 2, utcnow() - timedelta(hours=1))
+    login(client, teacher.email)
+    book = client.get(f"/teach/classes/{klass.id}/gradebook").get_data(as_text=True)
+    rows = dict(
+        re.findall(r'<tr>\s*<th scope="row"><a [^>]*>([^<]*)</a></th>(.*?)</tr>', book, re.S)
+    )
+    assert '<span class="badge badge-late">late</span>' in rows[late.name]
+    assert "67%" in rows[late.name]
+    assert '<span class="badge badge-missing">missing</span>' in rows[absent.name]
+    assert "<em>missing</em>: the due date has passed without one" in book
+    _logout(client)
+    login(client, late.email)
+    decks = client.get("/decks").get_data(as_text=True)
+    assert '<span class="badge status-badge">Done, late</span>' in decks
+
+
 def test_class_pages_are_closed_to_students_and_other_teachers_but_open_to_admins(client, app):
     teacher, klass, student, deck, attempt = _class_with_results()
     pages = [
@@ -362,7 +391,12 @@ def test_gradebook_cells_read_as_score_badge_and_percent_would_write_them():
         attempts = n % 3
         grade = value if attempts else None
         mastery = None if n % 5 == 0 else values[-n]
-        cell = cs.Cell(attempts, grade, values[n // 2], grade, mastery, n % 4)
+        hand_in = ("", "on time", "late", "missing")[n % 4]
+        cell = cs.Cell(attempts, grade, values[n // 2], grade, mastery, n % 4, hand_in)
+        marked = {
+            "late": ' <span class="badge badge-late">late</span>',
+            "missing": ' <span class="badge badge-missing">missing</span>',
+        }.get(hand_in, "")  # on time is the rule, and not marked
         detail = ""
         if attempts:
             plural = "s" if attempts != 1 else ""
@@ -371,7 +405,7 @@ def test_gradebook_cells_read_as_score_badge_and_percent_would_write_them():
             )
         due = f" · {n % 4} due" if n % 4 else ""
         expected = (
-            f'<td>{score_badge(grade)}<div class="muted small">{detail}'
+            f'<td>{score_badge(grade)}{marked}<div class="muted small">{detail}'
             f"mastery {pct(mastery)}{due}</div></td>"
         )
         assert _grade_cells((cell,)) == expected
