@@ -28,6 +28,7 @@ RATE_LIMITED: dict[str, frozenset[str]] = {
     "auth.delete_account": frozenset({"POST"}),
     "auth.account_data": frozenset({"GET", "HEAD", "OPTIONS"}),  # its limit counts any method
     "learn.report_question": frozenset({"POST"}),
+    "classes.add_students": frozenset({"POST"}),
 }
 
 

@@ -117,6 +117,22 @@ def logged_out() -> bool:
     return not current_user.is_authenticated
 
 
+def limit_each_account(limit: str, scope: str, methods: list[str] | None = None):
+    """A rate limit (a view's decorator) counted for each account, whichever of its
+    log-ins sends the requests (all of them, or those of `methods`). A visitor who is not
+    logged in is sent to log in, and counts nowhere (see logged_out)."""
+    from flask_login import current_user
+
+    from quiz.extensions import limiter
+
+    return limiter.limit(
+        limit,
+        methods=methods,
+        key_func=lambda: f"{scope}:{current_user.id}",
+        exempt_when=logged_out,
+    )
+
+
 def init_security(app: Flask) -> None:
     production = app.config.get("QUIZ_ENV") == "production"
 

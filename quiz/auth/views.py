@@ -28,7 +28,7 @@ from quiz.auth.forms import (
 )
 from quiz.extensions import limiter
 from quiz.models import Role, utcnow
-from quiz.security import log_event, logged_out, login_account_key
+from quiz.security import limit_each_account, log_event, logged_out, login_account_key
 from quiz.services import ServiceError, privacy
 from quiz.services.accounts import (
     TEMPORARY_PASSWORD_DAYS,
@@ -141,7 +141,7 @@ def logout():
 
 def _password_change_key() -> str:
     """Rate-limit key for checks of the current password: one account, any address."""
-    return f"password-change:{current_user.get_id()}"
+    return f"password-change:{current_user.id}"
 
 
 # The password, email and deletion forms check the current password: without a limit,
@@ -202,11 +202,7 @@ def email():
 
 
 @bp.get("/account/data")
-@limiter.limit(
-    "20/hour",
-    key_func=lambda: f"account-data:{current_user.get_id()}",
-    exempt_when=logged_out,
-)
+@limit_each_account("20/hour", "account-data")
 @login_required
 def account_data():
     """Everything the service holds about the user, as a JSON file to keep."""

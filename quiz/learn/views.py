@@ -8,10 +8,9 @@ from flask_login import current_user, login_required
 from quiz.auth.access import is_safe_next
 from quiz.auth.forms import PostForm
 from quiz.domain.gradebook import questions_asked
-from quiz.extensions import limiter
 from quiz.learn.forms import AnswerForm, ReportForm, StartQuizForm, parse_answer, shown_token
 from quiz.models import utcnow
-from quiz.security import logged_out
+from quiz.security import limit_each_account
 from quiz.services import NotFound, ServiceError, classes, quizzes, reports, study
 from quiz.services import decks as deck_service
 from quiz.services.dashboard import build_dashboard
@@ -299,12 +298,7 @@ def settings():
 
 
 @bp.route("/questions/<int:item_id>/report", methods=["GET", "POST"])
-@limiter.limit(
-    "30/hour",
-    methods=["POST"],
-    key_func=lambda: f"report:{current_user.get_id()}",
-    exempt_when=logged_out,
-)
+@limit_each_account("30/hour", "report", methods=["POST"])
 @login_required
 def report_question(item_id: int):
     """A learner tells the deck's author that something is wrong with a question."""

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, SelectField, StringField
+from wtforms import DateTimeLocalField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from quiz.domain.gradebook import GradingMethod
+from quiz.domain.roster import MAX_STUDENTS
 from quiz.services.quizzes import QUIZ_LENGTHS
 
 
@@ -70,4 +71,19 @@ class JoinForm(FlaskForm):
     code = StringField(
         "Class code",
         validators=[DataRequired("Type the code your teacher gave you."), Length(max=32)],
+    )
+
+
+class AddStudentsForm(FlaskForm):
+    students = TextAreaField(
+        "Students, one a line",
+        validators=[
+            DataRequired("Write one student a line: their name and email address."),
+            # About 200 characters a line: a longer text is not a list of names.
+            Length(max=MAX_STUDENTS * 200, message="That list is too long: split it in two."),
+        ],
+        description="A name and an email address on each line, in any order, separated by "
+        "a comma or a tab: you can paste two columns of a spreadsheet. At most "
+        f"{MAX_STUDENTS} at a time.",
+        render_kw={"rows": 10, "spellcheck": "false", "autocapitalize": "off"},
     )

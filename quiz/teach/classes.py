@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
-from datetime import UTC
+from datetime import UTC, timedelta
 from functools import lru_cache
 
 from flask import (
@@ -31,13 +31,13 @@ from quiz.domain.scheduling import MASTERED_STABILITY_DAYS
 from quiz.inputs import whole_number
 from quiz.markup import score_badge
 from quiz.models import Role, utcnow
-from quiz.security import log_event
-from quiz.services import NotFound, ServiceError, authoring
+from quiz.security import limit_each_account, log_event
+from quiz.services import NotFound, ServiceError, authoring, roster
 from quiz.services import classes as class_service
-from quiz.services.accounts import temporary_password_expires
+from quiz.services.accounts import TEMPORARY_PASSWORD_DAYS, temporary_password_expires
 from quiz.services.quizzes import attempt_result
 from quiz.services.study import user_zone
-from quiz.teach.class_forms import GRADING_LABELS, AssignForm, ClassForm
+from quiz.teach.class_forms import GRADING_LABELS, AddStudentsForm, AssignForm, ClassForm
 from quiz.urls import url_with
 
 bp = Blueprint("classes", __name__, url_prefix="/teach/classes")
@@ -438,6 +438,43 @@ def reset_password(class_id: int, student_id: int):
         password=password,
         expires_at=temporary_password_expires(pupil),
     )
+
+
+@bp.route("/<int:class_id>/students/new", methods=["GET", "POST"])
+@limit_each_account("20/hour", "add-students", methods=["POST"])
+@teachers_only
+def add_students(class_id: int):
+    """Student accounts for a list of names and addresses, already in the class, each
+    with a temporary password shown once (see roster.create_students)."""
+    klass = _class_or_404(class_id)
+    form = AddStudentsForm()
+    problems: list[str] = []
+    if not klass.is_archived and form.validate_on_submit():
+        try:
+            made = roster.create_students(klass, current_user, form.students.data)
+        except NotFound:
+            abort(404)
+        except roster.RosterRefused as exc:
+            problems = exc.problems
+        except ServiceError as exc:  # archived a moment ago
+            problems = [exc.message]
+        else:
+            log_event("students-created", by=current_user.id, class_id=klass.id, count=len(made))
+            # Shown once, in this answer only, as a single reset's password is.
+            return render_template(
+                "teach/new_students.html",
+                klass=klass,
+                students=made,
+                expires_at=utcnow() + timedelta(days=TEMPORARY_PASSWORD_DAYS),
+            )
+    status = 422 if form.errors or problems else 200
+    return render_template(
+        "teach/add_students.html",
+        klass=klass,
+        form=form,
+        problems=problems,
+        temporary_days=TEMPORARY_PASSWORD_DAYS,
+    ), status
 
 
 @bp.get("/<int:class_id>/students/<int:student_id>/attempts/<int:attempt_id>")

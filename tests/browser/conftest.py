@@ -74,6 +74,7 @@ ACCOUNTS = {
     "wrap-teacher@example.com": ("teacher", "Mr Lysenko"),
     "editorteacher@example.com": ("teacher", "Ms Melnyk"),
     "editorstudent@example.com": ("student", "Ivanka"),
+    "rosterteacher@example.com": ("teacher", "Mr Hnatiuk"),
 }
 #: Creates ACCOUNTS (read as JSON from stdin) with the service `flask users create`
 #: calls: one process hashes them all, where one `flask` process per account would

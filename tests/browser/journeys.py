@@ -44,6 +44,17 @@ def log_in(
     expect(page.get_by_role("button", name=re.compile("^Log out"))).to_be_visible()
 
 
+def choose_own_password(page: Page, password: str) -> None:
+    """After a log-in with a temporary password: choose one's own on the form every page
+    leads to, by keyboard, and land on the decks."""
+    expect(page.get_by_role("heading", name="Choose your own password")).to_be_visible()
+    page.get_by_label("New password", exact=True).fill(password)
+    page.get_by_label("Repeat the new password").fill(password)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page).to_have_url(DECKS_URL)
+
+
 def sign_up(page: Page, name: str, email: str) -> None:
     """From the sign-up page (already open) to the deck list, logged in."""
     expect(page.get_by_role("heading", name="Create your account")).to_be_visible()

@@ -88,6 +88,7 @@ MATRIX: dict[str, tuple[str, dict | None]] = {
     "classes.gradebook": ("/teach/classes/{klass}/gradebook", OWNER_TEACHER),
     "classes.gradebook_csv": ("/teach/classes/{klass}/gradebook.csv", OWNER_TEACHER),
     "classes.student": ("/teach/classes/{klass}/students/{student}", OWNER_TEACHER),
+    "classes.add_students": ("/teach/classes/{klass}/students/new", OWNER_TEACHER),
     "classes.student_attempt": (
         "/teach/classes/{klass}/students/{student}/attempts/{done_attempt}",
         OWNER_TEACHER,
@@ -253,6 +254,7 @@ POSTABLE = sorted(
         "teach.new_item",
         "teach.edit_item",
         "classes.index",
+        "classes.add_students",
     }
 )
 
