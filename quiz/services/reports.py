@@ -175,6 +175,21 @@ def open_report_counts(deck_ids: Sequence[int]) -> dict[int, int]:
     )
 
 
+def open_reports_in_sets_of(user: User) -> int:
+    """The open reports about the questions of the user's own live sets (one query): the
+    teacher's start page tells them, as the list of sets does set by set."""
+    return db.session.execute(
+        select(func.count(QuestionReport.id))
+        .join(Item, Item.id == QuestionReport.item_id)
+        .join(Deck, Deck.id == Item.deck_id)
+        .where(
+            Deck.owner_id == user.id,
+            Deck.deleted_at.is_(None),
+            QuestionReport.resolved_at.is_(None),
+        )
+    ).scalar_one()
+
+
 def resolve_report(deck: Deck, report_id: int) -> None:
     """Mark one of the deck's reports resolved (again: nothing changes)."""
     with unit_of_work() as session:

@@ -32,7 +32,7 @@ from quiz.inputs import whole_number
 from quiz.markup import score_badge
 from quiz.models import Role, utcnow
 from quiz.security import limit_each_account, log_event
-from quiz.services import NotFound, ServiceError, authoring, roster
+from quiz.services import NotFound, ServiceError, authoring, reports, roster
 from quiz.services import classes as class_service
 from quiz.services.accounts import TEMPORARY_PASSWORD_DAYS, temporary_password_expires
 from quiz.services.quizzes import attempt_result
@@ -78,7 +78,10 @@ def index():
             flash(f"Class created. Give your students the code {klass.join_code}.", "success")
             return redirect(url_for("classes.show", class_id=klass.id))
     return render_template(
-        "teach/classes.html", classes=class_service.teacher_classes(current_user), form=form
+        "teach/classes.html",
+        classes=class_service.teacher_classes(current_user),
+        form=form,
+        open_reports=reports.open_reports_in_sets_of(current_user),
     ), (422 if form.errors else 200)
 
 

@@ -97,6 +97,28 @@ def test_the_author_reads_the_report_escaped_and_marks_it_dealt_with(client, app
     assert "Reports from learners" not in done.get_data(as_text=True)
 
 
+def test_the_authors_start_page_tells_them_of_open_reports_until_they_are_dealt_with(client, app):
+    teacher, deck, capital, _, _, links = _reported(client, app)
+    author = app.test_client()
+    login(author, teacher.email)
+    notice = "Learners have reported 1 possible problem with questions in your sets."
+    assert notice not in author.get("/teach/classes/").get_data(as_text=True)
+    page = client.get(links[capital.id].replace("&amp;", "&")).get_data(as_text=True)
+    client.post(
+        f"/questions/{capital.id}/report",
+        data={"csrf_token": csrf_from(page), "reason": "typo", "comment": ""},
+    )
+    start = author.get("/teach/classes/").get_data(as_text=True)
+    assert notice in start and 'href="/teach/">Read it in your sets</a>' in start
+    # Another teacher's start page says nothing of it.
+    colleague = app.test_client()
+    login(colleague, make_user(role="teacher").email)
+    assert "Learners have reported" not in colleague.get("/teach/classes/").get_data(as_text=True)
+    (report,) = reports.open_reports(deck)
+    reports.resolve_report(deck, report.id)
+    assert "Learners have reported" not in author.get("/teach/classes/").get_data(as_text=True)
+
+
 def test_the_back_of_a_flashcard_offers_a_report(client, app):
     _, deck, (capital,) = _published_set(FIXED_KEY)
     student = make_user()
