@@ -17,6 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
+from quiz.bank.pasted import SEPARATORS
 from quiz.domain.items import ChoiceSpec, ItemKind, ItemSpec
 from quiz.inputs import whole_number
 
@@ -145,6 +146,30 @@ class ImportForm(FlaskForm):
         "Title of the new set",
         validators=[Optional(), Length(max=200)],
         description="Leave empty to take it from the file.",
+    )
+
+
+class PasteForm(FlaskForm):
+    """Flashcards pasted as text (quiz.bank.pasted), beside the file import."""
+
+    cards = TextAreaField(
+        "Flashcards, one a line",
+        validators=[
+            DataRequired("Paste at least one card: a term, the separator, then its definition."),
+            Length(max=500_000, message="That is too much text at once: paste it in parts."),
+        ],
+        render_kw={"rows": 8, "spellcheck": "false"},
+    )
+    separator = SelectField(
+        "Between a term and its definition",
+        choices=[(name, s.label) for name, s in SEPARATORS.items()],
+        default="tab",
+    )
+    target = SelectField("Add them to", choices=[], validate_choice=True)
+    title = StringField(
+        "Title of the new set",
+        validators=[Optional(), Length(max=200)],
+        description="Leave empty for “Pasted flashcards”.",
     )
 
 

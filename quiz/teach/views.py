@@ -8,11 +8,12 @@ from flask_login import current_user
 from quiz.auth.access import roles_required
 from quiz.auth.forms import PostForm
 from quiz.bank.formats import parse_upload
+from quiz.bank.pasted import parse_pasted_cards
 from quiz.domain.items import ItemKind
 from quiz.inputs import whole_number
 from quiz.models import Role
 from quiz.services import NotFound, ServiceError, authoring, reports
-from quiz.teach.forms import KIND_LABELS, ImportForm, ItemForm, SetForm, guess_format
+from quiz.teach.forms import KIND_LABELS, ImportForm, ItemForm, PasteForm, SetForm, guess_format
 
 #: An import's error report lists this many problems at most: a broken file of 2 MB can
 #: hold hundreds of thousands, and a page listing them all would weigh tens of MB.
@@ -399,16 +400,47 @@ def export(deck_id: int, fmt: str):
     )
 
 
+def _import_targets() -> list[tuple[str, str]]:
+    """Where an import may go: a new set, or one of the teacher's own."""
+    own = authoring.teacher_sets(current_user)
+    return [("new", "A new set")] + [
+        (str(s.deck.id), s.deck.title) for s in own if s.deck.owner_id == current_user.id
+    ]
+
+
+def _import_page(form: ImportForm, paste: PasteForm, errors=(), paste_errors=()):
+    """The import page: a file to upload, or flashcards to paste, each form with its own
+    problems (a file's or a paste's, each naming its line)."""
+    failed = errors or paste_errors or form.errors or paste.errors
+    return render_template(
+        "teach/import.html",
+        form=form,
+        paste=paste,
+        errors=list(errors),
+        paste_errors=list(paste_errors),
+        max_errors_shown=MAX_ERRORS_SHOWN,
+    ), (422 if failed else 200)
+
+
+def _imported(report: authoring.ImportReport, what: str):
+    flash(
+        f"Imported {report.created} new {what}{'s' if report.created != 1 else ''}, updated "
+        f"{report.updated}, {report.unchanged} unchanged. {report.regraded.summary()}".strip(),
+        "success",
+    )
+    return redirect(url_for("teach.show_set", deck_id=report.deck.id))
+
+
 @bp.route("/import", methods=["GET", "POST"])
 @teachers_only
 def import_file():
+    targets = _import_targets()
     form = ImportForm()
-    own = authoring.teacher_sets(current_user)
-    form.target.choices = [("new", "A new set")] + [
-        (str(s.deck.id), s.deck.title) for s in own if s.deck.owner_id == current_user.id
-    ]
+    form.target.choices = targets
+    paste = PasteForm(formdata=None, prefix="paste")
+    paste.target.choices = targets
     if request.method == "GET" and whole_number(request.args.get("set"), 19) is not None:
-        form.target.data = request.args["set"]
+        form.target.data = paste.target.data = request.args["set"]
     errors = []
     if form.validate_on_submit():
         upload = form.file.data
@@ -436,17 +468,36 @@ def import_file():
                 except ServiceError as exc:
                     form.file.errors.append(exc.message)
                 else:
-                    flash(
-                        f"Imported {report.created} new question"
-                        f"{'s' if report.created != 1 else ''}, updated {report.updated}, "
-                        f"{report.unchanged} unchanged. {report.regraded.summary()}".strip(),
-                        "success",
-                    )
-                    return redirect(url_for("teach.show_set", deck_id=report.deck.id))
-    status = 422 if (errors or form.errors) else 200
-    return render_template(
-        "teach/import.html", form=form, errors=errors, max_errors_shown=MAX_ERRORS_SHOWN
-    ), status
+                    return _imported(report, "question")
+    return _import_page(form, paste, errors)
+
+
+@bp.post("/import/paste")
+@teachers_only
+def paste_cards():
+    """Flashcards pasted as text, a term and its definition on each line, into a new set
+    or one of the teacher's own (see quiz.bank.pasted)."""
+    targets = _import_targets()
+    form = ImportForm(formdata=None)
+    form.target.choices = targets
+    paste = PasteForm(prefix="paste")
+    paste.target.choices = targets
+    errors = []
+    if paste.validate_on_submit():
+        result = parse_pasted_cards(paste.cards.data, paste.separator.data)
+        if result.errors:
+            errors = list(result.errors)
+        else:
+            target = None if paste.target.data == "new" else _set_or_404(int(paste.target.data))
+            try:
+                report = authoring.import_items(
+                    current_user, result, target, paste.title.data or "Pasted flashcards"
+                )
+            except ServiceError as exc:
+                paste.cards.errors.append(exc.message)
+            else:
+                return _imported(report, "card")
+    return _import_page(form, paste, paste_errors=errors)
 
 
 @bp.get("/sets/<int:deck_id>/analysis")

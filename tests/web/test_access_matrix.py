@@ -67,6 +67,7 @@ MATRIX: dict[str, tuple[str, dict | None]] = {
     "teach.index": ("/teach/", TEACHERS),
     "teach.new_set": ("/teach/sets/new", TEACHERS),
     "teach.import_file": ("/teach/import", TEACHERS),
+    "teach.paste_cards": ("/teach/import/paste", None),
     "teach.show_set": ("/teach/sets/{set}", OWNER_TEACHER),
     "teach.edit_set": ("/teach/sets/{set}/edit", OWNER_TEACHER),
     "teach.delete_set": ("/teach/sets/{set}/delete", OWNER_TEACHER),
@@ -120,6 +121,8 @@ POST_ACCESS = {
     "classes.reset_password": OWNER_TEACHER,
     "classes.remove_student": OWNER_TEACHER | {"teacher": 302, "admin": 302},
     "classes.assign": OWNER_TEACHER | {"teacher": 422, "admin": 422},  # no deck chosen
+    "teach.paste_cards": TEACHERS
+    | {"teacher": 422, "other_teacher": 422, "admin": 422},  # no cards
     # Only a student in the class can leave it (after the class's rows above).
     "learn.leave_class": row(L, 302, 404, 404, 404, 404),
     # Last: it ends the session the rows above use.

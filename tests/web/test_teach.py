@@ -391,6 +391,79 @@ def test_an_import_with_many_errors_lists_the_first_hundred_and_counts_the_rest(
     assert html.count("<strong>Line ") == 100 and "… and 50 more." in html
 
 
+def _paste(client, cards: str, separator="tab", target="new", title=""):
+    token = _token(client, "/teach/import")
+    return client.post(
+        "/teach/import/paste",
+        data={
+            "csrf_token": token,
+            "paste-cards": cards,
+            "paste-separator": separator,
+            "paste-target": target,
+            "paste-title": title,
+        },
+    )
+
+
+def _cards_of(deck_id: int) -> list[tuple[str, str]]:
+    items = db.session.execute(
+        db.select(Item).where(Item.deck_id == deck_id).order_by(Item.position)
+    ).scalars()
+    return [(i.prompt, i.back) for i in items]
+
+
+def test_pasted_flashcards_make_a_set_and_pasting_them_again_updates_it(client, app):
+    _as(client)
+    page = client.get("/teach/import").get_data(as_text=True)
+    assert '<label for="paste-cards">Flashcards, one a line</label>' in page
+    response = _paste(client, "Kyiv\tthe capital\nCrimea\tannexed in 2014\n", title="Places")
+    assert response.status_code == 302
+    deck_id = int(response.location.rstrip("/").split("/")[-1])
+    shown = client.get(response.location).get_data(as_text=True)
+    assert "Imported 2 new cards, updated 0, 0 unchanged." in shown
+    assert db.session.get(Deck, deck_id).title == "Places"
+    again = _paste(client, "Kyiv, the capital of Ukraine", "comma", target=str(deck_id))
+    assert again.status_code == 302
+    assert "Imported 0 new cards, updated 1, 0 unchanged." in client.get(again.location).get_data(
+        as_text=True
+    )
+    db.session.expire_all()
+    assert _cards_of(deck_id) == [("Kyiv", "the capital of Ukraine"), ("Crimea", "annexed in 2014")]
+
+
+def test_a_paste_without_a_title_makes_a_set_called_pasted_flashcards(client, app):
+    _as(client)
+    _paste(client, "Kyiv\tthe capital")
+    assert db.session.execute(db.select(Deck.title)).scalar_one() == "Pasted flashcards"
+
+
+def test_a_paste_with_bad_lines_names_them_keeps_the_text_and_imports_nothing(client, app):
+    _as(client)
+    text = "Kyiv\tthe capital\nno tab on this line\n"
+    response = _paste(client, text)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Nothing was imported: the pasted text has 1 problem" in html
+    assert "<strong>Line 2:</strong> no tab between the term and its definition" in html
+    assert "Kyiv\tthe capital\nno tab on this line" in html  # kept in the box, to correct
+    assert db.session.execute(db.select(db.func.count(Deck.id))).scalar_one() == 0
+    empty = _paste(client, "")
+    assert empty.status_code == 422
+    assert "Paste at least one card: a term, the separator, then its definition." in (
+        empty.get_data(as_text=True)
+    )
+
+
+def test_a_paste_cannot_go_into_another_teachers_set(client, app):
+    other = make_user(role="teacher")
+    theirs = authoring.create_set(other, "Theirs")
+    _as(client)
+    response = _paste(client, "Kyiv\tthe capital", target=str(theirs.id))
+    assert response.status_code == 422
+    assert "Not a valid choice" in response.get_data(as_text=True)
+    assert db.session.execute(db.select(db.func.count(Item.id))).scalar_one() == 0
+
+
 def test_a_choice_row_sent_with_no_text_field_is_read_as_empty(client, app):
     # A browser always sends the text box; a hand-made request may send only the tick.
     _as(client)

@@ -1,0 +1,70 @@
+"""Flashcards pasted as text: a term and its definition on each line."""
+
+from __future__ import annotations
+
+import pytest
+
+from quiz.bank.formats import hashed_key
+from quiz.bank.pasted import SEPARATORS, parse_pasted_cards
+from quiz.domain.items import ItemKind
+
+
+def _cards(result) -> list[tuple[str, str]]:
+    assert result.errors == ()
+    assert all(item.kind is ItemKind.FLASHCARD for item in result.items)
+    return [(item.prompt, item.back) for item in result.items]
+
+
+@pytest.mark.parametrize(
+    ("separator", "text"),
+    [
+        ("tab", "Kyiv\tthe capital of Ukraine\nCrimea\tannexed by Russia, 2014"),
+        ("comma", "Kyiv, the capital of Ukraine\nCrimea,annexed by Russia, 2014"),
+        ("semicolon", "Kyiv; the capital of Ukraine\nCrimea;annexed by Russia, 2014"),
+        ("dash", "Kyiv - the capital of Ukraine\nCrimea - annexed by Russia, 2014"),
+    ],
+)
+def test_each_line_is_cut_at_its_first_separator_into_a_term_and_its_definition(separator, text):
+    assert _cards(parse_pasted_cards(text, separator)) == [
+        ("Kyiv", "the capital of Ukraine"),
+        ("Crimea", "annexed by Russia, 2014"),  # the second comma stays in the definition
+    ]
+
+
+def test_blank_lines_and_a_header_row_are_skipped():
+    text = "\nTerm\tDefinition\n\nKyiv\tthe capital\n  \n"
+    result = parse_pasted_cards(text, "tab")
+    assert _cards(result) == [("Kyiv", "the capital")]
+    assert result.item_lines == (4,)
+
+
+def test_keys_come_from_the_terms_so_the_same_paste_updates_its_cards():
+    first = parse_pasted_cards("Kyiv\tthe capital\nKyiv\tits river is the Dnipro", "tab")
+    again = parse_pasted_cards("Kyiv\tthe capital city", "tab")
+    assert [i.key for i in first.items] == [hashed_key("Kyiv"), hashed_key("Kyiv") + "-2"]
+    assert again.items[0].key == first.items[0].key
+    # A paste says nothing of explanations or sources: an update keeps them.
+    assert first.unsaid == frozenset({"explanation", "source"})
+
+
+def test_every_bad_line_is_reported_with_its_number_and_nothing_is_taken():
+    text = "Kyiv\tthe capital\nno separator here\n\tno term\nno definition\t  \n"
+    result = parse_pasted_cards(text, "tab")
+    assert result.items == ()
+    assert [(e.line, e.message) for e in result.errors] == [
+        (2, "no tab between the term and its definition"),
+        (3, "the term is empty"),
+        (4, "the definition is empty"),
+    ]
+    dash = parse_pasted_cards("Kyiv-the capital", "dash")
+    assert (
+        dash.errors[0].message
+        == "no “ - ” (a dash with spaces) between the term and its definition"
+    )
+
+
+def test_an_empty_paste_or_an_unknown_separator_is_refused():
+    (empty,) = parse_pasted_cards(" \n\n", "tab").errors
+    assert empty.message == "paste one card a line: a term, the separator, then its definition"
+    (unknown,) = parse_pasted_cards("a\tb", "pipe").errors
+    assert unknown.message == f"unknown separator 'pipe': choose one of {', '.join(SEPARATORS)}"
