@@ -5,11 +5,29 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import IntEnum
+from functools import lru_cache
 
 import fsrs
 
-# Fuzzing off: each rating button promises when the card comes back, and keeps it.
-_SCHEDULER = fsrs.Scheduler(enable_fuzzing=False)
+#: How likely a learner wants to be to still remember a card when it comes back (FSRS's
+#: desired retention), as they may choose it: more means more reviews a day. Anki
+#: advises the same range; past 0.97 the reviews grow much faster than what is kept.
+RETENTION_CHOICES = (0.80, 0.85, 0.90, 0.93, 0.95, 0.97)
+DEFAULT_RETENTION = 0.90
+
+
+def chosen_retention(value: float | None) -> float:
+    """A stored desired retention as the scheduler takes it: one of the choices, or the
+    default for anything else (a value set by hand in the database, say)."""
+    return value if value in RETENTION_CHOICES else DEFAULT_RETENTION
+
+
+@lru_cache(maxsize=len(RETENTION_CHOICES))
+def _scheduler(retention: float) -> fsrs.Scheduler:
+    # Fuzzing off: each rating button promises when the card comes back, and keeps it.
+    return fsrs.Scheduler(desired_retention=retention, enable_fuzzing=False)
+
+
 #: Learning cards due within this window are shown rather than ending the session.
 LEARN_AHEAD = timedelta(minutes=20)
 #: A card counts as mastered once FSRS expects it to be remembered this long.
@@ -70,15 +88,21 @@ class CardState:
         return self.state in (fsrs.State.Learning, fsrs.State.Relearning)
 
 
-def review(card: CardState, rating: Rating, now: datetime) -> CardState:
-    """The card's state after the learner rates it at ``now``."""
-    updated, _ = _SCHEDULER.review_card(card._to_fsrs(), fsrs.Rating(int(rating)), now)
+def review(
+    card: CardState, rating: Rating, now: datetime, retention: float = DEFAULT_RETENTION
+) -> CardState:
+    """The card's state after the learner rates it at ``now``, scheduled for the
+    learner's desired retention."""
+    scheduler = _scheduler(retention)
+    updated, _ = scheduler.review_card(card._to_fsrs(), fsrs.Rating(int(rating)), now)
     return CardState._from_fsrs(updated)
 
 
-def preview_intervals(card: CardState, now: datetime) -> dict[Rating, timedelta]:
+def preview_intervals(
+    card: CardState, now: datetime, retention: float = DEFAULT_RETENTION
+) -> dict[Rating, timedelta]:
     """How long until the card comes back, for each rating the learner could give."""
-    return {rating: review(card, rating, now).due - now for rating in Rating}
+    return {rating: review(card, rating, now, retention).due - now for rating in Rating}
 
 
 def format_interval(delta: timedelta) -> str:

@@ -288,6 +288,9 @@ def settings():
                 display_name=(form.display_name.data or "")
                 if "display_name" in request.form
                 else None,
+                desired_retention=form.desired_retention.data
+                if "desired_retention" in request.form
+                else None,
             )
         except ServiceError as exc:
             getattr(form, exc.field or "timezone").errors.append(exc.message)

@@ -28,6 +28,8 @@ class User(UserMixin, Base):
     role: Mapped[str] = mapped_column(String(16), default=Role.STUDENT.value)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     daily_new_limit: Mapped[int] = mapped_column(default=20, server_default="20")
+    # FSRS's desired retention, one of quiz.domain.scheduling.RETENTION_CHOICES.
+    desired_retention: Mapped[float] = mapped_column(default=0.9, server_default=text("0.9"))
     # When a teacher gave this student a temporary password (they forgot theirs), or an
     # operator gave one to any account; None once the owner has chosen their own. Until
     # then every page sends them to the change-password form, and the temporary password

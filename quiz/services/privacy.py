@@ -61,6 +61,7 @@ def export_account(user: User) -> dict[str, Any]:
             "role": user.role,
             "time_zone": user.timezone,
             "daily_new_cards": user.daily_new_limit,
+            "desired_retention": user.desired_retention,
             "created_at": _when(user.created_at),
         },
         "classes_joined": [

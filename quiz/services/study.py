@@ -31,8 +31,10 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 from quiz.domain.items import ItemKind, fixed_shuffle
 from quiz.domain.scheduling import (
     LEARN_AHEAD,
+    RETENTION_CHOICES,
     CardState,
     Rating,
+    chosen_retention,
     format_interval,
     preview_intervals,
     review,
@@ -327,10 +329,12 @@ def card_back(user: User, item_id: int, deck: Deck | None, now: datetime) -> Car
     if row is None:
         raise NotFound("There is no card at that address.")
     item, card, *counts = row
-    return CardBack(card_face(item, card, now), _queue_counts(user, *counts))
+    return CardBack(card_face(item, card, now, user), _queue_counts(user, *counts))
 
 
-def card_face(item: Item, card: Card | None, now: datetime) -> CardFace:
+def card_face(item: Item, card: Card | None, now: datetime, user: User) -> CardFace:
+    """A card as the learner sees it, with when each rating would bring it back (by the
+    learner's desired retention)."""
     choices = sorted(item.choices, key=lambda c: c.position)
     options: tuple[str, ...] = ()
     if item.kind == ItemKind.FLASHCARD:
@@ -342,7 +346,8 @@ def card_face(item: Item, card: Card | None, now: datetime) -> CardFace:
         back, ordered = tuple(c.text for c in choices if c.correct), False
         if item.kind != ItemKind.TRUE_FALSE:
             options = fixed_shuffle(item.key, [c.text for c in choices])
-    intervals = preview_intervals(_card_state(card, now), now)
+    retention = chosen_retention(user.desired_retention)
+    intervals = preview_intervals(_card_state(card, now), now, retention)
     return CardFace(
         item=item,
         front=item.prompt,
@@ -420,7 +425,7 @@ def rate_card(
     # Everything the write needs is read before the write transaction begins: on SQLite
     # that begin ends the read transaction and expires the loaded objects (the user
     # too), and a card read inside it would compare the row with itself.
-    user_id = user.id
+    user_id, retention = user.id, chosen_retention(user.desired_retention)
     row = db.session.execute(
         _rating_target_statement(), {"user_id": user_id, "item_id": item_id}
     ).one_or_none()
@@ -429,7 +434,7 @@ def rate_card(
     card = row if row.id is not None else None
     if seen != card_token(card):
         return False
-    state = review(_card_state(card, now), rating, now)
+    state = review(_card_state(card, now), rating, now, retention)
     if duration_ms is not None:
         duration_ms = max(0, min(int(duration_ms), MAX_DURATION_MS))
     values = {
@@ -668,17 +673,26 @@ def _queued_row(user_id: int, item_id: int, now: datetime) -> dict:
 
 
 def update_settings(
-    user: User, timezone: str, daily_new_limit: int, display_name: str | None = None
+    user: User,
+    timezone: str,
+    daily_new_limit: int,
+    display_name: str | None = None,
+    desired_retention: float | None = None,
 ) -> None:
-    """The learner's own settings; a display_name of None leaves the name as it is."""
+    """The learner's own settings; a display_name or desired_retention of None leaves it
+    as it is. A new desired retention schedules each card from its next review on."""
     if display_name is not None:
         display_name = checked_display_name(display_name)
     if not is_time_zone(timezone):
         raise ServiceError(f"Unknown time zone {timezone!r}.", field="timezone")
     if not 0 <= daily_new_limit <= 500:
         raise ServiceError("Choose from 0 to 500 new cards a day.", field="daily_new_limit")
+    if desired_retention is not None and desired_retention not in RETENTION_CHOICES:
+        raise ServiceError("Choose how much to remember from the list.", field="desired_retention")
     with unit_of_work():
         user.timezone = timezone
         user.daily_new_limit = daily_new_limit
+        if desired_retention is not None:
+            user.desired_retention = desired_retention
         if display_name is not None:
             user.display_name = display_name

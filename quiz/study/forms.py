@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField, SelectField, StringField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, NumberRange
 
-from quiz.domain.scheduling import Rating
+from quiz.domain.scheduling import RETENTION_CHOICES, Rating
 from quiz.inputs import time_zone_choices
 
 
@@ -21,6 +21,17 @@ class RateForm(FlaskForm):
     deck = HiddenField()
     ahead = HiddenField()  # "1": reviewing ahead (study.REVIEW_AHEAD)
     rating = HiddenField(validators=[AnyOf([str(int(r)) for r in Rating])])
+
+
+#: How each desired retention is offered: what a learner gives and gets for it.
+RETENTION_LABELS = {
+    0.80: "80%: the fewest reviews",
+    0.85: "85%: fewer reviews",
+    0.90: "90%: the usual balance",
+    0.93: "93%: more reviews",
+    0.95: "95%: many more reviews, before an exam",
+    0.97: "97%: the most reviews",
+}
 
 
 class SettingsForm(FlaskForm):
@@ -39,4 +50,13 @@ class SettingsForm(FlaskForm):
             NumberRange(0, 500, "Choose from 0 to 500 new cards a day."),
         ],
         description="How many cards you have never seen may be added to your reviews each day.",
+    )
+    desired_retention = SelectField(
+        "How much to remember",
+        coerce=float,
+        choices=[(value, RETENTION_LABELS[value]) for value in RETENTION_CHOICES],
+        validate_choice=True,
+        description="How sure you want to be to still know a card when it comes back. More "
+        "brings each card back sooner, so you have more reviews a day, and many more near "
+        "the top of the list. It applies to each card from its next review.",
     )

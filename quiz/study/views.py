@@ -75,7 +75,7 @@ def _session(slug: str | None):
             cards_ahead=study.count_ahead(current_user, deck, now),
             review_ahead_days=study.REVIEW_AHEAD.days,
         )
-    face = study.card_face(nxt.item, nxt.card, now)
+    face = study.card_face(nxt.item, nxt.card, now, current_user)
     return render_template(
         "study/card.html",
         deck=deck,

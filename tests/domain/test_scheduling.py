@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from quiz.domain.scheduling import CardState, Rating, format_interval, preview_intervals, review
+from quiz.domain.scheduling import (
+    DEFAULT_RETENTION,
+    CardState,
+    Rating,
+    chosen_retention,
+    format_interval,
+    preview_intervals,
+    review,
+)
 from quiz.domain.study_stats import bar_chart, counts_per_day, day_starts, share
 
 NOW = datetime(2026, 5, 1, 8, 0, tzinfo=UTC)
@@ -27,6 +35,27 @@ def test_reviews_are_deterministic_and_grow_the_interval():
     assert card.state == 2 and card.due - card.last_review >= timedelta(days=1)
     longer = review(card, Rating.GOOD, card.due)
     assert longer.due - longer.last_review > card.due - card.last_review
+
+
+def _second_interval(retention: float) -> timedelta:
+    card = review(CardState.new(NOW), Rating.GOOD, NOW, retention)
+    card = review(card, Rating.GOOD, card.due, retention)
+    return card.due - card.last_review
+
+
+def test_a_higher_desired_retention_brings_a_card_back_sooner():
+    intervals = [_second_interval(r) for r in (0.80, 0.90, 0.95, 0.97)]
+    assert intervals == sorted(intervals, reverse=True)
+    assert intervals[0] > intervals[-1]
+    assert _second_interval(DEFAULT_RETENTION) == _second_interval(0.90)
+    # The learning steps are minutes, whatever the retention.
+    assert preview_intervals(CardState.new(NOW), NOW, 0.97)[Rating.GOOD] == timedelta(minutes=10)
+
+
+def test_a_stored_retention_outside_the_choices_schedules_as_the_default():
+    assert chosen_retention(0.95) == 0.95
+    for odd in (None, 0.5, 1.0, 0.9000001, float("nan")):
+        assert chosen_retention(odd) == DEFAULT_RETENTION
 
 
 def test_intervals_are_written_briefly():

@@ -53,6 +53,7 @@ def test_the_export_holds_the_learners_quizzes_answers_cards_and_classes(app):
     data = privacy.export_account(student)
 
     assert data["account"]["email"] == student.email
+    assert data["account"]["desired_retention"] == 0.9
     assert [c["class"] for c in data["classes_joined"]] == ["Year 10"]
     (quiz,) = data["quizzes"]
     assert (quiz["deck"], quiz["right"], quiz["questions_asked"]) == ("France", 0, 1)

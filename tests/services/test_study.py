@@ -9,8 +9,8 @@ import pytest
 from quiz.domain.items import ChoiceSpec, DeckSpec, ItemKind, ItemSpec
 from quiz.domain.scheduling import Rating
 from quiz.extensions import db
-from quiz.models import Card, ReviewLog, utcnow
-from quiz.services import NotFound, quizzes, study
+from quiz.models import Card, ReviewLog, User, utcnow
+from quiz.services import NotFound, ServiceError, quizzes, study
 from quiz.services.decks import get_published_deck, load_builtin_decks
 from tests.factories import make_user, sample_deck
 
@@ -56,6 +56,35 @@ def test_new_cards_come_in_deck_order_and_stop_at_the_daily_limit(app):
     assert study.queue_counts(user, deck, NOW).new == 0
     # The next local day the limit starts again.
     assert study.next_card(user, deck, NOW + timedelta(days=1)).item.prompt == "Front 3"
+
+
+def test_a_rating_schedules_the_card_by_the_learners_desired_retention(app):
+    deck = _load(_flashcards(n=1))
+    usual, keen = make_user(), make_user()
+    keen.desired_retention = 0.97
+    db.session.commit()
+    dues = {}
+    for user in (usual, keen):
+        item = _rate(user, deck, Rating.GOOD, NOW)  # the first learning step: 10 minutes
+        card = db.session.execute(
+            db.select(Card).where(Card.user_id == user.id, Card.item_id == item.id)
+        ).scalar_one()
+        _rate(user, deck, Rating.GOOD, card.due)  # graduates: days, by the retention
+        db.session.refresh(card)
+        dues[user.id] = card.due - card.last_review
+        back = study.card_back(user, item.id, deck, card.due).face
+        dues[user.id, "easy"] = back.intervals[Rating.EASY]
+    assert dues[keen.id] < dues[usual.id]
+    assert dues[keen.id, "easy"] != dues[usual.id, "easy"]  # the buttons tell the same
+
+
+def test_settings_refuse_a_desired_retention_not_offered(app):
+    user = make_user()
+    with pytest.raises(ServiceError, match="Choose how much to remember from the list."):
+        study.update_settings(user, "UTC", 20, desired_retention=0.99)
+    study.update_settings(user, "UTC", 20, desired_retention=0.95)
+    db.session.expire_all()
+    assert db.session.get(User, user.id).desired_retention == 0.95
 
 
 def test_the_daily_limit_follows_the_learners_time_zone(app):
@@ -187,7 +216,7 @@ def test_the_back_of_a_multiple_choice_card_is_its_right_answer(app):
         ),
     )
     deck = _load(spec)
-    face = study.card_face(deck.items[0], None, NOW)
+    face = study.card_face(deck.items[0], None, NOW, make_user())
     assert face.back_lines == ("a", "c") and face.explanation == "because"
     assert face.intervals[Rating.AGAIN] == "1 min" and face.intervals[Rating.GOOD] == "10 min"
 

@@ -180,6 +180,27 @@ def test_settings_refuse_a_name_too_long_and_change_nothing(client, app):
     assert (user.display_name, user.timezone, user.daily_new_limit) == (before, "UTC", 20)
 
 
+def test_settings_change_how_much_to_remember_and_refuse_a_value_not_offered(client, app):
+    _logged_in(client)
+    page = client.get("/settings").get_data(as_text=True)
+    assert '<option selected value="0.9">90%: the usual balance</option>' in page
+    form = {"csrf_token": csrf_from(page), "timezone": "UTC", "daily_new_limit": "20"}
+    saved = client.post("/settings", data={**form, "desired_retention": "0.95"})
+    assert saved.status_code == 302
+    assert db.session.execute(db.select(User.desired_retention)).scalar_one() == 0.95
+    page = client.get("/settings").get_data(as_text=True)
+    assert '<option selected value="0.95">95%: many more reviews, before an exam</option>' in page
+    for odd in ("0.99", "lots"):
+        refused = client.post("/settings", data={**form, "desired_retention": odd})
+        assert refused.status_code == 422, odd
+        assert db.session.execute(db.select(User.desired_retention)).scalar_one() == 0.95
+    # A form sent without the field (a page opened before it existed) leaves it as it is.
+    client.post("/settings", data=form)
+    assert db.session.execute(db.select(User.desired_retention)).scalar_one() == 0.95
+    board = client.get("/dashboard").get_data(as_text=True)
+    assert "the scheduler aims at 95%" in board
+
+
 def test_settings_refuse_a_bad_limit_and_an_unknown_zone(client, app):
     _logged_in(client)
     page = client.get("/settings").get_data(as_text=True)
