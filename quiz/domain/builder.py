@@ -273,7 +273,7 @@ def _position_party(fact: PositionFact, ctx: _Context) -> ItemSpec | None:
     if not wrong or len(right) + len(wrong) < MIN_PARTY_CHOICES:
         return None
     if len(right) == 1:
-        prompt = _asked(fact, f"Which party wants this: {_set_off(fact.stance)}?")
+        prompt = _asked(fact, f"Which party wants {_in_question(fact.stance)}?")
         return _single(f"{fact.key}--party", prompt, right[0], wrong, fact)
     # No "select all that apply": the quiz page says so under a question with several
     # right answers, and the same prompt is the front of a flashcard, which has no
@@ -281,7 +281,7 @@ def _position_party(fact: PositionFact, ctx: _Context) -> ItemSpec | None:
     return ItemSpec(
         key=f"{fact.key}--party",
         kind=ItemKind.MULTIPLE,
-        prompt=_asked(fact, f"Which party or parties want this: {_set_off(fact.stance)}?"),
+        prompt=_asked(fact, f"Which party or parties want {_in_question(fact.stance)}?"),
         choices=(
             *(ChoiceSpec(party, True) for party in right),
             *(ChoiceSpec(party) for party in wrong),
@@ -291,20 +291,32 @@ def _position_party(fact: PositionFact, ctx: _Context) -> ItemSpec | None:
     )
 
 
-def _set_off(stance: str) -> str:
-    """A stance in quotation marks, so that it reads apart from the question asked about
-    it; quoted words within it take single marks, and a full stop at its end goes (the
-    question mark ends the sentence)."""
+#: Words a stance may start with that are ordinary words, not names: in a question they
+#: take a small letter ("Which party wants a cap on ..."). Any other first word keeps its
+#: capital ("Which party wants Ukraine to ..."); tests/bank/test_builtin_questions.py
+#: checks that no built-in stance starts with an ordinary word missing here.
+ORDINARY_FIRST_WORDS = frozenset(
+    {"a", "an", "all", "any", "international", "more", "no", "respect", "the"}
+)
+
+
+def _in_question(stance: str) -> str:
+    """A stance as the end of a question about who wants it, in the question's own words:
+    no quotation marks, which would say the party used these words (a stance is the
+    decks' paraphrase; words a party did say are quoted inside it), a small first letter
+    for an ordinary word, and no full stop (the question mark ends the sentence)."""
     # Not the dot of an ellipsis or of an abbreviation such as "U.S.".
     text = re.sub(r"(?<!\.)(?<!\.[A-Za-z])\.$", "", stance.strip())
-    text = re.sub(r'"([^"]*)"', r"‘\1’", text)
-    text = re.sub(r"“([^”]*)”", r"‘\1’", text)
-    return f"“{text}”"
+    text = re.sub(r'"([^"]*)"', r"“\1”", text)
+    first = text.split(maxsplit=1)[0] if text else ""
+    if first.casefold() in ORDINARY_FIRST_WORDS:
+        text = text[0].lower() + text[1:]
+    return text
 
 
 def _asked(fact: PositionFact, question: str) -> str:
     """The question, asked of what someone else says the party wants when the party did
-    not say so itself ("According to experts, which party wants this: “…”?")."""
+    not say so itself ("According to experts, which party wants more time ...?")."""
     if not fact.according_to:
         return question
     return f"According to {fact.according_to}, {question[0].lower()}{question[1:]}"
@@ -350,7 +362,7 @@ def _position_card(fact: PositionFact, ctx: _Context) -> ItemSpec:
     return ItemSpec(
         key=f"{fact.key}--card",
         kind=ItemKind.FLASHCARD,
-        prompt=_asked(fact, f"Who wants this: {_set_off(fact.stance)}?"),
+        prompt=_asked(fact, f"Who wants {_in_question(fact.stance)}?"),
         back=join_names(holders),
         explanation=fact.explanation,
         source=fact.source,

@@ -234,7 +234,7 @@ def test_stance_to_party_offers_the_four_parties(full_deck: tuple[ItemSpec, ...]
     assert item.kind is ItemKind.SINGLE
     assert sorted(c.text for c in item.choices) == sorted(PARTIES)
     assert right_texts(item) == ["Russia"]
-    assert "A cap on the size" in item.prompt
+    assert "wants a cap on the size" in item.prompt
 
 
 def test_a_shared_position_becomes_a_multiple_item_with_every_holder_right(
@@ -257,16 +257,18 @@ def test_the_same_stance_written_for_two_parties_is_not_a_single_answer() -> Non
     assert set(right_texts(item)) == {"The United States", "European leaders"}
 
 
-def test_a_stance_is_set_off_in_quotation_marks_after_the_question(
+def test_a_stance_ends_the_question_in_its_words_without_quotation_marks(
     full_deck: tuple[ItemSpec, ...],
 ) -> None:
+    # A stance is the decks' paraphrase: in quotation marks it would read as the party's
+    # own words. Its own full stop goes (the question mark ends the sentence), and an
+    # ordinary first word takes a small letter.
     by_key = items_by_key(full_deck)
-    # The stance's own full stop goes: the question mark ends the sentence.
     assert by_key["russia-cap-army--party"].prompt == (
-        "Which party wants this: “A cap on the size of Ukraine's armed forces”?"
+        "Which party wants a cap on the size of Ukraine's armed forces?"
     )
     assert by_key["russia-cap-army--card"].prompt == (
-        "Who wants this: “A cap on the size of Ukraine's armed forces”?"
+        "Who wants a cap on the size of Ukraine's armed forces?"
     )
 
 
@@ -278,7 +280,7 @@ def test_a_shared_positions_question_says_no_more_than_the_quiz_page_or_a_card_n
     item = items_by_key(full_deck)["ukraine-ceasefire-first--party"]
     assert item.kind is ItemKind.MULTIPLE
     assert item.prompt == (
-        "Which party or parties want this: “A ceasefire before any talks on a settlement”?"
+        "Which party or parties want a ceasefire before any talks on a settlement?"
     )
 
 
@@ -287,7 +289,7 @@ def test_no_built_prompt_tells_the_learner_how_to_choose(full_deck: tuple[ItemSp
         assert not re.search(r"all that apply|select all|choose all", item.prompt, re.I), item.key
 
 
-def test_words_quoted_in_a_stance_take_single_marks_inside_the_quotation_marks() -> None:
+def test_words_quoted_in_a_stance_stay_quoted_in_the_question() -> None:
     threat = position(
         "us-threat",
         "The United States",
@@ -295,23 +297,24 @@ def test_words_quoted_in_a_stance_take_single_marks_inside_the_quotation_marks()
     )
     pool = (*POSITIONS, threat)
     card = items_by_key(build_deck_items((threat,), pool))["us-threat--card"]
-    assert card.prompt == (
-        "Who wants this: “Russia's agreement, on pain of ‘very severe consequences’”?"
-    )
+    assert card.prompt == ("Who wants Russia's agreement, on pain of “very severe consequences”?")
 
 
 @pytest.mark.parametrize(
     ("stance", "set_off"),
     [
-        ("An end to the war.", "“An end to the war”"),
-        ("Less aid from the U.S.", "“Less aid from the U.S.”"),
-        ("All I want is...", "“All I want is...”"),
+        ("An end to the war.", "an end to the war"),
+        (
+            "Ukraine to stop receiving aid from the U.S.",
+            "Ukraine to stop receiving aid from the U.S.",
+        ),
+        ("No more than a pause...", "no more than a pause..."),
     ],
 )
 def test_a_stance_loses_its_full_stop_but_not_an_abbreviations(stance, set_off) -> None:
     fact = position("us-stance", "The United States", stance)
     card = items_by_key(build_deck_items((fact,), (*POSITIONS, fact)))["us-stance--card"]
-    assert card.prompt == f"Who wants this: {set_off}?"
+    assert card.prompt == f"Who wants {set_off}?"
 
 
 def test_party_to_stance_distractors_are_never_held_by_that_party(
@@ -602,16 +605,14 @@ def test_what_experts_say_a_party_wants_is_asked_as_their_view(
     with_experts_view: tuple[ItemSpec, ...],
 ) -> None:
     by_key = items_by_key(with_experts_view)
-    stance = "“More time, rather than an end to the war”"
+    stance = "more time, rather than an end to the war"
     assert by_key["russia-buy-time--party"].prompt == (
-        f"According to experts, which party wants this: {stance}?"
+        f"According to experts, which party wants {stance}?"
     )
     assert by_key["russia-buy-time--position"].prompt == (
         "According to experts, which of these does Russia want?"
     )
-    assert by_key["russia-buy-time--card"].prompt == (
-        f"According to experts, who wants this: {stance}?"
-    )
+    assert by_key["russia-buy-time--card"].prompt == (f"According to experts, who wants {stance}?")
     # The party's own demands are asked as before.
     assert by_key["russia-no-nato--position"].prompt == "Which of these does Russia want?"
 

@@ -347,7 +347,7 @@ def test_a_quiz_question_studied_as_a_card_reads_as_a_question_on_its_front(clie
 
     page = client.get("/study/cards").get_data(as_text=True)
     assert _front_text(page) == (
-        "Which party or parties want this: “An end to Russia's assault on Ukraine”?"
+        "Which party or parties want an end to Russia's assault on Ukraine?"
     )
     assert "all that apply" not in page.lower() and "True or false?" not in page
     # ... and lists the parties to choose from, before the answer is shown.
