@@ -14,7 +14,7 @@ from flask.cli import AppGroup
 
 from quiz.extensions import db
 from quiz.models import Role
-from quiz.security import audit
+from quiz.security import audit, clean
 from quiz.services import NotFound, ServiceError, authoring
 from quiz.services import accounts as account_service
 from quiz.services import decks as deck_service
@@ -194,9 +194,11 @@ def list_users_command(role: str | None) -> None:
             owns.append(_plural(row.sets, "set", "sets"))
         if row.classes:
             owns.append(_plural(row.classes, "class", "classes"))
+        # clean(): a name stored before names lost their control characters must not
+        # rewrite the operator's terminal.
         click.echo(
             f"{row.role:8} {row.email:{width}}  {row.created_at:%Y-%m-%d}  "
-            + "  ".join(filter(None, [row.display_name, ", ".join(owns)]))
+            + "  ".join(filter(None, [clean(row.display_name), ", ".join(owns)]))
         )
     click.echo(_plural(len(rows), "account", "accounts") + ".")
 
@@ -221,6 +223,11 @@ def set_role_command(email: str, role: str) -> None:
     audit.info("role-changed user=%r from=%r to=%r by='operator'", str(user_id), before, role)
     was, now = privacy.with_article(before), privacy.with_article(role)
     click.echo(f"{email} was {was} and is now {now}.")
+    if before == Role.ADMIN and not account_service.list_accounts(Role.ADMIN.value):
+        click.echo(
+            "No account is an administrator's now; "
+            "flask --app quiz users set-role EMAIL admin makes one."
+        )
 
 
 @users_cli.command("demo")

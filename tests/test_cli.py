@@ -144,6 +144,7 @@ def test_users_set_role_makes_a_student_a_teacher_and_an_administrator_a_teacher
     stepped_down = runner.invoke(args=["users", "set-role", admin.email, "teacher"])
     assert f"{admin.email} was an admin and is now a teacher." in stepped_down.output
     assert _role(admin) == "teacher"
+    assert "No account is an administrator's now" in stepped_down.output
     admins = runner.invoke(args=["users", "list", "--role", "admin"])
     assert admins.output == "There are no admin accounts.\n"
     # Once stepped down, the account can be deleted like any other.
@@ -209,6 +210,18 @@ def test_users_list_shows_administrators_then_teachers_then_students_with_their_
     assert lines[3] == "3 accounts."
     teachers = runner.invoke(args=["users", "list", "--role", "teacher"]).output
     assert teachers.splitlines()[-1] == "1 account." and "zoe@" not in teachers
+
+
+def test_users_list_never_prints_a_control_character_of_a_stored_name(app):
+    user = make_user()
+    # Stored before names lost their control characters (or written by hand).
+    db.session.execute(
+        db.update(User).where(User.id == user.id).values(display_name="Eve\x1b]0;owned\x07")
+    )
+    db.session.commit()
+    output = app.test_cli_runner().invoke(args=["users", "list"]).output
+    assert "\x1b" not in output and "\x07" not in output
+    assert "Eve\\x1b]0;owned\\x07" in output
 
 
 def test_validate_reports_errors_with_file_and_line_and_loads_nothing(app, tmp_path):

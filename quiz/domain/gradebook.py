@@ -198,13 +198,20 @@ def assignment_status(
     return "not started"
 
 
-def hand_in(due_at: datetime | None, now: datetime, first_at: datetime | None) -> HandIn:
+def hand_in(
+    due_at: datetime | None,
+    now: datetime,
+    first_at: datetime | None,
+    joined_at: datetime | None = None,
+) -> HandIn:
     """How a learner's work on an assignment stands against its due date, for the
     teacher: "on time" when their first quiz that counts was submitted by the due date,
     "late" when it came after, "missing" when none has come and the date has passed;
-    "" without a due date, or before it with nothing yet. As in assignment_status, the
-    due date's own minute is still on time, and a late quiz counts all the same."""
-    if due_at is None:
+    "" without a due date, before it with nothing yet, or for a learner who joined the
+    class after it (they could not have handed anything in by then). As in
+    assignment_status, a quiz submitted at the due date itself is on time, and a late
+    quiz counts all the same."""
+    if due_at is None or (joined_at is not None and joined_at > due_at):
         return ""
     if first_at is not None:
         return "on time" if first_at <= due_at else "late"

@@ -3,21 +3,22 @@ lines as they are written, before any address is checked against the accounts.""
 
 from __future__ import annotations
 
+import csv
 import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
-#: The most students one list may create: each account's password is hashed on purpose
-#: slowly, and a class is rarely larger.
-MAX_STUDENTS = 100
+#: The most students one list may create: a class is rarely larger, and each account's
+#: password is hashed slowly on purpose (60 take a few seconds of one request).
+MAX_STUDENTS = 60
 
-# Fields as a spreadsheet pastes them (tabs), or as typed (commas, semicolons).
-_FIELDS = re.compile(r"[\t,;]")
+_LINE_BREAKS = re.compile(r"\r\n|\r|\n")
 # "Olena Shevchenko <olena@school.example>", as a mail program copies an address.
 _NAME_ADDRESS = re.compile(r"^(?P<name>[^<>]*)<(?P<address>[^<>]*)>\s*$")
 _HEADER_WORDS = {
-    *("name", "names", "student", "full name", "first name", "last name", "surname"),
-    *("given name", "family name", "email", "e-mail", "email address", "address"),
+    *("name", "names", "student", "students", "student name", "full name", "first name"),
+    *("last name", "surname", "given name", "family name", "email", "e-mail", "mail"),
+    *("email address", "e-mail address", "address"),
 }
 
 
@@ -35,38 +36,45 @@ class RosterLine:
 
 def parse_roster(text: str) -> tuple[list[RosterLine], list[Problem]]:
     """The students of a pasted list, each line a name and an email address in any order
-    ("Olena Shevchenko, olena@school.example", a spreadsheet's columns, or an address
-    alone), and the problems of the lines that are not. Blank lines are skipped, and so is
-    a first line of column headings ("Name, Email")."""
+    ("Olena Shevchenko, olena@school.example", a spreadsheet's columns, "Olena Shevchenko
+    <olena@school.example>" as a mail program copies it, or an address alone), and the
+    problems of the lines that are not. Blank lines are skipped, and so is a first line
+    of column headings ("Name, Email")."""
     students: list[RosterLine] = []
     problems: list[Problem] = []
-    lines = text.splitlines()
+    # Only line breaks end a line (not the form feeds and separators splitlines() also
+    # takes): the numbers are those of the lines the teacher sees.
+    lines = _LINE_BREAKS.split(text.replace("\ufeff", ""))
+    first = next((n for n, line in enumerate(lines, start=1) if line.strip()), 0)
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
-        fields = [" ".join(f.split()) for f in _FIELDS.split(line)]
-        fields = [f for f in fields if f]
-        if number == _first_filled(lines) and _is_header(fields):
+        fields = _fields(line)
+        if number == first and all(f.casefold() in _HEADER_WORDS for f in fields):
             continue
-        named = [_NAME_ADDRESS.match(f) for f in fields]
-        addresses = [m["address"].strip() if m else f for f, m in zip(fields, named, strict=True)]
-        with_at = [i for i, a in enumerate(addresses) if "@" in a]
-        if not with_at:
-            problems.append(Problem(number, f"Line {number} has no email address: {_shown(line)}"))
-            continue
-        if len(with_at) > 1:
+        names: list[str] = []
+        addresses: list[str] = []
+        for found in fields:
+            named = _NAME_ADDRESS.match(found)
+            if named:
+                names.append(named["name"])
+                addresses.append(named["address"].strip())
+                continue
+            words = found.split()
+            addresses += [w for w in words if "@" in w]
+            names += [w for w in words if "@" not in w]
+        if not addresses:
+            problems.append(Problem(number, f"Line {number} has no email address: {quoted(line)}"))
+        elif len(addresses) > 1:
             problems.append(
                 Problem(
                     number,
                     f"Line {number} has more than one email address: put one student on a line.",
                 )
             )
-            continue
-        (at,) = with_at
-        rest = [f for i, f in enumerate(fields) if i != at]
-        if named[at] and named[at]["name"].strip():
-            rest.insert(0, named[at]["name"].strip())
-        students.append(RosterLine(number, " ".join(" ".join(rest).split()), addresses[at]))
+        else:
+            name = " ".join(" ".join(names).replace('"', " ").split())
+            students.append(RosterLine(number, name, addresses[0]))
     if len(students) > MAX_STUDENTS:
         problems.append(
             Problem(
@@ -78,15 +86,18 @@ def parse_roster(text: str) -> tuple[list[RosterLine], list[Problem]]:
     return students, problems
 
 
-def _first_filled(lines: list[str]) -> int:
-    return next((n for n, line in enumerate(lines, start=1) if line.strip()), 0)
+def _fields(line: str) -> list[str]:
+    """A line's fields: split at tabs (a spreadsheet's columns), or else at commas, or
+    else at semicolons, a field in double quotes read as in a CSV file ("Shevchenko,
+    Olena"); a line with none of them is one field."""
+    for delimiter in ("\t", ",", ";"):
+        if delimiter in line:
+            row = next(csv.reader([line], delimiter=delimiter, skipinitialspace=True))
+            return [tidied for field in row if (tidied := " ".join(field.split()))]
+    return [" ".join(line.split())]
 
 
-def _is_header(fields: list[str]) -> bool:
-    return bool(fields) and all(f.casefold() in _HEADER_WORDS for f in fields)
-
-
-def _shown(line: str) -> str:
+def quoted(line: str) -> str:
     """A line quoted in a message, cut short if it is long."""
     line = " ".join(line.split())
     return f"“{line[:60]}…”" if len(line) > 60 else f"“{line}”"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import secrets
 import unicodedata
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -30,6 +32,20 @@ def hash_password(password: str) -> str:
     """Slow on purpose (scrypt; tests use a cheap method): call it before a unit of work,
     not while holding the write lock."""
     return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+#: Threads that hash a list of passwords at once: scrypt lets go of the interpreter's
+#: lock, so a class's accounts take a fraction of the time on a machine with cores.
+HASHING_THREADS = 4
+
+
+def hash_passwords(passwords: Sequence[str]) -> list[str]:
+    """hash_password for each of many passwords (a class's new accounts), in parallel."""
+    method = current_app.config["PASSWORD_HASH_METHOD"]  # the threads have no app context
+    with ThreadPoolExecutor(max_workers=HASHING_THREADS) as pool:
+        return list(
+            pool.map(lambda password: generate_password_hash(password, method=method), passwords)
+        )
 
 
 def normalise_email(email: str) -> str:
@@ -65,12 +81,18 @@ def find_user_by_email(email: str) -> User | None:
 EMAIL_TAKEN = "An account with that email address already exists."
 
 
+_NOT_SHOWN = frozenset({"Cc", "Cf", "Co", "Cs"})
+
+
 def checked_display_name(name: str) -> str:
     """A name as typed, without the spaces around it; empty means "use the start of the
     email address" (User.name)."""
-    # Characters that show nothing (zero-width spaces and joiners, bidi marks) would make
-    # a blank name in a teacher's class list.
-    name = "".join(ch for ch in name if unicodedata.category(ch) != "Cf")
+    # Line breaks and tabs are spaces; then characters that show nothing (zero-width
+    # spaces and joiners, bidi marks) would make a blank name in a teacher's class list,
+    # and control characters (an escape sequence) would rewrite an operator's terminal
+    # in `flask users list`: they go, with private-use and lone surrogate code points.
+    name = " ".join(name.split())
+    name = "".join(ch for ch in name if unicodedata.category(ch) not in _NOT_SHOWN)
     name = " ".join(name.split())
     if len(name) > 80:
         raise ServiceError("Keep your name under 80 characters.", field="display_name")

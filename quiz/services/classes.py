@@ -465,6 +465,7 @@ _STUDENT_ASSIGNMENTS = (
         Assignment.min_questions,
         func.sum(case((Attempt.submitted_at.is_not(None), 1), else_=0)),
         func.min(case((_COUNTED, Attempt.submitted_at), else_=None)),
+        Enrolment.joined_at,
     )
     .select_from(Assignment)
     .join(SchoolClass, SchoolClass.id == Assignment.class_id)
@@ -486,6 +487,7 @@ _STUDENT_ASSIGNMENTS = (
         Assignment.due_at,
         SchoolClass.name,
         Assignment.min_questions,
+        Enrolment.joined_at,
     )
 )
 
@@ -505,6 +507,7 @@ def student_assignments(student: User, now: datetime) -> list[StudentAssignment]
         min_questions,
         submitted,
         first_at,
+        joined_at,
     ) in fetch(_STUDENT_ASSIGNMENTS, user_id=student.id):
         status = gb.assignment_status(due_at, now, started or 0, int(done or 0))
         best = None if best is None else float(best)
@@ -518,7 +521,7 @@ def student_assignments(student: User, now: datetime) -> list[StudentAssignment]
                 best,
                 min_questions,
                 practised=bool(submitted) and not done,
-                late=gb.hand_in(due_at, now, first_at) == "late",
+                late=gb.hand_in(due_at, now, first_at, joined_at) == "late",
             )
         )
     far = datetime.max.replace(tzinfo=now.tzinfo)
@@ -666,6 +669,7 @@ class StudentInfo:
     id: int
     name: str
     email: str
+    joined_at: datetime | None = None  # when they joined the class
 
 
 CardCounts = dict[int, tuple[int, int]]  # deck id -> (mastered, due) of a student's cards
@@ -768,7 +772,7 @@ _ASSIGNED_DECKS = (
     .order_by(Assignment.due_at.is_(None), Assignment.due_at, Assignment.id)
 )
 _ROSTER = (
-    select(User.id, User.display_name, User.email)
+    select(User.id, User.display_name, User.email, Enrolment.joined_at)
     .join(Enrolment, Enrolment.user_id == User.id)
     .where(Enrolment.class_id == bindparam("class_id"))
 )
@@ -824,8 +828,8 @@ def _hidden_because(status: str, deleted_at: datetime | None) -> str | None:
 def _roster(class_id: int) -> list[StudentInfo]:
     # The same name as User.name, without building hundreds of ORM objects.
     return [
-        StudentInfo(uid, name or email.split("@", 1)[0], email)
-        for uid, name, email in fetch(_ROSTER, class_id=class_id)
+        StudentInfo(uid, name or email.split("@", 1)[0], email, joined_at)
+        for uid, name, email, joined_at in fetch(_ROSTER, class_id=class_id)
     ]
 
 
@@ -1151,14 +1155,17 @@ def _row_cells(
     """A student's cell for each column (assignment id, deck id, live items, hidden, due
     date, whether it has passed)."""
     cells = {}
+    joined_at = results.students[student_id].joined_at
     for assignment_id, deck_id, size, hidden, due_at, _ in columns:
         summary = results.summaries.get((student_id, deck_id))
+        # A deck its students cannot see (unpublished or deleted since) is asked of nobody.
+        due = None if hidden else due_at
         n_mastered, n_due = counts.get(deck_id, (0, 0))
         if hidden:  # its students cannot study it: no card of it is due
             n_due = 0
         mastery = n_mastered / size if size else None
         if summary is None:
-            hand = gb.hand_in(due_at, now, None)
+            hand = gb.hand_in(due, now, None, joined_at)
             cells[assignment_id] = Cell(0, None, None, None, mastery, n_due, hand)
         else:
             cells[assignment_id] = Cell(
@@ -1168,7 +1175,7 @@ def _row_cells(
                 results.grades[assignment_id][student_id],
                 mastery,
                 n_due,
-                gb.hand_in(due_at, now, summary.first_at),
+                gb.hand_in(due, now, summary.first_at, joined_at),
             )
     return cells
 

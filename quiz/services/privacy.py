@@ -342,8 +342,10 @@ def change_role(user: User, role: str) -> str:
         raise ServiceError(f"Unknown role {role!r}: use student, teacher or admin.", field="role")
     user_id, email = user.id, user.email
     with unit_of_work() as session:
-        # Held to the commit: a set or class made meanwhile (its insert checks the owner's
-        # row) waits for the new role, and one made just before is counted below.
+        # Held to the commit: a set or class made just before is counted below. One being
+        # made at this very moment waits for the commit (its insert checks the owner's
+        # row) and is then made all the same, as the role was read before: the operator
+        # sees it in `users list` and hands it over, or gives the role back.
         before = session.execute(
             select(User.role).where(User.id == user_id).with_for_update()
         ).scalar_one_or_none()

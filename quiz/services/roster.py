@@ -8,14 +8,14 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from quiz.domain.roster import Problem, parse_roster
+from quiz.domain.roster import Problem, parse_roster, quoted
 from quiz.extensions import db
 from quiz.inputs import is_time_zone
 from quiz.models import Enrolment, Role, SchoolClass, User, utcnow
 from quiz.services import NotFound, ServiceError, unit_of_work
 from quiz.services.accounts import (
     checked_display_name,
-    hash_password,
+    hash_passwords,
     normalise_email,
     temporary_password,
 )
@@ -34,6 +34,7 @@ class NewStudent:
     name: str
     email: str
     password: str  # temporary: shown to the teacher once, and changed at the first log-in
+    id: int
 
 
 def create_students(klass: SchoolClass, teacher: User, text: str) -> list[NewStudent]:
@@ -57,7 +58,8 @@ def create_students(klass: SchoolClass, teacher: User, text: str) -> list[NewStu
         except ServiceError:
             problems.append(
                 Problem(
-                    line.number, f"Line {line.number}: “{line.email}” is not a valid email address."
+                    line.number,
+                    f"Line {line.number}: {quoted(line.email)} is not a valid email address.",
                 )
             )
             continue
@@ -65,7 +67,7 @@ def create_students(klass: SchoolClass, teacher: User, text: str) -> list[NewStu
             name = checked_display_name(line.name)
         except ServiceError:
             problems.append(
-                Problem(line.number, f"Line {line.number}: keep the name under 80 characters.")
+                Problem(line.number, f"Line {line.number}: keep the name to 80 characters.")
             )
             continue
         if address in first_line:
@@ -86,7 +88,7 @@ def create_students(klass: SchoolClass, teacher: User, text: str) -> list[NewStu
     # Made and hashed before the unit of work: hashing is slow on purpose, and the
     # database's write lock is not held meanwhile.
     made = [(name, address, temporary_password()) for _, name, address in checked]
-    hashes = [hash_password(password) for _, _, password in made]
+    hashes = hash_passwords([password for _, _, password in made])
     try:
         with unit_of_work() as session:
             # The class's row held to the commit (SQLite's write lock holds everything):
@@ -115,7 +117,8 @@ def create_students(klass: SchoolClass, teacher: User, text: str) -> list[NewStu
             session.add_all(users)
             session.flush()
             session.add_all(Enrolment(class_id=klass.id, user_id=user.id) for user in users)
-            shown = [user.name for user in users]  # as the app shows them: User.name
+            names = [user.name for user in users]  # as the app shows them: User.name
+            ids = [user.id for user in users]
     except IntegrityError as exc:  # an address signed up between the check and now
         raise RosterRefused(
             [
@@ -124,8 +127,8 @@ def create_students(klass: SchoolClass, teacher: User, text: str) -> list[NewStu
             ]
         ) from exc
     return [
-        NewStudent(name, address, password)
-        for name, (_, address, password) in zip(shown, made, strict=True)
+        NewStudent(name, address, password, user_id)
+        for name, user_id, (_, address, password) in zip(names, ids, made, strict=True)
     ]
 
 

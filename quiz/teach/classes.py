@@ -462,7 +462,8 @@ def add_students(class_id: int):
         except ServiceError as exc:  # archived a moment ago
             problems = [exc.message]
         else:
-            log_event("students-created", by=current_user.id, class_id=klass.id, count=len(made))
+            for student in made:  # one line each, as a password reset's
+                log_event("account-created", user=student.id, by=current_user.id, class_id=klass.id)
             # Shown once, in this answer only, as a single reset's password is.
             return render_template(
                 "teach/new_students.html",

@@ -215,6 +215,10 @@ def test_hand_in_against_the_due_date(
     due_at: datetime | None, now: datetime, first_at: datetime | None, expected: str
 ):
     assert hand_in(due_at, now, first_at) == expected
+    # Whoever joined the class after the due date could not have handed anything in by it.
+    joined_late = DUE + timedelta(seconds=1)
+    assert hand_in(due_at, now, first_at, joined_at=joined_late) == ("" if due_at else expected)
+    assert hand_in(due_at, now, first_at, joined_at=DUE) == expected
 
 
 # --- Grades from summaries, the order of students, pages ------------------------------

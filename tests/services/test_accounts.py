@@ -45,3 +45,12 @@ def test_wrong_password_and_unknown_email_give_the_same_answer(app):
     create_user("a@example.com", PASSWORD)
     assert authenticate("a@example.com", "wrong password!!") is None
     assert authenticate("nobody@example.com", PASSWORD) is None
+
+
+def test_a_name_loses_the_characters_that_show_nothing_or_control_a_terminal():
+    from quiz.services.accounts import checked_display_name
+
+    assert checked_display_name("Mal\x1b[2K\x1b]0;title\x07lory") == "Mal[2K]0;titlelory"
+    assert checked_display_name("Olena\nShevchenko\t") == "Olena Shevchenko"
+    assert checked_display_name("\u200bOl\u200dena\ue000 \U000f0000") == "Olena"
+    assert checked_display_name("\x00\x1b\u202e") == ""

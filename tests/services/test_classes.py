@@ -26,6 +26,9 @@ def _setup(n_students: int = 2, n_items: int = 3):
     students = [make_user() for _ in range(n_students)]
     for student in students:
         cs.join_class(student, klass.join_code)
+    # In the class since well before the work these tests set (NOW is in the past).
+    db.session.execute(db.update(Enrolment).values(joined_at=NOW - timedelta(days=60)))
+    db.session.commit()
     return teacher, deck, klass, students
 
 
@@ -208,6 +211,40 @@ def test_missing_work_is_marked_once_the_due_date_passes_and_follows_a_new_due_d
     assert _hand_ins(klass, assignment, after) == {ada.id: "late", bob.id: "missing"}
     cs.assign_deck(teacher, klass, deck.id, None, change=True)  # no due date
     assert _hand_ins(klass, assignment, after) == {ada.id: "", bob.id: ""}
+
+
+def test_no_work_is_missing_or_late_for_a_student_who_joined_after_the_due_date(app):
+    teacher, deck, klass, (ada,) = _setup(n_students=1)
+    assignment = cs.assign_deck(teacher, klass, deck.id, NOW - timedelta(days=1))
+    newcomer, keen = make_user(), make_user()
+    for student in (newcomer, keen):
+        cs.join_class(student, klass.join_code)
+    db.session.execute(
+        db.update(Enrolment)
+        .where(Enrolment.user_id.in_([newcomer.id, keen.id]))
+        .values(joined_at=NOW - timedelta(hours=12))
+    )
+    db.session.commit()
+    _attempt(keen, deck, 3, NOW - timedelta(hours=1))
+    assert _hand_ins(klass, assignment, NOW) == {ada.id: "missing", newcomer.id: "", keen.id: ""}
+    ((theirs),) = cs.student_assignments(keen, NOW)
+    assert (theirs.status, theirs.late) == ("done", False)
+
+
+def test_no_work_is_missing_from_a_deck_its_students_cannot_see(app):
+    teacher = make_user(role="teacher")
+    own = authoring.create_set(teacher, "Own set")
+    authoring.save_item(own, sample_deck(n=1).items[0])
+    authoring.set_published(own, True)
+    klass = cs.create_class(teacher, "Year 10")
+    student = make_user()
+    cs.join_class(student, klass.join_code)
+    db.session.execute(db.update(Enrolment).values(joined_at=NOW - timedelta(days=60)))
+    db.session.commit()
+    assignment = cs.assign_deck(teacher, klass, own.id, NOW - timedelta(days=1))
+    assert _hand_ins(klass, assignment, NOW) == {student.id: "missing"}
+    authoring.set_published(own, False)  # a draft again: its students cannot take it
+    assert _hand_ins(klass, assignment, NOW) == {student.id: ""}
 
 
 def test_the_gradebook_csv_says_whether_each_student_handed_in_on_time(app):

@@ -81,7 +81,7 @@ def test_a_list_with_any_problem_creates_no_account_and_names_every_problem_by_l
         f"Line 4: {member.email} is in this class already.",
         "Line 5 has no email address: “No address at all”",
         "Line 6: fine@school.example is on line 1 already.",
-        "Line 7: keep the name under 80 characters.",
+        "Line 7: keep the name to 80 characters.",
     ]
     assert cs.class_students(klass) == [member]
 

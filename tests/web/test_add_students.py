@@ -106,7 +106,14 @@ def test_an_archived_class_offers_no_form_and_takes_no_list(client, app):
     assert _accounts() == before
 
 
-def test_a_teacher_may_create_at_most_twenty_lists_an_hour(client, app):
-    _, klass = _teacher_with_class(client)
-    codes = [_send(client, klass, "No address").status_code for _ in range(21)]
+def test_a_teacher_may_send_at_most_twenty_lists_an_hour_from_all_their_log_ins(client, app):
+    teacher, klass = _teacher_with_class(client)
+    other_device = app.test_client()
+    login(other_device, teacher.email)
+    codes = [_send(client, klass, "No address").status_code for _ in range(10)]
+    codes += [_send(other_device, klass, "No address").status_code for _ in range(11)]
     assert codes == [422] * 20 + [429]
+    # A colleague's own lists count apart.
+    colleague = app.test_client()
+    _, theirs = _teacher_with_class(colleague)
+    assert _send(colleague, theirs, "No address").status_code == 422

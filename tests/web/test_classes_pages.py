@@ -246,6 +246,8 @@ def test_the_gradebook_marks_late_and_missing_work_and_the_student_sees_theirs_l
     late, absent = make_user(), make_user()
     for student in (late, absent):
         cs.join_class(student, klass.join_code)
+    db.session.execute(db.update(Enrolment).values(joined_at=utcnow() - timedelta(days=9)))
+    db.session.commit()
     cs.assign_deck(teacher, klass, deck.id, utcnow() - timedelta(days=1))
     _attempt(late, deck, 2, utcnow() - timedelta(hours=1))
     login(client, teacher.email)
