@@ -337,6 +337,43 @@ def test_the_migrated_database_raises_the_card_count_versions(empty_database_url
         db.engine.dispose()
 
 
+def test_no_card_is_suspended_after_the_upgrade_and_the_downgrade_keeps_the_cards_triggers(
+    empty_database_url, tmp_path
+):
+    app = _app(empty_database_url, tmp_path)
+    with app.app_context():
+        upgrade(revision="0015_desired_retention")
+        with db.engine.begin() as conn:
+            _insert_user(conn, 1)
+            _insert_deck(conn, 1)
+            conn.execute(
+                text(
+                    "INSERT INTO items (id, deck_id, key, kind, prompt, back, explanation,"
+                    " source_ref, position, retired, updated_at, key_version) VALUES (1, 1,"
+                    " 'a', 'single', 'Q', '', '', '', 0, :no, '2026-01-01 00:00:00', 0)"
+                ),
+                {"no": False},
+            )
+            conn.execute(
+                text(
+                    "INSERT INTO cards (id, user_id, item_id, state, due, created_at) VALUES"
+                    " (1, 1, 1, 1, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+                )
+            )
+        upgrade()
+        with db.engine.begin() as conn:
+            assert conn.execute(text("SELECT suspended FROM cards")).scalar_one() in (False, 0)
+        downgrade(revision="0015_desired_retention")
+        with db.engine.begin() as conn:
+            columns = {c["name"] for c in inspect(conn).get_columns("cards")}
+            before = conn.execute(text("SELECT cards_version FROM users")).scalar_one()
+            conn.execute(text("UPDATE cards SET due = '2026-01-05 00:00:00' WHERE id = 1"))
+            after = conn.execute(text("SELECT cards_version FROM users")).scalar_one()
+        assert "suspended" not in columns
+        assert after == before + 1  # the trigger on cards survived the downgrade
+        db.engine.dispose()
+
+
 def test_attempts_of_every_question_their_deck_has_are_marked_whole_deck(
     empty_database_url, tmp_path
 ):

@@ -152,6 +152,7 @@ def deck(slug: str):
         unfinished=quizzes.unfinished_attempt(current_user, deck),
         counting=[(name, n) for name, n in asked if n],  # any length: nothing to say
         queue=study.queue_counts(current_user, deck, utcnow()),
+        suspended=study.suspended_cards(current_user, deck),
     ), (422 if form.errors else 200)
 
 

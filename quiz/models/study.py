@@ -34,6 +34,9 @@ class Card(Base):
     # Set when a new card is first shown in study; counts against the daily new-card
     # limit. Cards queued by a wrong quiz answer leave it empty: they are not "new".
     introduced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set aside by the learner ("don't show me this card"): never due, never new, kept
+    # with its memory state until they bring it back (quiz.services.study.suspend_card).
+    suspended: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     item: Mapped[Item] = relationship()
 

@@ -946,9 +946,10 @@ def _cards_statement(students):
             Card.user_id,
             Item.deck_id,
             func.count().filter(Card.stability > MASTERED_STABILITY_DAYS),
-            func.count().filter(Card.due <= bindparam("now")),
+            # A card its student set aside (suspended) is never due.
+            func.count().filter(Card.due <= bindparam("now"), Card.suspended.is_(False)),
             # When the next of these cards falls due: the counts hold until then.
-            func.min(Card.due).filter(Card.due > bindparam("now")),
+            func.min(Card.due).filter(Card.due > bindparam("now"), Card.suspended.is_(False)),
         )
         .join(Item, Item.id == Card.item_id)
         .where(

@@ -74,10 +74,10 @@ def _day_number(column, ends: list, first: int = 0):
 
 @cache
 def _day_counts_statement() -> Select:
-    """(day, count) rows: day 0 to 13 count the learner's cards (of live items) due on
-    each of the next local days, overdue ones on the first; day 14 to 43 count their
-    reviews on each of the last 30 local days. Counting in SQL spares converting every
-    row to a local date in Python."""
+    """(day, count) rows: day 0 to 13 count the learner's cards (of live items, not
+    suspended) due on each of the next local days, overdue ones on the first; day 14 to
+    43 count their reviews on each of the last 30 local days. Counting in SQL spares
+    converting every row to a local date in Python."""
     user_id = bindparam("user_id")
     due_ends = [bindparam(f"due_end_{n}") for n in range(FORECAST_DAYS)]
     review_ends = [bindparam(f"review_end_{n}") for n in range(HISTORY_DAYS)]
@@ -87,6 +87,7 @@ def _day_counts_statement() -> Select:
         .join(Deck, Item.deck_id == Deck.id)
         .where(
             Card.user_id == user_id,
+            Card.suspended.is_(False),
             Card.due < due_ends[-1],
             *studiable_conditions(Item, Deck),
         )

@@ -267,6 +267,7 @@ def _flashcards(user: User) -> list[dict[str, Any]]:
             "first_studied_at": _when(card.introduced_at),
             "due": _when(card.due),
             "last_review": _when(card.last_review),
+            "suspended": card.suspended,
             "stability_days": card.stability,
             "difficulty": card.difficulty,
             "reviews": reviews.get(card.id, []),

@@ -98,11 +98,12 @@ def _new_items_query(user: User, deck: Deck | None):
 
 
 def _cards_query(user: User, deck: Deck | None):
+    """The learner's cards they may study: not suspended, of a live question."""
     return (
         select(Card)
         .join(Item, Card.item_id == Item.id)
         .join(Deck, Item.deck_id == Deck.id)
-        .where(Card.user_id == user.id, _studiable(deck))
+        .where(Card.user_id == user.id, Card.suspended.is_(False), _studiable(deck))
     )
 
 
@@ -121,7 +122,12 @@ def _queue_count_columns(by_deck: bool) -> list[ScalarSelect[int]]:
             select(func.count(card.id))
             .join(item, card.item_id == item.id)
             .join(deck, item.deck_id == deck.id)
-            .where(card.user_id == user_id, *studiable(item, deck), *where(card))
+            .where(
+                card.user_id == user_id,
+                card.suspended.is_(False),
+                *studiable(item, deck),
+                *where(card),
+            )
             .scalar_subquery()
         )
 
@@ -259,7 +265,12 @@ def next_due_after(user: User, deck: Deck | None, now: datetime) -> datetime | N
         .select_from(Card)
         .join(Item, Card.item_id == Item.id)
         .join(Deck, Item.deck_id == Deck.id)
-        .where(Card.user_id == user.id, Card.due > now, _studiable(deck))
+        .where(
+            Card.user_id == user.id,
+            Card.suspended.is_(False),
+            Card.due > now,
+            _studiable(deck),
+        )
     ).scalar_one()
 
 
@@ -282,6 +293,7 @@ class CardFace:
     is_new: bool
     # Not due yet: studied ahead of its time (REVIEW_AHEAD), or a learning step early.
     early: bool = False
+    suspended: bool = False  # set aside by the learner: no rating until brought back
 
 
 def card_token(card: Card | Row | None) -> str:
@@ -302,12 +314,14 @@ def _card_state(card: Card | Row | None, now: datetime) -> CardState:
 class CardBack:
     face: CardFace
     counts: QueueCounts
+    deck_slug: str  # the card's own deck (where a suspended card is brought back)
+    deck_title: str
 
 
 @cache
 def _card_back_statement(by_deck: bool) -> Select:
     return (
-        select(Item, Card, *_queue_count_columns(by_deck))
+        select(Item, Card, Deck.slug, Deck.title, *_queue_count_columns(by_deck))
         .join(Deck, Item.deck_id == Deck.id)
         .outerjoin(Card, and_(Card.item_id == Item.id, Card.user_id == bindparam("user_id")))
         .where(Item.id == bindparam("item_id"), _studiable(None))
@@ -328,8 +342,8 @@ def card_back(user: User, item_id: int, deck: Deck | None, now: datetime) -> Car
     )
     if row is None:
         raise NotFound("There is no card at that address.")
-    item, card, *counts = row
-    return CardBack(card_face(item, card, now, user), _queue_counts(user, *counts))
+    item, card, slug, title, *counts = row
+    return CardBack(card_face(item, card, now, user), _queue_counts(user, *counts), slug, title)
 
 
 def card_face(item: Item, card: Card | None, now: datetime, user: User) -> CardFace:
@@ -361,6 +375,7 @@ def card_face(item: Item, card: Card | None, now: datetime, user: User) -> CardF
         is_new=card is None,
         # Beyond the learning steps shown a few minutes early anyway (LEARN_AHEAD).
         early=card is not None and card.due > now + LEARN_AHEAD,
+        suspended=card is not None and card.suspended,
     )
 
 
@@ -377,6 +392,7 @@ def _rating_target_statement() -> Select:
             Card.difficulty,
             Card.due,
             Card.last_review,
+            Card.suspended,
         )
         .select_from(Item)
         .join(Deck, Item.deck_id == Deck.id)
@@ -432,8 +448,8 @@ def rate_card(
     if row is None:
         raise NotFound("There is no card at that address.")
     card = row if row.id is not None else None
-    if seen != card_token(card):
-        return False
+    if seen != card_token(card) or (card is not None and card.suspended):
+        return False  # a duplicate, or a card set aside meanwhile (in another tab)
     state = review(_card_state(card, now), rating, now, retention)
     if duration_ms is not None:
         duration_ms = max(0, min(int(duration_ms), MAX_DURATION_MS))
@@ -654,6 +670,68 @@ def _queue_chunk(session, pairs: Sequence[tuple[int, int]], now: datetime) -> No
             return
         except IntegrityError:
             continue
+
+
+def suspend_card(user: User, item_id: int, now: datetime) -> bool:
+    """Set the learner's card of a studiable item aside ("don't show me this card"): it
+    is never due and never new until they bring it back (unsuspend_card), and keeps its
+    memory state. A card never studied is set aside too: a card row that was never
+    introduced, so it takes nothing from today's new cards. False when it was already."""
+    user_id = user.id
+    with unit_of_work() as session:
+        row = session.execute(
+            _rating_target_statement(), {"user_id": user_id, "item_id": item_id}
+        ).one_or_none()
+        if row is None:
+            raise NotFound("There is no card at that address.")
+        if row.id is not None and row.suspended:
+            return False
+        if row.id is None:
+            values = {**_queued_row(user_id, item_id, now), "suspended": True}
+            try:
+                with session.begin_nested():
+                    session.execute(insert(_CARDS).values(values))
+                return True
+            except IntegrityError:  # made a moment ago (a rating in another tab)
+                pass
+        mine = and_(_CARDS.c.user_id == user_id, _CARDS.c.item_id == item_id)
+        session.execute(update(_CARDS).where(mine).values(suspended=True))
+    return True
+
+
+def unsuspend_card(user: User, item_id: int) -> bool:
+    """Bring a card the learner set aside back into their study: it is due as it was
+    scheduled (at once, if that time has passed), or, never studied, new again. False
+    when it was not set aside."""
+    with unit_of_work() as session:
+        mine = and_(_CARDS.c.user_id == user.id, _CARDS.c.item_id == item_id, _CARDS.c.suspended)
+        # Never reviewed: the row only held the card aside. Without it the card is new
+        # (or, queued by a quiz mistake, new rather than due: it is studied all the same).
+        gone = session.execute(delete(_CARDS).where(mine, _CARDS.c.last_review.is_(None)))
+        back = session.execute(update(_CARDS).where(mine).values(suspended=False))
+        return bool(gone.rowcount or back.rowcount)
+
+
+@dataclass(frozen=True)
+class SuspendedCard:
+    item_id: int
+    prompt: str
+
+
+def suspended_cards(user: User, deck: Deck) -> list[SuspendedCard]:
+    """The learner's cards of the deck they set aside, in the deck's order."""
+    rows = db.session.execute(
+        select(Item.id, Item.prompt)
+        .join(Card, Card.item_id == Item.id)
+        .where(
+            Card.user_id == user.id,
+            Card.suspended.is_(True),
+            Item.deck_id == deck.id,
+            Item.retired.is_(False),
+        )
+        .order_by(Item.position, Item.id)
+    ).all()
+    return [SuspendedCard(item_id, prompt) for item_id, prompt in rows]
 
 
 def _queued_row(user_id: int, item_id: int, now: datetime) -> dict:

@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from quiz.auth.access import is_safe_next
+from quiz.auth.forms import PostForm
 from quiz.domain.scheduling import Rating
 from quiz.inputs import whole_number
 from quiz.models import utcnow
@@ -118,6 +120,7 @@ def back(item_id: int):
         ratings=list(Rating),
         ahead=ahead,
         reviewing_ahead=ahead and back.face.early,
+        home=(back.deck_slug, back.deck_title),
     )
 
 
@@ -137,6 +140,40 @@ def undo():
     else:
         flash("That rating can no longer be undone.", "error")
     return redirect(_here(slug))
+
+
+@bp.post("/cards/<int:item_id>/suspend")
+@login_required
+def suspend(item_id: int):
+    """Set a card aside: it stops coming up until the learner brings it back from its
+    deck's page."""
+    slug = request.form.get("deck") or None
+    if not PostForm().validate_on_submit():
+        flash("That form has expired. Please try again.", "error")
+        return redirect(_here(slug))
+    try:
+        study.suspend_card(current_user, item_id, utcnow())
+    except NotFound:
+        abort(404)
+    flash(
+        "Card suspended: it no longer comes up. To study it again, bring it back from "
+        "its deck's page.",
+        "success",
+    )
+    return redirect(_here(slug))
+
+
+@bp.post("/cards/<int:item_id>/unsuspend")
+@login_required
+def unsuspend(item_id: int):
+    """Bring a suspended card back, from the deck's page (or the card's own)."""
+    back = request.form.get("next", "")
+    back = back if is_safe_next(back) else url_for("study.everything")
+    if not PostForm().validate_on_submit():
+        flash("That form has expired. Please try again.", "error")
+    elif study.unsuspend_card(current_user, item_id):
+        flash("The card is back in your study.", "success")
+    return redirect(back)
 
 
 @bp.post("/cards/<int:item_id>/rate")

@@ -75,6 +75,7 @@ ACCOUNTS = {
     "editorteacher@example.com": ("teacher", "Ms Melnyk"),
     "editorstudent@example.com": ("student", "Ivanka"),
     "rosterteacher@example.com": ("teacher", "Mr Hnatiuk"),
+    "suspender@example.com": ("student", "Marta"),
 }
 #: Creates ACCOUNTS (read as JSON from stdin) with the service `flask users create`
 #: calls: one process hashes them all, where one `flask` process per account would

@@ -326,6 +326,21 @@ def test_cards_falling_due_are_counted_when_the_page_is_asked_for(app, count_que
     assert _cell(klass, assignment, NOW + timedelta(days=4)).due_cards == 2
 
 
+def test_a_card_its_student_suspends_is_not_due_in_the_gradebook_at_once(app):
+    from quiz.services import study
+
+    _, deck, klass, assignment, (ann,) = _named_class(["Ann"])
+    _cards(ann, deck, -1, -2, 5)
+    assert _cell(klass, assignment).due_cards == 2
+    first = sorted(deck.items, key=lambda i: i.position)[0]
+    study.suspend_card(ann, first.id, NOW)
+    later = _cell(klass, assignment, NOW + timedelta(minutes=1))
+    assert later.due_cards == 1
+    assert later.mastery == pytest.approx(3 / 3)  # what Ann knows still counts
+    study.unsuspend_card(ann, first.id)
+    assert _cell(klass, assignment, NOW + timedelta(minutes=2)).due_cards == 2
+
+
 def test_an_unchanged_page_reads_no_cards_and_builds_no_cells(app, count_queries):
     _, deck, klass, assignment, (ann, bea) = _named_class(["Ann", "Bea"])
     _cards(ann, deck, 1)

@@ -404,3 +404,61 @@ def test_undoing_a_first_rating_keeps_a_quiz_mistake_made_since_in_the_queue(app
     card = _card(user, item)
     assert card is not None and card.last_review is None and card.introduced_at is None
     assert card.due <= utcnow()  # due now, as a quiz mistake is
+
+
+def _item(deck, prompt: str):
+    return next(item for item in deck.items if item.prompt == prompt)
+
+
+def test_a_suspended_card_is_never_due_until_brought_back_with_its_schedule(app):
+    from quiz.services.dashboard import build_dashboard
+
+    deck = _load(_flashcards(n=2))
+    user = make_user()
+    first = _rate(user, deck, Rating.GOOD, NOW)  # learning: due again in 10 minutes
+    later = NOW + timedelta(hours=1)
+    assert study.queue_counts(user, deck, later).due == 1
+    assert study.suspend_card(user, first.id, later)
+    assert not study.suspend_card(user, first.id, later)  # already
+    assert study.queue_counts(user, deck, later).due == 0
+    assert study.next_card(user, deck, later).item.prompt == "Front 2"  # new, not Front 1
+    assert study.next_due_after(user, deck, later) is None
+    assert study.count_ahead(user, deck, NOW) == 0
+    assert build_dashboard(user, later).due_today == 0
+    assert [c.prompt for c in study.suspended_cards(user, deck)] == ["Front 1"]
+
+    assert study.unsuspend_card(user, first.id)
+    assert not study.unsuspend_card(user, first.id)  # not suspended any more
+    assert study.queue_counts(user, deck, later).due == 1
+    assert study.next_card(user, deck, later).item.prompt == "Front 1"
+    card = db.session.execute(db.select(Card).where(Card.item_id == first.id)).scalar_one()
+    assert card.last_review == NOW and card.stability is not None  # its memory kept
+    assert study.suspended_cards(user, deck) == []
+
+
+def test_a_card_never_studied_can_be_suspended_and_comes_back_new(app):
+    deck = _load(_flashcards(n=2))
+    user = make_user()
+    user.daily_new_limit = 1
+    db.session.commit()
+    front_1 = _item(deck, "Front 1")
+    assert study.suspend_card(user, front_1.id, NOW)
+    counts = study.queue_counts(user, deck, NOW)
+    assert (counts.due, counts.new) == (0, 1)  # Front 2 only; today's new card still free
+    assert study.next_card(user, deck, NOW).item.prompt == "Front 2"
+    assert study.unsuspend_card(user, front_1.id)
+    assert db.session.execute(db.select(db.func.count(Card.id))).scalar_one() == 0
+    assert study.next_card(user, deck, NOW).item.prompt == "Front 1"  # new again
+
+
+def test_a_rating_of_a_card_suspended_meanwhile_writes_nothing(app):
+    deck = _load(_flashcards(n=1))
+    user = make_user()
+    item = _rate(user, deck, Rating.GOOD, NOW)
+    card = db.session.execute(db.select(Card).where(Card.item_id == item.id)).scalar_one()
+    seen = study.card_token(card)
+    study.suspend_card(user, item.id, NOW)
+    assert not study.rate_card(user, item.id, Rating.EASY, seen, NOW + timedelta(minutes=10))
+    assert db.session.execute(db.select(db.func.count(ReviewLog.id))).scalar_one() == 1
+    with pytest.raises(NotFound):
+        study.suspend_card(user, 10**9, NOW)

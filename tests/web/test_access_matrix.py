@@ -57,6 +57,8 @@ MATRIX: dict[str, tuple[str, dict | None]] = {
     "study.back": ("/study/cards/{builtin_item}", LOGGED_IN),
     "study.rate": ("/study/cards/{builtin_item}/rate", None),
     "study.undo": ("/study/cards/undo", None),
+    "study.suspend": ("/study/cards/{builtin_item}/suspend", None),
+    "study.unsuspend": ("/study/cards/{builtin_item}/unsuspend", None),
     "auth.signup": ("/signup", row(200, L, L, L, L, L)),
     "auth.login": ("/login", row(200, L, L, L, L, L)),
     "auth.logout": ("/logout", None),
@@ -108,6 +110,8 @@ POST_ACCESS = {
     "learn.submit": OWN_ATTEMPT | {"student": 302},
     "study.rate": row(L, 302, 302, 302, 302, 302),
     "study.undo": row(L, 302, 302, 302, 302, 302),  # nothing to undo: a message
+    "study.unsuspend": row(L, 302, 302, 302, 302, 302),  # nothing suspended: no change
+    "study.suspend": row(L, 302, 302, 302, 302, 302),  # each suspends their own card
     "teach.publish": OWNER_TEACHER | {"teacher": 302, "admin": 302},
     "teach.copy_set": OWNER_TEACHER | {"teacher": 302, "admin": 302},
     "teach.move_item": OWNER_TEACHER | {"teacher": 302, "admin": 302},

@@ -9,7 +9,7 @@ from quiz.domain.builder import build_deck_items
 from quiz.domain.facts import PositionFact
 from quiz.domain.items import ChoiceSpec, DeckSpec, ItemKind, ItemSpec
 from quiz.extensions import db
-from quiz.models import ReviewLog, User
+from quiz.models import Item, ReviewLog, User, utcnow
 from quiz.services.decks import load_builtin_decks
 from tests.conftest import csrf_from
 from tests.factories import make_user
@@ -367,3 +367,63 @@ def test_a_quiz_question_studied_as_a_card_reads_as_a_question_on_its_front(clie
     assert _front_text(page) == "NATO made Ukraine a member in 2008."
     assert '<p class="help">True or false?</p>' in page
     assert "card-options" not in page  # a statement has nothing to choose from
+
+
+def test_a_learner_suspends_a_card_from_its_back_and_brings_it_back_from_the_deck_page(client, app):
+    load_builtin_decks([_flashcards(n=2)])
+    _logged_in(client)
+    front = client.get("/study/cards").get_data(as_text=True)
+    back = client.get(_show_answer_link(front)).get_data(as_text=True)
+    assert "<summary>Suspend this card</summary>" in back
+    assert 'href="/decks/cards">Cards</a>' in back  # where to bring it back
+    suspend_url = re.search(r'action="(/study/cards/\d+/suspend)"', back).group(1)
+    done = client.post(
+        suspend_url, data={"csrf_token": csrf_from(back), "deck": "cards"}, follow_redirects=True
+    )
+    page = done.get_data(as_text=True)
+    assert "Card suspended: it no longer comes up." in page
+    assert "Front 2" in page and "Front 1" not in page  # the next card, not the suspended one
+
+    deck_page = client.get("/decks/cards").get_data(as_text=True)
+    assert "1 suspended card, which do not come up" in deck_page
+    unsuspend_url = re.search(r'action="(/study/cards/\d+/unsuspend)"', deck_page).group(1)
+    assert unsuspend_url == suspend_url.replace("/suspend", "/unsuspend")
+    back_again = client.post(
+        unsuspend_url,
+        data={"csrf_token": csrf_from(deck_page), "next": "/decks/cards"},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "The card is back in your study." in back_again
+    assert "suspended card" not in back_again
+    assert "Front 1" in client.get("/study/cards").get_data(as_text=True)
+
+
+def test_the_back_of_a_suspended_card_offers_to_bring_it_back_not_to_rate_it(client, app):
+    from quiz.services import study
+
+    load_builtin_decks([_flashcards(n=1)])
+    _logged_in(client)
+    user = db.session.execute(db.select(User)).scalar_one()
+    item_id = db.session.execute(db.select(Item.id)).scalar_one()
+    study.suspend_card(user, item_id, utcnow())
+    back = client.get(f"/study/cards/{item_id}?deck=cards").get_data(as_text=True)
+    assert "You suspended this card: it does not come up in your study." in back
+    assert 'name="rating"' not in back and "Suspend this card" not in back
+    brought = client.post(
+        f"/study/cards/{item_id}/unsuspend",
+        data={"csrf_token": csrf_from(back), "next": f"/study/cards/{item_id}?deck=cards"},
+    )
+    assert brought.location == f"/study/cards/{item_id}?deck=cards"
+    assert 'name="rating"' in client.get(brought.location).get_data(as_text=True)
+
+
+def test_bringing_back_a_card_never_follows_a_link_to_another_site(client, app):
+    load_builtin_decks([_flashcards(n=1)])
+    _logged_in(client)
+    page = client.get("/study/cards").get_data(as_text=True)
+    item_id = db.session.execute(db.select(Item.id)).scalar_one()
+    answer = client.post(
+        f"/study/cards/{item_id}/unsuspend",
+        data={"csrf_token": csrf_from(page), "next": "//evil.example/"},
+    )
+    assert answer.location == "/study/"
