@@ -59,8 +59,12 @@ def test_the_teacher_sees_each_new_students_log_in_once_and_they_log_in_to_the_c
     student = app.test_client()
     landed = login(student, "olena@school.example", logins["olena@school.example"])
     assert landed.location == "/account/password"
+    class_page = client.get(f"/teach/classes/{klass.id}").get_data(as_text=True)
+    assert class_page.count('<span class="badge badge-neutral">temporary password</span>') == 2
     chosen = _choose_password(student, logins["olena@school.example"], NEW)
     assert chosen.location == "/decks"
+    class_page = client.get(f"/teach/classes/{klass.id}").get_data(as_text=True)
+    assert class_page.count('<span class="badge badge-neutral">temporary password</span>') == 1
     classes = student.get("/join").get_data(as_text=True)
     assert "Year 9" in classes
     assert {s.email for s in cs.class_students(klass)} == set(logins)
