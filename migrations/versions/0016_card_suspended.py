@@ -1,5 +1,7 @@
 """cards.suspended: a learner sets a card aside ("don't show me this card") and brings it
-back later; a suspended card is never due and keeps its memory state.
+back later; a suspended card is never due and keeps its memory state. 0: not suspended;
+1: suspended; 2: a card never studied, held aside by its row alone (see
+quiz.models.study.Suspension).
 
 Every existing card is not suspended.
 
@@ -22,7 +24,7 @@ def upgrade():
     # A plain ADD COLUMN: SQLite adds it in place, keeping the triggers on cards (0014).
     op.add_column(
         'cards',
-        sa.Column('suspended', sa.Boolean(), server_default=sa.false(), nullable=False),
+        sa.Column('suspended', sa.SmallInteger(), server_default=sa.text('0'), nullable=False),
     )
 
 

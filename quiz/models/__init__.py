@@ -6,7 +6,7 @@ from quiz.models.base import Base, utcnow
 from quiz.models.classes import Assignment, Enrolment, SchoolClass
 from quiz.models.content import Choice, Deck, DeckStatus, Item
 from quiz.models.feedback import QuestionReport, ReportReason
-from quiz.models.study import Card, ReviewLog
+from quiz.models.study import Card, ReviewLog, Suspension
 
 __all__ = [
     "Assignment",
@@ -25,6 +25,7 @@ __all__ = [
     "ReviewLog",
     "Role",
     "SchoolClass",
+    "Suspension",
     "User",
     "utcnow",
 ]

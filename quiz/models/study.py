@@ -3,13 +3,25 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import IntEnum
 
-from sqlalchemy import ForeignKey, Index, SmallInteger, UniqueConstraint, false
+from sqlalchemy import ForeignKey, Index, SmallInteger, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from quiz.models.base import Base, UTCDateTime, utcnow
 from quiz.models.content import Item
 from quiz.models.versions import version_triggers
+
+
+class Suspension(IntEnum):
+    """Whether a learner set a card aside (Card.suspended)."""
+
+    NONE = 0
+    # The card, with its schedule (or its place in the queue after a quiz mistake).
+    SUSPENDED = 1
+    # A card never studied: the row only holds it aside, and goes when it is brought
+    # back, so that the card is new again and counts as neither studied nor used.
+    UNSEEN = 2
 
 
 class Card(Base):
@@ -36,7 +48,8 @@ class Card(Base):
     introduced_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Set aside by the learner ("don't show me this card"): never due, never new, kept
     # with its memory state until they bring it back (quiz.services.study.suspend_card).
-    suspended: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # A Suspension value.
+    suspended: Mapped[int] = mapped_column(SmallInteger, default=0, server_default=text("0"))
 
     item: Mapped[Item] = relationship()
 

@@ -48,6 +48,7 @@ from quiz.models import (
     Response,
     Role,
     SchoolClass,
+    Suspension,
     User,
     utcnow,
 )
@@ -947,9 +948,11 @@ def _cards_statement(students):
             Item.deck_id,
             func.count().filter(Card.stability > MASTERED_STABILITY_DAYS),
             # A card its student set aside (suspended) is never due.
-            func.count().filter(Card.due <= bindparam("now"), Card.suspended.is_(False)),
+            func.count().filter(Card.due <= bindparam("now"), Card.suspended == Suspension.NONE),
             # When the next of these cards falls due: the counts hold until then.
-            func.min(Card.due).filter(Card.due > bindparam("now"), Card.suspended.is_(False)),
+            func.min(Card.due).filter(
+                Card.due > bindparam("now"), Card.suspended == Suspension.NONE
+            ),
         )
         .join(Item, Item.id == Card.item_id)
         .where(

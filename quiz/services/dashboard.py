@@ -18,7 +18,7 @@ from quiz.domain.study_stats import (
     day_starts,
     share,
 )
-from quiz.models import Card, Deck, DeckStatus, Item, ReviewLog, User
+from quiz.models import Card, Deck, DeckStatus, Item, ReviewLog, Suspension, User
 from quiz.services import fetch
 from quiz.services.decks import DeckCard
 from quiz.services.scores import deck_summaries
@@ -87,7 +87,7 @@ def _day_counts_statement() -> Select:
         .join(Deck, Item.deck_id == Deck.id)
         .where(
             Card.user_id == user_id,
-            Card.suspended.is_(False),
+            Card.suspended == Suspension.NONE,
             Card.due < due_ends[-1],
             *studiable_conditions(Item, Deck),
         )
@@ -131,7 +131,8 @@ def _decks_statement() -> Select:
     progress = (
         select(
             Item.deck_id,
-            func.count(Card.id).filter(live).label("cards"),
+            # A row that only holds a never-studied card aside is no card studied.
+            func.count(Card.id).filter(live, Card.suspended != Suspension.UNSEEN).label("cards"),
             func.count(Card.id)
             .filter(live, Card.stability > MASTERED_STABILITY_DAYS)
             .label("mastered"),

@@ -26,6 +26,7 @@ from quiz.models import (
     ReviewLog,
     Role,
     SchoolClass,
+    Suspension,
     User,
     utcnow,
 )
@@ -267,7 +268,7 @@ def _flashcards(user: User) -> list[dict[str, Any]]:
             "first_studied_at": _when(card.introduced_at),
             "due": _when(card.due),
             "last_review": _when(card.last_review),
-            "suspended": card.suspended,
+            "suspended": card.suspended != Suspension.NONE,
             "stability_days": card.stability,
             "difficulty": card.difficulty,
             "reviews": reviews.get(card.id, []),

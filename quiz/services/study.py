@@ -42,7 +42,17 @@ from quiz.domain.scheduling import (
 from quiz.domain.study_stats import local_day_start
 from quiz.extensions import db
 from quiz.inputs import is_time_zone
-from quiz.models import Attempt, Card, Deck, DeckStatus, Item, Response, ReviewLog, User
+from quiz.models import (
+    Attempt,
+    Card,
+    Deck,
+    DeckStatus,
+    Item,
+    Response,
+    ReviewLog,
+    Suspension,
+    User,
+)
 from quiz.services import NotFound, ServiceError, unit_of_work
 from quiz.services.accounts import checked_display_name
 
@@ -103,7 +113,7 @@ def _cards_query(user: User, deck: Deck | None):
         select(Card)
         .join(Item, Card.item_id == Item.id)
         .join(Deck, Item.deck_id == Deck.id)
-        .where(Card.user_id == user.id, Card.suspended.is_(False), _studiable(deck))
+        .where(Card.user_id == user.id, Card.suspended == Suspension.NONE, _studiable(deck))
     )
 
 
@@ -124,7 +134,7 @@ def _queue_count_columns(by_deck: bool) -> list[ScalarSelect[int]]:
             .join(deck, item.deck_id == deck.id)
             .where(
                 card.user_id == user_id,
-                card.suspended.is_(False),
+                card.suspended == Suspension.NONE,
                 *studiable(item, deck),
                 *where(card),
             )
@@ -267,7 +277,7 @@ def next_due_after(user: User, deck: Deck | None, now: datetime) -> datetime | N
         .join(Deck, Item.deck_id == Deck.id)
         .where(
             Card.user_id == user.id,
-            Card.suspended.is_(False),
+            Card.suspended == Suspension.NONE,
             Card.due > now,
             _studiable(deck),
         )
@@ -375,7 +385,7 @@ def card_face(item: Item, card: Card | None, now: datetime, user: User) -> CardF
         is_new=card is None,
         # Beyond the learning steps shown a few minutes early anyway (LEARN_AHEAD).
         early=card is not None and card.due > now + LEARN_AHEAD,
-        suspended=card is not None and card.suspended,
+        suspended=card is not None and card.suspended != Suspension.NONE,
     )
 
 
@@ -448,7 +458,7 @@ def rate_card(
     if row is None:
         raise NotFound("There is no card at that address.")
     card = row if row.id is not None else None
-    if seen != card_token(card) or (card is not None and card.suspended):
+    if seen != card_token(card) or (card is not None and card.suspended != Suspension.NONE):
         return False  # a duplicate, or a card set aside meanwhile (in another tab)
     state = review(_card_state(card, now), rating, now, retention)
     if duration_ms is not None:
@@ -532,6 +542,7 @@ def _last_review_statement() -> Select:
             ReviewLog.card_id,
             *(getattr(ReviewLog, f"before_{name}") for name in _CARD_STATE),
             Card.last_review,
+            Card.suspended,
             Card.item_id,
             Item.prompt,
             Item.deck_id,
@@ -558,6 +569,7 @@ def _last_review(user: User, now: datetime) -> Row | None:
         or not row.studiable
         or not (row.card_created or row.before_due is not None)
         or row.last_review != row.reviewed_at
+        or row.suspended != Suspension.NONE  # set aside since: bring it back first
         or now - row.reviewed_at > UNDO_WINDOW
         or row.reviewed_at < local_day_start(now, user_zone(user))
     ):
@@ -612,7 +624,11 @@ def undo_review(user: User, review_id: int, now: datetime) -> bool:
     missed_since = row.card_created and _missed_in_a_quiz_since(
         user.id, row.item_id, row.reviewed_at
     )
-    card = and_(_CARDS.c.id == row.card_id, _CARDS.c.last_review == row.reviewed_at)
+    card = and_(
+        _CARDS.c.id == row.card_id,
+        _CARDS.c.last_review == row.reviewed_at,
+        _CARDS.c.suspended == Suspension.NONE,  # not set aside meanwhile (another tab)
+    )
     try:
         with unit_of_work() as session:
             session.execute(delete(_REVIEW_LOGS).where(_REVIEW_LOGS.c.id == row.id))
@@ -684,10 +700,10 @@ def suspend_card(user: User, item_id: int, now: datetime) -> bool:
         ).one_or_none()
         if row is None:
             raise NotFound("There is no card at that address.")
-        if row.id is not None and row.suspended:
+        if row.id is not None and row.suspended != Suspension.NONE:
             return False
         if row.id is None:
-            values = {**_queued_row(user_id, item_id, now), "suspended": True}
+            values = {**_queued_row(user_id, item_id, now), "suspended": Suspension.UNSEEN}
             try:
                 with session.begin_nested():
                     session.execute(insert(_CARDS).values(values))
@@ -695,7 +711,11 @@ def suspend_card(user: User, item_id: int, now: datetime) -> bool:
             except IntegrityError:  # made a moment ago (a rating in another tab)
                 pass
         mine = and_(_CARDS.c.user_id == user_id, _CARDS.c.item_id == item_id)
-        session.execute(update(_CARDS).where(mine).values(suspended=True))
+        session.execute(
+            update(_CARDS)
+            .where(mine, _CARDS.c.suspended == Suspension.NONE)
+            .values(suspended=Suspension.SUSPENDED)
+        )
     return True
 
 
@@ -704,11 +724,14 @@ def unsuspend_card(user: User, item_id: int) -> bool:
     scheduled (at once, if that time has passed), or, never studied, new again. False
     when it was not set aside."""
     with unit_of_work() as session:
-        mine = and_(_CARDS.c.user_id == user.id, _CARDS.c.item_id == item_id, _CARDS.c.suspended)
-        # Never reviewed: the row only held the card aside. Without it the card is new
-        # (or, queued by a quiz mistake, new rather than due: it is studied all the same).
-        gone = session.execute(delete(_CARDS).where(mine, _CARDS.c.last_review.is_(None)))
-        back = session.execute(update(_CARDS).where(mine).values(suspended=False))
+        mine = and_(_CARDS.c.user_id == user.id, _CARDS.c.item_id == item_id)
+        # A row that only held a never-studied card aside goes: the card is new again.
+        gone = session.execute(delete(_CARDS).where(mine, _CARDS.c.suspended == Suspension.UNSEEN))
+        back = session.execute(
+            update(_CARDS)
+            .where(mine, _CARDS.c.suspended == Suspension.SUSPENDED)
+            .values(suspended=Suspension.NONE)
+        )
         return bool(gone.rowcount or back.rowcount)
 
 
@@ -716,22 +739,33 @@ def unsuspend_card(user: User, item_id: int) -> bool:
 class SuspendedCard:
     item_id: int
     prompt: str
+    answer: str  # its back, or its right answers: many prompts read alike
 
 
 def suspended_cards(user: User, deck: Deck) -> list[SuspendedCard]:
     """The learner's cards of the deck they set aside, in the deck's order."""
-    rows = db.session.execute(
-        select(Item.id, Item.prompt)
+    items = db.session.execute(
+        select(Item)
         .join(Card, Card.item_id == Item.id)
         .where(
             Card.user_id == user.id,
-            Card.suspended.is_(True),
+            Card.suspended != Suspension.NONE,
             Item.deck_id == deck.id,
             Item.retired.is_(False),
         )
         .order_by(Item.position, Item.id)
-    ).all()
-    return [SuspendedCard(item_id, prompt) for item_id, prompt in rows]
+        .options(selectinload(Item.choices))
+    ).scalars()
+    return [SuspendedCard(item.id, item.prompt, _answer(item)) for item in items]
+
+
+def _answer(item: Item) -> str:
+    if item.kind == ItemKind.FLASHCARD:
+        return item.back
+    choices = sorted(item.choices, key=lambda c: c.position)
+    if item.kind == ItemKind.ORDERING:
+        return " → ".join(c.text for c in choices)
+    return "; ".join(c.text for c in choices if c.correct)
 
 
 def _queued_row(user_id: int, item_id: int, now: datetime) -> dict:

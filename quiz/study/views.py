@@ -148,19 +148,23 @@ def suspend(item_id: int):
     """Set a card aside: it stops coming up until the learner brings it back from its
     deck's page."""
     slug = request.form.get("deck") or None
+    here = _here(slug, request.form.get("ahead") == "1")
     if not PostForm().validate_on_submit():
         flash("That form has expired. Please try again.", "error")
-        return redirect(_here(slug))
+        return redirect(here)
     try:
-        study.suspend_card(current_user, item_id, utcnow())
+        suspended = study.suspend_card(current_user, item_id, utcnow())
     except NotFound:
         abort(404)
-    flash(
-        "Card suspended: it no longer comes up. To study it again, bring it back from "
-        "its deck's page.",
-        "success",
-    )
-    return redirect(_here(slug))
+    if suspended:
+        flash(
+            "Card suspended: it no longer comes up. To study it again, bring it back from "
+            "its deck's page.",
+            "success",
+        )
+    else:
+        flash("That card was suspended already.", "success")
+    return redirect(here)
 
 
 @bp.post("/cards/<int:item_id>/unsuspend")
@@ -173,6 +177,8 @@ def unsuspend(item_id: int):
         flash("That form has expired. Please try again.", "error")
     elif study.unsuspend_card(current_user, item_id):
         flash("The card is back in your study.", "success")
+    else:
+        flash("That card is not suspended: it is in your study already.", "success")
     return redirect(back)
 
 

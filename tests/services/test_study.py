@@ -462,3 +462,43 @@ def test_a_rating_of_a_card_suspended_meanwhile_writes_nothing(app):
     assert db.session.execute(db.select(db.func.count(ReviewLog.id))).scalar_one() == 1
     with pytest.raises(NotFound):
         study.suspend_card(user, 10**9, NOW)
+
+
+def test_a_card_queued_by_a_quiz_mistake_stays_due_when_suspended_and_brought_back(app):
+    from quiz.services import unit_of_work
+
+    deck = _load(_flashcards(n=1))
+    user = make_user()
+    user.daily_new_limit = 0  # nothing new today: only a due card can come up
+    db.session.commit()
+    item = deck.items[0]
+    with unit_of_work() as session:
+        study.queue_mistakes(session, user.id, [item.id], NOW)
+    assert study.queue_counts(user, deck, NOW).due == 1
+    study.suspend_card(user, item.id, NOW)
+    assert study.queue_counts(user, deck, NOW).due == 0
+    study.unsuspend_card(user, item.id)
+    assert study.queue_counts(user, deck, NOW).due == 1  # still due, not new
+    assert study.next_card(user, deck, NOW).item.id == item.id
+
+
+def test_a_rating_cannot_be_undone_once_its_card_is_suspended(app):
+    deck = _load(_flashcards(n=1))
+    user = make_user()
+    item = _rate(user, deck, Rating.GOOD, NOW)  # the card's first rating
+    review = study.last_undoable_review(user, NOW)
+    assert review is not None
+    study.suspend_card(user, item.id, NOW)
+    assert study.last_undoable_review(user, NOW) is None  # no undo offered
+    assert not study.undo_review(user, review.review_id, NOW)
+    assert [c.prompt for c in study.suspended_cards(user, deck)] == ["Front 1"]
+
+
+def test_a_card_never_studied_and_suspended_is_not_counted_as_studied(app):
+    from quiz.services.dashboard import build_dashboard
+
+    deck = _load(_flashcards(n=2))
+    user = make_user()
+    study.suspend_card(user, deck.items[0].id, NOW)
+    (row,) = build_dashboard(user, NOW).decks
+    assert (row.cards, row.studied) == (2, 0)

@@ -385,7 +385,8 @@ def test_a_learner_suspends_a_card_from_its_back_and_brings_it_back_from_the_dec
     assert "Front 2" in page and "Front 1" not in page  # the next card, not the suspended one
 
     deck_page = client.get("/decks/cards").get_data(as_text=True)
-    assert "1 suspended card, which do not come up" in deck_page
+    assert "1 suspended card, which does not come up" in deck_page
+    assert '<span class="muted small">(Back 1)</span>' in deck_page  # prompts may read alike
     unsuspend_url = re.search(r'action="(/study/cards/\d+/unsuspend)"', deck_page).group(1)
     assert unsuspend_url == suspend_url.replace("/suspend", "/unsuspend")
     back_again = client.post(
@@ -427,3 +428,5 @@ def test_bringing_back_a_card_never_follows_a_link_to_another_site(client, app):
         data={"csrf_token": csrf_from(page), "next": "//evil.example/"},
     )
     assert answer.location == "/study/"
+    said = client.get(answer.location).get_data(as_text=True)
+    assert "That card is not suspended: it is in your study already." in said
