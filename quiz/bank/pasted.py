@@ -9,10 +9,11 @@ card's explanation or source: importing over cards that have them keeps them.
 
 from __future__ import annotations
 
+import re
 from typing import NamedTuple
 
 from quiz.bank.deck_yaml import BankError
-from quiz.bank.formats import ImportResult, KeyAllocator, finish, hashed_key
+from quiz.bank.formats import MAX_ITEMS_PER_FILE, ImportResult, KeyAllocator, finish, hashed_key
 from quiz.domain.items import ItemKind, ItemSpec
 
 
@@ -30,6 +31,7 @@ SEPARATORS = {
     "dash": Separator(" - ", "A dash with a space each side", "no “ - ” (a dash with spaces)"),
 }
 SOURCE = "the pasted text"
+_LINE_BREAKS = re.compile(r"\r\n|\r|\n")
 _HEADINGS = {("term", "definition"), ("front", "back"), ("question", "answer")}
 
 
@@ -45,11 +47,14 @@ def parse_pasted_cards(text: str, separator: str) -> ImportResult:
     lines: list[int] = []
     errors: list[BankError] = []
     first = True
-    for number, line in enumerate(text.splitlines(), start=1):
+    terms: dict[str, int] = {}  # a term, as compared, -> the line it is on
+    # Only line breaks end a line (not the form feeds and separators splitlines() also
+    # takes): the numbers are those of the lines the teacher sees.
+    for number, line in enumerate(_LINE_BREAKS.split(text.replace("\ufeff", "")), start=1):
         if not line.strip():
             continue
         term, found, definition = line.partition(mark.text)
-        term, definition = " ".join(term.split()), definition.strip()
+        term, definition = " ".join(term.split()), " ".join(definition.split())
         if first and found and (term.casefold(), definition.casefold()) in _HEADINGS:
             first = False
             continue  # a header row, as a spreadsheet's columns have
@@ -62,13 +67,37 @@ def parse_pasted_cards(text: str, separator: str) -> ImportResult:
             errors.append(BankError(SOURCE, number, "the term is empty"))
         elif not definition:
             errors.append(BankError(SOURCE, number, "the definition is empty"))
+        elif term.casefold() in terms:
+            # Two cards with one term would take their keys by their order, and a paste
+            # in another order would swap their backs (and the learners' histories).
+            errors.append(
+                BankError(
+                    SOURCE,
+                    number,
+                    f"the term “{term}” is on line {terms[term.casefold()]} already: give "
+                    "each card a term of its own",
+                )
+            )
         else:
-            key = keys.unique(hashed_key(term))
-            items.append(ItemSpec(key, ItemKind.FLASHCARD, term, back=definition))
+            terms[term.casefold()] = number
+            items.append(ItemSpec(_key(term, keys), ItemKind.FLASHCARD, term, back=definition))
             lines.append(number)
     if errors:
         return ImportResult(items=(), errors=tuple(errors))
     if not items:
         problem = "paste one card a line: a term, the separator, then its definition"
         return ImportResult(items=(), errors=(BankError(SOURCE, None, problem),))
+    if len(items) > MAX_ITEMS_PER_FILE:
+        problem = (
+            f"the text holds {len(items):,} cards, and one paste may hold at most "
+            f"{MAX_ITEMS_PER_FILE:,}: paste them in parts"
+        )
+        return ImportResult(items=(), errors=(BankError(SOURCE, None, problem),))
     return finish(SOURCE, items, lines, unsaid=frozenset({"explanation", "source"}))
+
+
+def _key(term: str, keys: KeyAllocator) -> str:
+    """A pasted card's key, from its term: "card-…", never the key of a question of
+    another kind made from the same words (an untitled GIFT, Aiken or CSV question's
+    "q-…"), so that a paste into a set never turns one of its questions into a card."""
+    return keys.unique("card-" + hashed_key(term).removeprefix("q-"))

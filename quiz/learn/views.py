@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from quiz.auth.access import is_safe_next
 from quiz.auth.forms import PostForm
 from quiz.domain.gradebook import questions_asked
+from quiz.domain.scheduling import chosen_retention
 from quiz.learn.forms import AnswerForm, ReportForm, StartQuizForm, parse_answer, shown_token
 from quiz.models import utcnow
 from quiz.security import limit_each_account
@@ -272,6 +273,7 @@ def dashboard():
         "learn/dashboard.html",
         board=build_dashboard(current_user, utcnow()),
         deck_url=url_with("learn.deck", "slug"),
+        target=chosen_retention(current_user.desired_retention),
     )
 
 
@@ -279,6 +281,8 @@ def dashboard():
 @login_required
 def settings():
     form = SettingsForm(obj=current_user)
+    if request.method == "GET":  # as the scheduler reads it (a value set by hand: the default)
+        form.desired_retention.data = chosen_retention(current_user.desired_retention)
     if form.validate_on_submit():
         try:
             study.update_settings(

@@ -34,6 +34,15 @@ RETENTION_LABELS = {
 }
 
 
+def _retention(value) -> float:
+    """A sent value as a number; anything else as one no choice has ("Not a valid
+    choice", rather than WTForms's "could not coerce")."""
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return -1.0
+
+
 class SettingsForm(FlaskForm):
     display_name = StringField(
         "Your name",
@@ -53,7 +62,7 @@ class SettingsForm(FlaskForm):
     )
     desired_retention = SelectField(
         "How much to remember",
-        coerce=float,
+        coerce=_retention,
         choices=[(value, RETENTION_LABELS[value]) for value in RETENTION_CHOICES],
         validate_choice=True,
         description="How sure you want to be to still know a card when it comes back. More "

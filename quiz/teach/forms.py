@@ -156,7 +156,9 @@ class PasteForm(FlaskForm):
         "Flashcards, one a line",
         validators=[
             DataRequired("Paste at least one card: a term, the separator, then its definition."),
-            Length(max=500_000, message="That is too much text at once: paste it in parts."),
+            # A request may hold 2 MB, and a letter outside ASCII takes 6 bytes of a form
+            # (%D0%9A): this many characters always fit.
+            Length(max=300_000, message="That is too much text at once: paste it in parts."),
         ],
         render_kw={"rows": 8, "spellcheck": "false"},
     )

@@ -463,10 +463,10 @@ def import_file():
                     target = _set_or_404(int(form.target.data))
                 try:
                     report = authoring.import_items(
-                        current_user, result, target, form.title.data or None
+                        current_user, result, target, (form.title.data or "").strip() or None
                     )
                 except ServiceError as exc:
-                    form.file.errors.append(exc.message)
+                    getattr(form, exc.field or "file", form.file).errors.append(exc.message)
                 else:
                     return _imported(report, "question")
     return _import_page(form, paste, errors)
@@ -490,11 +490,10 @@ def paste_cards():
         else:
             target = None if paste.target.data == "new" else _set_or_404(int(paste.target.data))
             try:
-                report = authoring.import_items(
-                    current_user, result, target, paste.title.data or "Pasted flashcards"
-                )
+                title = (paste.title.data or "").strip() or "Pasted flashcards"
+                report = authoring.import_items(current_user, result, target, title)
             except ServiceError as exc:
-                paste.cards.errors.append(exc.message)
+                getattr(paste, exc.field or "cards", paste.cards).errors.append(exc.message)
             else:
                 return _imported(report, "card")
     return _import_page(form, paste, paste_errors=errors)

@@ -39,12 +39,28 @@ def test_blank_lines_and_a_header_row_are_skipped():
 
 
 def test_keys_come_from_the_terms_so_the_same_paste_updates_its_cards():
-    first = parse_pasted_cards("Kyiv\tthe capital\nKyiv\tits river is the Dnipro", "tab")
-    again = parse_pasted_cards("Kyiv\tthe capital city", "tab")
-    assert [i.key for i in first.items] == [hashed_key("Kyiv"), hashed_key("Kyiv") + "-2"]
-    assert again.items[0].key == first.items[0].key
+    first = parse_pasted_cards("Kyiv\tthe capital\nLviv\ta city in the west", "tab")
+    again = parse_pasted_cards("Lviv\tin the west\nKyiv\tthe capital city", "tab")
+    assert {i.prompt: i.key for i in first.items} == {i.prompt: i.key for i in again.items}
+    # Never the key of a question made from the same words (untitled GIFT, Aiken, CSV):
+    # a paste must not turn a question into a card.
+    assert all(i.key.startswith("card-") for i in first.items)
+    assert hashed_key("Kyiv") not in {i.key for i in first.items}
     # A paste says nothing of explanations or sources: an update keeps them.
     assert first.unsaid == frozenset({"explanation", "source"})
+
+
+def test_a_term_given_twice_is_refused_with_both_lines():
+    result = parse_pasted_cards("Kyiv\tthe capital\nLviv\twest\nkyiv \tits river", "tab")
+    assert [(e.line, e.message) for e in result.errors] == [
+        (3, "the term “kyiv” is on line 1 already: give each card a term of its own")
+    ]
+
+
+def test_only_line_breaks_end_a_line_and_a_byte_order_mark_is_no_text():
+    result = parse_pasted_cards("\ufeffKyiv\tthe capital\u2028of Ukraine\r\nLviv\twest", "tab")
+    assert _cards(result) == [("Kyiv", "the capital of Ukraine"), ("Lviv", "west")]
+    assert result.item_lines == (1, 2)
 
 
 def test_every_bad_line_is_reported_with_its_number_and_nothing_is_taken():

@@ -190,15 +190,23 @@ def test_settings_change_how_much_to_remember_and_refuse_a_value_not_offered(cli
     assert db.session.execute(db.select(User.desired_retention)).scalar_one() == 0.95
     page = client.get("/settings").get_data(as_text=True)
     assert '<option selected value="0.95">95%: many more reviews, before an exam</option>' in page
-    for odd in ("0.99", "lots"):
+    for odd in ("0.99", "lots", "", "nan"):
         refused = client.post("/settings", data={**form, "desired_retention": odd})
         assert refused.status_code == 422, odd
+        assert "Not a valid choice" in refused.get_data(as_text=True)
         assert db.session.execute(db.select(User.desired_retention)).scalar_one() == 0.95
     # A form sent without the field (a page opened before it existed) leaves it as it is.
     client.post("/settings", data=form)
     assert db.session.execute(db.select(User.desired_retention)).scalar_one() == 0.95
     board = client.get("/dashboard").get_data(as_text=True)
     assert "the scheduler aims at 95%" in board
+    # A value outside the list (set by hand in the database) reads as the usual 90%,
+    # as the scheduler takes it, and the form shows that.
+    db.session.execute(db.update(User).values(desired_retention=0.92))
+    db.session.commit()
+    assert "the scheduler aims at 90%" in client.get("/dashboard").get_data(as_text=True)
+    page = client.get("/settings").get_data(as_text=True)
+    assert '<option selected value="0.9">90%: the usual balance</option>' in page
 
 
 def test_settings_refuse_a_bad_limit_and_an_unknown_zone(client, app):

@@ -433,8 +433,21 @@ def test_pasted_flashcards_make_a_set_and_pasting_them_again_updates_it(client, 
 
 def test_a_paste_without_a_title_makes_a_set_called_pasted_flashcards(client, app):
     _as(client)
-    _paste(client, "Kyiv\tthe capital")
+    _paste(client, "Kyiv\tthe capital", title="   ")  # spaces are no title
     assert db.session.execute(db.select(Deck.title)).scalar_one() == "Pasted flashcards"
+
+
+def test_a_paste_never_turns_a_question_of_the_same_words_into_a_card(client, app):
+    _as(client)
+    aiken = b"What is the capital of France?\nA. Paris\nB. Lyon\nANSWER: A\n"
+    response = _upload(client, aiken, "quiz.txt", fmt="aiken")
+    deck_id = int(response.location.rstrip("/").split("/")[-1])
+    pasted = _paste(client, "What is the capital of France?\tParis", target=str(deck_id))
+    assert pasted.status_code == 302
+    kinds = db.session.execute(
+        db.select(Item.kind).where(Item.deck_id == deck_id).order_by(Item.position)
+    ).scalars()
+    assert list(kinds) == ["single", "flashcard"]  # the question stays, the card is added
 
 
 def test_a_paste_with_bad_lines_names_them_keeps_the_text_and_imports_nothing(client, app):
