@@ -145,7 +145,7 @@ class ImportForm(FlaskForm):
     title = StringField(
         "Title of the new set",
         validators=[Optional(), Length(max=200)],
-        description="Leave empty to take it from the file.",
+        description="For a new set only. Leave empty to take it from the file.",
     )
 
 
@@ -171,7 +171,7 @@ class PasteForm(FlaskForm):
     title = StringField(
         "Title of the new set",
         validators=[Optional(), Length(max=200)],
-        description="Leave empty for “Pasted flashcards”.",
+        description="For a new set only. Leave empty for “Pasted flashcards”.",
     )
 
 
