@@ -9,12 +9,12 @@ card's explanation or source: importing over cards that have them keeps them.
 
 from __future__ import annotations
 
-import re
 from typing import NamedTuple
 
 from quiz.bank.deck_yaml import BankError
 from quiz.bank.formats import MAX_ITEMS_PER_FILE, ImportResult, KeyAllocator, finish, hashed_key
 from quiz.domain.items import ItemKind, ItemSpec
+from quiz.domain.text import typed_lines
 
 
 class Separator(NamedTuple):
@@ -31,7 +31,6 @@ SEPARATORS = {
     "dash": Separator(" - ", "A dash with a space each side", "no “ - ” (a dash with spaces)"),
 }
 SOURCE = "the pasted text"
-_LINE_BREAKS = re.compile(r"\r\n|\r|\n")
 _HEADINGS = {("term", "definition"), ("front", "back"), ("question", "answer")}
 
 
@@ -48,9 +47,7 @@ def parse_pasted_cards(text: str, separator: str) -> ImportResult:
     errors: list[BankError] = []
     first = True
     terms: dict[str, int] = {}  # a term, as compared, -> the line it is on
-    # Only line breaks end a line (not the form feeds and separators splitlines() also
-    # takes): the numbers are those of the lines the teacher sees.
-    for number, line in enumerate(_LINE_BREAKS.split(text.replace("\ufeff", "")), start=1):
+    for number, line in enumerate(typed_lines(text), start=1):
         if not line.strip():
             continue
         term, found, definition = line.partition(mark.text)

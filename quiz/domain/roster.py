@@ -8,11 +8,12 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from quiz.domain.text import typed_lines
+
 #: The most students one list may create: a class is rarely larger, and each account's
 #: password is hashed slowly on purpose (60 take a few seconds of one request).
 MAX_STUDENTS = 60
 
-_LINE_BREAKS = re.compile(r"\r\n|\r|\n")
 # "Olena Shevchenko <olena@school.example>", as a mail program copies an address.
 _NAME_ADDRESS = re.compile(r"^(?P<name>[^<>]*)<(?P<address>[^<>]*)>\s*$")
 _HEADER_WORDS = {
@@ -42,9 +43,7 @@ def parse_roster(text: str) -> tuple[list[RosterLine], list[Problem]]:
     of column headings ("Name, Email")."""
     students: list[RosterLine] = []
     problems: list[Problem] = []
-    # Only line breaks end a line (not the form feeds and separators splitlines() also
-    # takes): the numbers are those of the lines the teacher sees.
-    lines = _LINE_BREAKS.split(text.replace("\ufeff", ""))
+    lines = typed_lines(text)
     first = next((n for n, line in enumerate(lines, start=1) if line.strip()), 0)
     for number, line in enumerate(lines, start=1):
         if not line.strip():

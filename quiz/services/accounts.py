@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from sqlalchemy import bindparam, case, func, select, update
+from sqlalchemy import ScalarSelect, bindparam, case, func, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 from zxcvbn import zxcvbn
@@ -153,19 +153,26 @@ class AccountRow:
     classes: int  # classes it teaches
 
 
-def list_accounts(role: str | None = None) -> list[AccountRow]:
-    """Every account (or those of one role), for whoever runs the service: administrators
-    first, then teachers, then students, each by email address."""
+def owned_counts(user_id) -> tuple[ScalarSelect[int], ScalarSelect[int]]:
+    """How many live question sets an account owns and how many classes it teaches, as
+    two scalar subqueries; `user_id` a value, or User.id to count for each row."""
     sets = (
         select(func.count(Deck.id))
-        .where(Deck.owner_id == User.id, Deck.deleted_at.is_(None))
+        .where(Deck.owner_id == user_id, Deck.deleted_at.is_(None))
         .scalar_subquery()
     )
     classes = (
         select(func.count(SchoolClass.id))
-        .where(SchoolClass.teacher_id == User.id)
+        .where(SchoolClass.teacher_id == user_id)
         .scalar_subquery()
     )
+    return sets, classes
+
+
+def list_accounts(role: str | None = None) -> list[AccountRow]:
+    """Every account (or those of one role), for whoever runs the service: administrators
+    first, then teachers, then students, each by email address."""
+    sets, classes = owned_counts(User.id)
     rank = case({Role.ADMIN.value: 0, Role.TEACHER.value: 1}, value=User.role, else_=2)
     query = select(
         User.email, User.role, User.display_name, User.created_at, sets, classes

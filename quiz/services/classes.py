@@ -1162,14 +1162,12 @@ def _row_cells(
     joined_at = results.students[student_id].joined_at
     for assignment_id, deck_id, size, hidden, due_at, _ in columns:
         summary = results.summaries.get((student_id, deck_id))
-        # A deck its students cannot see (unpublished or deleted since) is asked of nobody.
-        due = None if hidden else due_at
         n_mastered, n_due = counts.get(deck_id, (0, 0))
-        if hidden:  # its students cannot study it: no card of it is due
-            n_due = 0
+        if hidden:  # its students cannot see it: no card of it is due, no work missing
+            n_due, due_at = 0, None
         mastery = n_mastered / size if size else None
         if summary is None:
-            hand = gb.hand_in(due, now, None, joined_at)
+            hand = gb.hand_in(due_at, now, None, joined_at)
             cells[assignment_id] = Cell(0, None, None, None, mastery, n_due, hand)
         else:
             cells[assignment_id] = Cell(
@@ -1179,7 +1177,7 @@ def _row_cells(
                 results.grades[assignment_id][student_id],
                 mastery,
                 n_due,
-                gb.hand_in(due, now, summary.first_at, joined_at),
+                gb.hand_in(due_at, now, summary.first_at, joined_at),
             )
     return cells
 

@@ -31,6 +31,7 @@ from quiz.models import (
     utcnow,
 )
 from quiz.services import ServiceError, unit_of_work
+from quiz.services.accounts import owned_counts
 from quiz.services.quizzes import in_attempt_order
 
 #: The export's format: raised when a field changes meaning or goes.
@@ -316,16 +317,7 @@ def deletion_blockers(user: User, operator: bool = False) -> list[str]:
 
 def _sets_and_classes(session, user_id: int) -> tuple[int, int]:
     """How many live question sets the account owns and how many classes it teaches."""
-    sets, classes = session.execute(
-        select(
-            select(func.count(Deck.id))
-            .where(Deck.owner_id == user_id, Deck.deleted_at.is_(None))
-            .scalar_subquery(),
-            select(func.count(SchoolClass.id))
-            .where(SchoolClass.teacher_id == user_id)
-            .scalar_subquery(),
-        )
-    ).one()
+    sets, classes = session.execute(select(*owned_counts(user_id))).one()
     return sets, classes
 
 

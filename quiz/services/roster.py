@@ -4,6 +4,7 @@ becomes student accounts with temporary passwords, already in the class."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -18,6 +19,7 @@ from quiz.services.accounts import (
     hash_passwords,
     normalise_email,
     temporary_password,
+    temporary_password_expires,
 )
 
 
@@ -35,6 +37,7 @@ class NewStudent:
     email: str
     password: str  # temporary: shown to the teacher once, and changed at the first log-in
     id: int
+    expires_at: datetime  # when the temporary password stops working
 
 
 def create_students(klass: SchoolClass, teacher: User, text: str) -> list[NewStudent]:
@@ -117,8 +120,8 @@ def create_students(klass: SchoolClass, teacher: User, text: str) -> list[NewStu
             session.add_all(users)
             session.flush()
             session.add_all(Enrolment(class_id=klass.id, user_id=user.id) for user in users)
-            names = [user.name for user in users]  # as the app shows them: User.name
-            ids = [user.id for user in users]
+            # As the app shows them (User.name), read before the commit expires them.
+            shown = [(user.name, user.id, temporary_password_expires(user)) for user in users]
     except IntegrityError as exc:  # an address signed up between the check and now
         raise RosterRefused(
             [
@@ -127,8 +130,8 @@ def create_students(klass: SchoolClass, teacher: User, text: str) -> list[NewStu
             ]
         ) from exc
     return [
-        NewStudent(name, address, password, user_id)
-        for name, user_id, (_, address, password) in zip(names, ids, made, strict=True)
+        NewStudent(name, address, password, user_id, expires_at)
+        for (name, user_id, expires_at), (_, address, password) in zip(shown, made, strict=True)
     ]
 
 

@@ -356,20 +356,28 @@ def card_back(user: User, item_id: int, deck: Deck | None, now: datetime) -> Car
     return CardBack(card_face(item, card, now, user), _queue_counts(user, *counts), slug, title)
 
 
+def _back_lines(item: Item) -> tuple[str, ...]:
+    """A card's answer: its back, the entries in their right order, or the right
+    choices."""
+    if item.kind == ItemKind.FLASHCARD:
+        return (item.back,)
+    choices = sorted(item.choices, key=lambda c: c.position)
+    if item.kind == ItemKind.ORDERING:
+        return tuple(c.text for c in choices)
+    return tuple(c.text for c in choices if c.correct)
+
+
 def card_face(item: Item, card: Card | None, now: datetime, user: User) -> CardFace:
     """A card as the learner sees it, with when each rating would bring it back (by the
     learner's desired retention)."""
-    choices = sorted(item.choices, key=lambda c: c.position)
+    back = _back_lines(item)
+    ordered = item.kind == ItemKind.ORDERING
     options: tuple[str, ...] = ()
-    if item.kind == ItemKind.FLASHCARD:
-        back, ordered = (item.back,), False
-    elif item.kind == ItemKind.ORDERING:
-        back, ordered = tuple(c.text for c in choices), True
+    if ordered:
         options = fixed_shuffle(item.key, back)
-    else:
-        back, ordered = tuple(c.text for c in choices if c.correct), False
-        if item.kind != ItemKind.TRUE_FALSE:
-            options = fixed_shuffle(item.key, [c.text for c in choices])
+    elif item.kind not in (ItemKind.FLASHCARD, ItemKind.TRUE_FALSE):
+        choices = sorted(item.choices, key=lambda c: c.position)
+        options = fixed_shuffle(item.key, [c.text for c in choices])
     retention = chosen_retention(user.desired_retention)
     intervals = preview_intervals(_card_state(card, now), now, retention)
     return CardFace(
@@ -756,16 +764,14 @@ def suspended_cards(user: User, deck: Deck) -> list[SuspendedCard]:
         .order_by(Item.position, Item.id)
         .options(selectinload(Item.choices))
     ).scalars()
-    return [SuspendedCard(item.id, item.prompt, _answer(item)) for item in items]
-
-
-def _answer(item: Item) -> str:
-    if item.kind == ItemKind.FLASHCARD:
-        return item.back
-    choices = sorted(item.choices, key=lambda c: c.position)
-    if item.kind == ItemKind.ORDERING:
-        return " → ".join(c.text for c in choices)
-    return "; ".join(c.text for c in choices if c.correct)
+    return [
+        SuspendedCard(
+            item.id,
+            item.prompt,
+            (" → " if item.kind == ItemKind.ORDERING else "; ").join(_back_lines(item)),
+        )
+        for item in items
+    ]
 
 
 def _queued_row(user_id: int, item_id: int, now: datetime) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Hashable
-from datetime import UTC, timedelta
+from datetime import UTC
 from functools import lru_cache
 
 from flask import (
@@ -469,7 +469,7 @@ def add_students(class_id: int):
                 "teach/new_students.html",
                 klass=klass,
                 students=made,
-                expires_at=utcnow() + timedelta(days=TEMPORARY_PASSWORD_DAYS),
+                expires_at=made[0].expires_at,  # the same for all: made at once
             )
     status = 422 if form.errors or problems else 200
     return render_template(

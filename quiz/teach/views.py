@@ -400,12 +400,19 @@ def export(deck_id: int, fmt: str):
     )
 
 
-def _import_targets() -> list[tuple[str, str]]:
-    """Where an import may go: a new set, or one of the teacher's own."""
+def _import_forms(sent: str | None) -> tuple[ImportForm, PasteForm]:
+    """The import page's two forms, each offering a new set or one of the teacher's own;
+    only the one `sent` ("file" or "paste") reads the request."""
     own = authoring.teacher_sets(current_user)
-    return [("new", "A new set")] + [
+    targets = [("new", "A new set")] + [
         (str(s.deck.id), s.deck.title) for s in own if s.deck.owner_id == current_user.id
     ]
+    form = ImportForm() if sent == "file" else ImportForm(formdata=None)
+    paste = (
+        PasteForm(prefix="paste") if sent == "paste" else PasteForm(formdata=None, prefix="paste")
+    )
+    form.target.choices = paste.target.choices = targets
+    return form, paste
 
 
 def _import_page(form: ImportForm, paste: PasteForm, errors=(), paste_errors=()):
@@ -434,11 +441,7 @@ def _imported(report: authoring.ImportReport, what: str):
 @bp.route("/import", methods=["GET", "POST"])
 @teachers_only
 def import_file():
-    targets = _import_targets()
-    form = ImportForm()
-    form.target.choices = targets
-    paste = PasteForm(formdata=None, prefix="paste")
-    paste.target.choices = targets
+    form, paste = _import_forms("file")
     if request.method == "GET" and whole_number(request.args.get("set"), 19) is not None:
         form.target.data = paste.target.data = request.args["set"]
     errors = []
@@ -477,11 +480,7 @@ def import_file():
 def paste_cards():
     """Flashcards pasted as text, a term and its definition on each line, into a new set
     or one of the teacher's own (see quiz.bank.pasted)."""
-    targets = _import_targets()
-    form = ImportForm(formdata=None)
-    form.target.choices = targets
-    paste = PasteForm(prefix="paste")
-    paste.target.choices = targets
+    form, paste = _import_forms("paste")
     errors = []
     if paste.validate_on_submit():
         result = parse_pasted_cards(paste.cards.data, paste.separator.data)
