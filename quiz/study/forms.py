@@ -66,6 +66,6 @@ class SettingsForm(FlaskForm):
         choices=[(value, RETENTION_LABELS[value]) for value in RETENTION_CHOICES],
         validate_choice=True,
         description="How sure you want to be to still know a card when it comes back. More "
-        "brings each card back sooner, so you have more reviews a day, and many more near "
-        "the top of the list. It applies to each card from its next review.",
+        "brings each card back sooner, so you have more reviews a day: at 95% and 97%, many "
+        "more. It applies to each card from its next review.",
     )
